@@ -1,0 +1,65 @@
+# stickyos — `make run` boots the kernel in QEMU, `make test` runs every test.
+# See README.md and docs/.
+
+BUILD      := build
+ILC_VERSION := $(shell sed -n 's:.*<IlcVersion>\(.*\)</IlcVersion>.*:\1:p' Directory.Build.props)
+NUGET_DIR  = $(shell dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
+ILC        = $(NUGET_DIR)/runtime.linux-x64.microsoft.dotnet.ilcompiler/$(ILC_VERSION)/tools/ilc
+# Frame pointers are kept so the panic backtrace can walk the stack;
+# inline TLS is off because the kernel has no thread-local storage.
+ILC_FLAGS  := --systemmodule:stickyos --targetos:linux --targetarch:x64 -O --nativelib \
+              --codegenopt JitFramed=1 --noinlinetls
+
+KERNEL_CS  := $(shell find kernel -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') kernel/Kernel.csproj Directory.Build.props
+ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm)
+ASM_OBJ    := $(patsubst %.asm,$(BUILD)/asm/%.o,$(notdir $(ASM_SRC)))
+SETUP_STAMP := $(BUILD)/.setup-done
+
+.PHONY: all kernel setup run test test-host test-qemu debug clean
+all: kernel
+kernel: $(BUILD)/kernel.elf
+
+# Installs the Debian toolchain (when missing) and restores the pinned ILCompiler.
+setup: $(SETUP_STAMP)
+$(SETUP_STAMP): tools/setup Directory.Build.props
+	@tools/setup
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/il/stickyos.dll: $(KERNEL_CS) | $(SETUP_STAMP)
+	dotnet build kernel/Kernel.csproj -c Release -o $(BUILD)/il -nologo -v quiet -clp:ErrorsOnly
+
+$(BUILD)/kernel.o: $(BUILD)/il/stickyos.dll
+	$(ILC) $< -o $@ $(ILC_FLAGS) --map:$(BUILD)/kernel.map
+
+$(BUILD)/asm/%.o: boot/%.asm | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	nasm -f elf64 -o $@ $<
+$(BUILD)/asm/%.o: kernel/arch/x86_64/asm/%.asm | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	nasm -f elf64 -o $@ $<
+
+# Two links: the first finds every symbol's address, tools/mksyms packs them
+# into .ksyms, the second adds that section at the very end of the image
+# (nothing else moves; mksyms checks it).
+LINK = ld.lld -T boot/linker.ld -static --no-pie -z max-page-size=4096 --no-warn-mismatch
+$(BUILD)/kernel.nosyms.elf: $(BUILD)/kernel.o $(ASM_OBJ) boot/linker.ld
+	$(LINK) -o $@ $(ASM_OBJ) $(BUILD)/kernel.o
+$(BUILD)/ksyms.o: $(BUILD)/kernel.nosyms.elf tools/mksyms
+	tools/mksyms $< $(BUILD)/ksyms.bin
+	printf 'section .ksyms progbits alloc noexec nowrite align=8\nincbin "%s"\n' $(BUILD)/ksyms.bin > $(BUILD)/ksyms.asm
+	nasm -f elf64 -o $@ $(BUILD)/ksyms.asm
+$(BUILD)/kernel.elf: $(BUILD)/kernel.nosyms.elf $(BUILD)/ksyms.o
+	$(LINK) -o $@ $(ASM_OBJ) $(BUILD)/kernel.o $(BUILD)/ksyms.o
+	tools/mksyms --verify $(BUILD)/kernel.nosyms.elf $@
+
+run: kernel
+	tools/qemu-run $(BUILD)/kernel.elf
+
+test: kernel
+	tools/run-tests
+
+debug: kernel
+	tools/qemu-run --gdb $(BUILD)/kernel.elf
+
+clean:
+	rm -rf $(BUILD) kernel/bin kernel/obj tests/host/bin tests/host/obj

@@ -1,0 +1,65 @@
+; Symbols the NativeAOT-compiled code expects from its runtime, and accessors
+; for linker-script symbols (C# reaches them through RuntimeImport calls).
+bits 64
+section .text
+
+extern __modules_start, __modules_end, __ksyms_start, __ksyms_end
+
+extern rt_fail_fast
+
+; Every managed method exported with RuntimeExport is entered through these
+; reverse-P/Invoke transitions. Without a collector there is no thread state
+; to switch, so they do nothing.
+global RhpReversePInvoke, RhpReversePInvokeReturn, RhpPInvoke, RhpPInvokeReturn
+RhpReversePInvoke:
+RhpReversePInvokeReturn:
+RhpPInvoke:
+RhpPInvokeReturn:
+    ret
+
+global RhpFallbackFailFast
+RhpFallbackFailFast:
+    jmp rt_fail_fast
+
+global rt_modules_start
+rt_modules_start:
+    lea rax, [rel __modules_start]
+    ret
+
+global rt_modules_end
+rt_modules_end:
+    lea rax, [rel __modules_end]
+    ret
+
+global ksyms_start
+ksyms_start:
+    lea rax, [rel __ksyms_start]
+    ret
+
+global ksyms_end
+ksyms_end:
+    lea rax, [rel __ksyms_end]
+    ret
+
+global heap_region_start
+heap_region_start:
+    lea rax, [rel __heap_start]
+    ret
+
+global heap_region_end
+heap_region_end:
+    lea rax, [rel __heap_end]
+    ret
+
+section .data
+; Stack-protector canary read by code that uses stackalloc.
+global __security_cookie
+__security_cookie:
+    dq 0x2B992DDFA232D1C5
+
+section .bss
+align 4096
+global __heap_start, __heap_end
+__heap_start:
+    resb 8 * 1024 * 1024
+__heap_end:

@@ -1,0 +1,62 @@
+using Sticky.Arch;
+using Sticky.Drivers;
+using Sticky.Lib;
+
+namespace Sticky.Debug
+{
+    // Kernel output to the serial console. Writers hold a spinlock (with
+    // interrupts off) so lines from different contexts do not interleave.
+    public static unsafe class Console
+    {
+        private static Sticky.Sync.SpinLock _lock;
+
+        public static ulong Lock() => _lock.AcquireIrqSave();
+        public static void Unlock(ulong flags) => _lock.ReleaseIrqRestore(flags);
+
+        // Panic path: take over the console even if its lock is held by the CPU that faulted.
+        public static void ForceUnlock() => _lock = default;
+
+        public static void Write(string s)
+        {
+            if ((object)s == null) { Write("(null)"); return; }
+            for (int i = 0; i < s.Length; i++) Put((byte)s[i]);
+        }
+
+        public static void WriteLine(string s) { Write(s); Put((byte)'\n'); }
+        public static void WriteLine() => Put((byte)'\n');
+
+        public static void Put(byte b)
+        {
+            if (b == (byte)'\n') Serial.WriteByte((byte)'\r');
+            Serial.WriteByte(b);
+        }
+
+        public static void WriteBytes(byte* p, int n) { for (int i = 0; i < n; i++) Put(p[i]); }
+
+        public static void Hex(ulong v, int digits = 16)
+        {
+            byte* b = stackalloc byte[16];
+            WriteBytes(b, Format.Hex(v, digits, b));
+        }
+
+        public static void Address(ulong v) { Write("0x"); Hex(v, 16); }
+
+        public static void Dec(long v)
+        {
+            byte* b = stackalloc byte[21];
+            WriteBytes(b, Format.Decimal(v, b));
+        }
+
+        public static void Fixed(ulong v, int decimals)
+        {
+            byte* b = stackalloc byte[32];
+            WriteBytes(b, Format.Fixed(v, decimals, b));
+        }
+
+        // Writes a NUL-terminated byte string (boot-protocol strings, ELF names).
+        public static void CString(byte* s, int max = 4096)
+        {
+            for (int i = 0; i < max && s[i] != 0; i++) Put(s[i]);
+        }
+    }
+}
