@@ -1,11 +1,18 @@
 using System.Runtime;
+using Sticky.Arch;
 using Sticky.Debug;
+using Sticky.Platform;
+using Sticky.Time;
 
 namespace Sticky
 {
     public static unsafe class Kernel
     {
         public const string Version = "0.1.0";
+        public const ulong DirectMapBase = 0xFFFF800000000000UL;
+
+        private static BootInfo _boot;
+        public static BootInfo* Boot { get { fixed (BootInfo* b = &_boot) return b; } }
 
         // Called by boot/entry.asm on the boot stack, in long mode with SSE on.
         [RuntimeExport("kmain")]
@@ -13,9 +20,23 @@ namespace Sticky
         {
             Internal.Runtime.CompilerHelpers.StartupCodeHelpers.InitializeModules();
             Sticky.Drivers.Serial.Init();
-            Console.Write("stickyos ");
-            Console.WriteLine(Version);
-            Sticky.Arch.Machine.Exit(Sticky.Arch.Machine.ExitSuccess);
+            Cpus.InitBootCpu();
+
+            // The boot page tables map all low memory at DirectMapBase.
+            if (!BootInfo.TryParse(startInfoPhysical, DirectMapBase, out _boot))
+                Panic.Halt("no PVH start info: boot stickyos with qemu -kernel (PVH ELF note)");
+            Banner.Print(Boot);
+
+            Pic.Init();
+            LocalApic.InitLegacyPassThrough();
+            Clock.Init();
+            Cpu.EnableInterrupts();
+            Clock.Calibrate(20);
+
+            Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
+
+            Console.WriteLine("stickyos: no init program yet; idling (quit QEMU with Ctrl-A X)");
+            while (true) Cpu.EnableInterruptsAndHalt();
         }
     }
 }

@@ -9,30 +9,36 @@ namespace Sticky.Debug
         public static void Print(ulong rbp) => Print(0, rbp);
 
         // `rip`, when non-zero, is the faulting instruction and is printed first.
-        public static void Print(ulong rip, ulong rbp)
+        // A fault inside an asm leaf (no frame of its own) would hide its caller,
+        // so the word at the interrupted RSP is shown too when it looks like a
+        // return address, marked "?" as Linux does for unreliable entries.
+        public static void Print(ulong rip, ulong rbp, ulong rsp = 0)
         {
             Console.WriteLine("backtrace:");
-            if (rip != 0) Frame(rip);
-            for (int i = 0; i < MaxFrames && IsKernelStackAddress(rbp); i++)
+            if (rip != 0) Frame(rip, false);
+            if (rsp != 0 && StackBounds.Contains(rsp, 8))
+            {
+                ulong candidate = *(ulong*)rsp;
+                if (Symbols.TryFind(candidate, out _, out ulong offset) && offset != 0) Frame(candidate, true);
+            }
+            for (int i = 0; i < MaxFrames && StackBounds.Contains(rbp, 16); i++)
             {
                 ulong ret = ((ulong*)rbp)[1];
                 if (ret == 0) break;
-                Frame(ret);
+                Frame(ret, false);
                 ulong next = ((ulong*)rbp)[0];
                 if (next <= rbp) break;   // frames grow upward; anything else is corruption
                 rbp = next;
             }
         }
 
-        private static void Frame(ulong address)
+        private static void Frame(ulong address, bool guess)
         {
-            Console.Write("  [");
+            Console.Write(guess ? "? [" : "  [");
             Console.Address(address);
             Console.Write("] ");
             Symbols.WriteSymbol(address);
             Console.WriteLine();
         }
-
-        private static bool IsKernelStackAddress(ulong p) => p >= 0xFFFF800000000000UL && (p & 7) == 0;
     }
 }

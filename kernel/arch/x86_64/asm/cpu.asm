@@ -205,3 +205,19 @@ global cpu_int3
 cpu_int3:
     int3
     ret
+
+; --- used by self-tests to provoke faults the compiler would otherwise prevent ---
+global cpu_divide
+cpu_divide:                 ; (a, b) -> a / b, faults with #DE when b == 0
+    mov rax, rdi
+    xor edx, edx
+    div rsi
+    ret
+
+global cpu_bad_stack_push
+cpu_bad_stack_push:         ; pushes on an unmapped stack: #PF that cannot be delivered -> #DF
+    mov rax, rsp
+    mov rsp, 0xFFFFFFFFFFFF0000
+    push rax
+    mov rsp, rax
+    ret

@@ -63,3 +63,12 @@ global __heap_start, __heap_end
 __heap_start:
     resb 8 * 1024 * 1024
 __heap_end:
+
+section .text
+extern boot_stack_bottom, boot_stack_top
+global boot_stack_range
+boot_stack_range:           ; (ulong* top) -> bottom
+    lea rax, [rel boot_stack_top]
+    mov [rdi], rax
+    lea rax, [rel boot_stack_bottom]
+    ret

@@ -1,0 +1,90 @@
+; Interrupt and exception entry. Every vector gets a stub that makes the stack
+; look the same (error code, vector) and jumps to one common path, which saves
+; the general registers in TrapFrame order (arch/x86_64/TrapFrame.cs) and calls
+; the C# dispatcher with a pointer to the frame.
+bits 64
+section .text
+extern trap_dispatch
+
+; Vectors where the CPU pushes an error code itself.
+%define HAS_ERROR(v) ((v) == 8 || (v) == 10 || (v) == 11 || (v) == 12 || (v) == 13 || (v) == 14 || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+%macro TRAP_STUB 1
+trap_stub_%1:
+%if HAS_ERROR(%1) == 0
+    push 0
+%endif
+    push %1
+    jmp trap_common
+%endmacro
+
+%assign v 0
+%rep 256
+TRAP_STUB v
+%assign v v + 1
+%endrep
+
+trap_common:
+    ; Entered from ring 3: switch GS to this CPU's kernel data.
+    test qword [rsp + 24], 3            ; saved CS (after vector, error code, RIP)
+    jz .from_kernel
+    swapgs
+.from_kernel:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    cld
+    mov rdi, rsp
+    xor ebp, ebp                        ; backtraces inside the handler stop here;
+    call trap_dispatch                  ; the panic path walks the saved RBP instead
+global trap_return
+trap_return:
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    test qword [rsp + 24], 3
+    jz .to_kernel
+    swapgs
+.to_kernel:
+    add rsp, 16                         ; vector and error code
+    iretq
+
+section .rodata
+align 8
+global trap_stub_table
+trap_stub_table:
+%assign v 0
+%rep 256
+    dq trap_stub_ %+ v
+%assign v v + 1
+%endrep
+
+section .text
+global trap_stubs
+trap_stubs:                             ; -> address of the 256-entry stub table
+    lea rax, [rel trap_stub_table]
+    ret

@@ -1,0 +1,13 @@
+namespace Sticky.Tests
+{
+    // The list of in-kernel tests; each area keeps its tests in its own file.
+    public static class SelfTests
+    {
+        public static void RegisterAll()
+        {
+            RuntimeTests.Register();
+            FaultTests.Register();
+            TimerTests.Register();
+        }
+    }
+}

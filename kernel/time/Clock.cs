@@ -1,0 +1,66 @@
+using Sticky.Arch;
+using Sticky.Drivers;
+
+namespace Sticky.Time
+{
+    // Monotonic time in nanoseconds since boot. The 1 kHz PIT tick drives
+    // deadlines; the TSC, calibrated against the tick at boot, gives
+    // nanosecond resolution between ticks.
+    public static unsafe class Clock
+    {
+        public const uint TickHz = 1000;
+        public const ulong NanosecondsPerTick = 1000000000UL / TickHz;
+
+        private static ulong _ticks;
+        private static ulong _tscAtBoot;
+        private static ulong _nsPerTscFixed32;   // nanoseconds per TSC cycle, 32.32 fixed point
+
+        // Called from the timer interrupt, before anything that may switch threads.
+        public static delegate*<void> TickHook;
+
+        public static ulong Ticks => _ticks;
+        public static bool Calibrated => _nsPerTscFixed32 != 0;
+        public static ulong TscHz => _nsPerTscFixed32 == 0 ? 0 : (1000000000UL << 32) / _nsPerTscFixed32;
+
+        public static void Init()
+        {
+            _tscAtBoot = Cpu.ReadTimestamp();
+            Pit.Start(TickHz);
+            Interrupts.Register(Interrupts.TimerIrq, &OnTimerInterrupt);
+        }
+
+        private static void OnTimerInterrupt(TrapFrame* frame)
+        {
+            _ticks++;
+            Cpus.Current->Ticks++;
+            if (TickHook != null) TickHook();
+        }
+
+        // Measures the TSC over `ms` timer ticks; interrupts must be on.
+        public static void Calibrate(uint ms)
+        {
+            ulong start = _ticks;
+            while (_ticks == start) Cpu.Halt();
+            ulong t0 = Cpu.ReadTimestamp(), tick0 = _ticks;
+            while (_ticks < tick0 + ms) Cpu.Halt();
+            ulong cycles = Cpu.ReadTimestamp() - t0;
+            ulong elapsedNs = (_ticks - tick0) * NanosecondsPerTick;
+            if (cycles == 0) return;   // no usable TSC: stay on tick resolution
+            _tscAtBoot = t0 - MulDiv(tick0 * NanosecondsPerTick, cycles, elapsedNs);
+            _nsPerTscFixed32 = (elapsedNs << 32) / cycles;
+        }
+
+        public static ulong NowNanoseconds
+        {
+            get
+            {
+                if (_nsPerTscFixed32 == 0) return _ticks * NanosecondsPerTick;
+                ulong delta = Cpu.ReadTimestamp() - _tscAtBoot;
+                // delta * fixed >> 32 without a 128-bit type: split delta into halves.
+                return (delta >> 32) * _nsPerTscFixed32 + (((delta & 0xFFFFFFFF) * _nsPerTscFixed32) >> 32);
+            }
+        }
+
+        private static ulong MulDiv(ulong a, ulong b, ulong c) => c == 0 ? 0 : a / c * b + a % c * b / c;
+    }
+}
