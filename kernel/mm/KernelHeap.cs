@@ -1,30 +1,97 @@
 using System.Runtime;
 using System.Runtime.CompilerServices;
+using Sticky.Sync;
 
 namespace Sticky.Mm
 {
-    // Early kernel heap: a bump allocator over a region reserved in the image
-    // (boot/heap.asm). Used before the frame allocator exists.
+    // The kernel heap behind C# `new`: a SlabHeap (size classes, real free) fed
+    // with pages. Until the frame allocator exists, pages come from a region
+    // reserved in the image (asm/runtime.asm); afterwards from physical frames.
     public static unsafe class KernelHeap
+    {
+        private static SlabHeap<KernelPages> _heap;
+        private static bool _ready;
+        private static SpinLock _lock;
+
+        public static long BytesInUse => _heap.BytesInUse;
+        public static long PagesHeld => _heap.PagesHeld;
+        public static long Allocations => _heap.Allocations;
+        public static long Frees => _heap.Frees;
+
+        // Zeroed memory, 16-byte aligned, or null.
+        public static void* Allocate(ulong size)
+        {
+            if (!_ready) { _heap = new SlabHeap<KernelPages>(default); _ready = true; }
+            ulong flags = _lock.AcquireIrqSave();
+            void* p = _heap.Allocate(size);
+            _lock.ReleaseIrqRestore(flags);
+            return p;
+        }
+
+        public static void Free(void* block)
+        {
+            ulong flags = _lock.AcquireIrqSave();
+            _heap.Free(block);
+            _lock.ReleaseIrqRestore(flags);
+        }
+
+        // Releases a kernel object allocated by `new`. The caller guarantees no
+        // reference to it remains: there is no collector to check.
+        public static void Free(object o)
+        {
+            if (o == null) return;
+            Free((byte*)Sticky.Runtime.ObjectRef.AddressOf(o) - Sticky.Runtime.ObjectAllocator.HeaderSize);
+        }
+    }
+
+    // Pages for the heap: the boot region first (a first-fit bitmap over a
+    // region reserved in the image), then frames through the direct map.
+    public unsafe struct KernelPages : IPageSource
     {
         [RuntimeImport("*", "heap_region_start")] [MethodImpl(MethodImplOptions.InternalCall)] private static extern byte* RegionStart();
         [RuntimeImport("*", "heap_region_end")] [MethodImpl(MethodImplOptions.InternalCall)] private static extern byte* RegionEnd();
 
-        private static byte* _next;
-        private static ulong _allocated;
+        private const int MaxBootPages = 4096;
+        private struct Bitmap { public fixed ulong Bits[MaxBootPages / 64]; }
+        private static Bitmap _used;
 
-        public static ulong BytesAllocated => _allocated;
+        // Installed by mm once the frame allocator runs: (count) -> zeroed pages, and their release.
+        public static delegate*<int, byte*> FrameSource;
+        public static delegate*<byte*, int, void> FrameSink;
 
-        // Returns zeroed memory (the region is .bss), 16-byte aligned, or null.
-        public static void* Allocate(ulong size)
+        private static int BootPages => (int)((ulong)(RegionEnd() - RegionStart()) / 4096);
+
+        public byte* AllocatePages(int count)
         {
-            if (_next == null) _next = RegionStart();
-            size = (size + 15) & ~15UL;
-            if (_next + size > RegionEnd()) return null;
-            byte* p = _next;
-            _next += size;
-            _allocated += size;
-            return p;
+            if (FrameSource != null)
+            {
+                byte* p = FrameSource(count);
+                if (p != null) return p;
+            }
+            fixed (ulong* bits = _used.Bits)
+            {
+                int total = BootPages, run = 0;
+                for (int i = 0; i < total; i++)
+                {
+                    run = (bits[i / 64] & (1UL << (i % 64))) != 0 ? 0 : run + 1;
+                    if (run < count) continue;
+                    int first = i - count + 1;
+                    for (int j = first; j <= i; j++) bits[j / 64] |= 1UL << (j % 64);
+                    return RegionStart() + (ulong)first * 4096;
+                }
+            }
+            return null;
+        }
+
+        public void FreePages(byte* pages, int count)
+        {
+            byte* start = RegionStart();
+            if (pages < start || pages >= RegionEnd()) { FrameSink(pages, count); return; }
+            // Zeroed now, because AllocatePages promises zeroed pages.
+            for (ulong j = 0; j < (ulong)count * 4096; j += 8) *(ulong*)(pages + j) = 0;
+            int first = (int)((ulong)(pages - start) / 4096);
+            fixed (ulong* bits = _used.Bits)
+                for (int j = first; j < first + count; j++) bits[j / 64] &= ~(1UL << (j % 64));
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Sticky.Runtime
     {
         // NativeAOT objects carry an 8-byte header before the MethodTable pointer;
         // BaseSize counts it, and an object reference points just past it.
-        private const int HeaderSize = 8;
+        public const int HeaderSize = 8;
 
         public static void* AllocateObject(MethodTable* type) => Allocate(type->BaseSize);
 

@@ -8,6 +8,7 @@ namespace Sticky.Tests
             RuntimeTests.Register();
             FaultTests.Register();
             TimerTests.Register();
+            HeapTests.Register();
         }
     }
 }
