@@ -1,0 +1,107 @@
+"""What every suite shares: the result record, the run context, and one way
+to run a child process with a hard time limit."""
+import dataclasses
+import os
+import signal
+import subprocess
+import time
+
+TAIL_LINES = 40
+
+
+@dataclasses.dataclass
+class Result:
+    suite: str
+    name: str
+    outcome: str                # "pass" | "fail" | "skip"
+    reason: str = ""            # why it failed or was skipped; may span lines
+    secs: float | None = None
+    detail_title: str = ""      # e.g. "tail of the serial log (build/test-logs/x.log)"
+    detail: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def full_name(self):
+        return f"{self.suite}/{self.name}"
+
+
+@dataclasses.dataclass
+class Context:
+    root: str                   # repository root; paths below are absolute
+    build: str
+    timeout: float              # per-QEMU-run limit, seconds
+    qemu_run: str               # tools/qemu-run, or a fake for testing the runner
+    host_project: str
+    keyword: str = ""           # -k: case-insensitive substring of suite/name
+
+    @property
+    def kernel(self):
+        return os.path.join(self.build, "kernel.elf")
+
+    @property
+    def log_dir(self):
+        return os.path.join(self.build, "test-logs")
+
+    def wanted(self, suite, name):
+        """Suites ask before running a test so that -k saves time, not just output."""
+        return self.keyword.lower() in f"{suite}/{name}".lower()
+
+    def rel(self, path):
+        """Short path for messages: relative inside the repository."""
+        inside = os.path.commonpath([path, self.root]) == self.root
+        return os.path.relpath(path, self.root) if inside else path
+
+
+@dataclasses.dataclass
+class Run:
+    rc: int
+    lines: list[str]
+    secs: float
+    timed_out: bool
+
+    @property
+    def text(self):
+        return "\n".join(self.lines)
+
+    def tail(self, n=TAIL_LINES):
+        return self.lines[-n:]
+
+
+def run_logged(argv, limit, log_path=None, cwd=None, env=None):
+    """Runs argv with stdout+stderr captured together, stdin closed (QEMU's
+    -serial stdio would otherwise put the terminal in raw mode).
+
+    `limit` is a safety net on top of any timeout the command enforces itself:
+    the child gets its own process group so a hang kills QEMU too, not just
+    the wrapper script. A child killed this way reports rc 124, like timeout(1).
+    """
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=cwd, env=env,
+                            start_new_session=True)
+    timed_out = False
+    try:
+        out, _ = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc)
+        out, _ = proc.communicate()
+    except BaseException:           # Ctrl-C: leave no QEMU behind
+        _kill_group(proc)
+        proc.wait()
+        raise
+    rc = 124 if timed_out else proc.returncode
+    timed_out = timed_out or rc == 124
+    # Serial output ends lines with \r\n; a guest may also emit stray bytes.
+    lines = out.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").splitlines()
+    if log_path:
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        with open(log_path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + ("\n" if lines else ""))
+    return Run(rc, lines, time.monotonic() - start, timed_out)
+
+
+def _kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

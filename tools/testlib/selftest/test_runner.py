@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Tests of tools/run-tests itself, without a real kernel or the real host
+tests: `python3 tools/testlib/selftest/test_runner.py` (about 30 s).
+
+QEMU is replaced by ./qemu-system-x86_64 (found first on PATH, so the real
+tools/qemu-run and its timeout are exercised); the host suite is pointed at a
+throwaway xunit project. Everything is written under a temporary directory."""
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUN_TESTS = os.path.join(HERE, "..", "..", "run-tests")
+
+FAKE_PROJECT = """<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><IsPackable>false</IsPackable></PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
+    <PackageReference Include="xunit" Version="2.9.3" />
+    <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
+  </ItemGroup>
+</Project>
+"""
+FAKE_TESTS = """using Xunit;
+namespace Fake;
+public class T {
+    [Fact] public void Good() => Assert.Equal(1, 1);
+    [Fact] public void Bad() => Assert.Equal(1, 2);
+    [Fact(Skip = "not yet")] public void Later() { }
+}
+"""
+
+
+class RunTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="run-tests-selftest.")
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.build = os.path.join(self.tmp, "build")
+        os.makedirs(self.build)
+        open(os.path.join(self.build, "kernel.elf"), "w").close()   # only its existence is checked
+
+    def run_tests(self, *args, **env):
+        env = dict(os.environ, PATH=HERE + os.pathsep + os.environ["PATH"],
+                   STICKY_BUILD=self.build, STICKY_TEST_TIMEOUT="2", **env)
+        p = subprocess.run([RUN_TESTS, *args], env=env, capture_output=True, text=True, timeout=600)
+        return p.returncode, p.stdout.splitlines()
+
+    def assertLine(self, lines, prefix):
+        self.assertTrue(any(l.startswith(prefix) for l in lines), f"no line {prefix!r} in:\n" + "\n".join(lines))
+
+    def test_every_qemu_verdict(self):
+        rc, out = self.run_tests("--only", "qemu")
+        self.assertEqual(rc, 1)
+        self.assertLine(out, "PASS  qemu/good_pass")
+        self.assertLine(out, "PASS  qemu/good_panic")
+        self.assertLine(out, "FAIL  qemu/fails_reason: TEST-FAIL: expected 1, got 2")
+        self.assertLine(out, "FAIL  qemu/panics_unexpectedly: KERNEL PANIC: Page fault")
+        self.assertLine(out, "FAIL  qemu/panic_exits_clean: expected a kernel panic (exit 37), got exit 33")
+        self.assertLine(out, "FAIL  qemu/panic_missing_needle: output lacks 'General protection'")
+        self.assertLine(out, "FAIL  qemu/hangs: timed out")
+        self.assertLine(out, "      | tick 99")                # the tail of the serial log
+        self.assertNotIn("      | tick 59", out)              # ... and only 40 lines of it
+        self.assertLine(out, "FAIL  qemu/dies_early: no TEST-PASS line, exit 1")
+        self.assertEqual(out[-1], "2 passed, 6 failed")
+        with open(os.path.join(self.build, "test-logs", "hangs.log")) as f:
+            self.assertIn("tick 0\n", f.read())               # the full log is kept
+
+    def test_keyword_selects_tests(self):
+        rc, out = self.run_tests("--only", "qemu", "-k", "GOOD_")
+        self.assertEqual((rc, out[-1]), (0, "2 passed, 0 failed"))
+        self.assertFalse(os.path.exists(os.path.join(self.build, "test-logs", "hangs.log")))
+
+    def test_nothing_run_is_a_failure(self):
+        rc, out = self.run_tests("--only", "qemu", "-k", "no-such-test")
+        self.assertEqual((rc, out[-1]), (1, "0 passed, 0 failed"))
+
+    def test_kernel_without_self_tests(self):
+        rc, out = self.run_tests("--only", "qemu", FAKE_KERNEL="nolist")
+        self.assertLine(out, "FAIL  qemu/list: kernel did not list its self-tests")
+        self.assertEqual((rc, out[-1]), (1, "0 passed, 1 failed"))
+
+    def test_bad_listing_still_runs_good_tests(self):
+        rc, out = self.run_tests("--only", "qemu", "-k", "good_", FAKE_KERNEL="badlist")
+        self.assertLine(out, "      malformed line: 'SELFTEST bad/name pass'")
+        self.assertEqual((rc, out[-1]), (1, "2 passed, 1 failed"))
+
+    def test_missing_kernel(self):
+        os.remove(os.path.join(self.build, "kernel.elf"))
+        rc, out = self.run_tests("--only", "qemu")
+        self.assertLine(out, "FAIL  qemu/list: ")
+        self.assertIn("run `make kernel`", "\n".join(out))
+        self.assertEqual(rc, 1)
+
+    @unittest.skipUnless(shutil.which("dotnet"), "needs dotnet")
+    def test_host_results_and_build_failure(self):
+        proj = os.path.join(self.tmp, "host", "Fake.csproj")
+        os.makedirs(os.path.dirname(proj))
+        with open(proj, "w") as f:
+            f.write(FAKE_PROJECT)
+        with open(os.path.join(self.tmp, "host", "T.cs"), "w") as f:
+            f.write(FAKE_TESTS)
+        rc, out = self.run_tests("--only", "host", STICKY_HOST_PROJECT=proj)
+        self.assertLine(out, "PASS  host/Fake.T.Good")
+        self.assertLine(out, "FAIL  host/Fake.T.Bad: Assert.Equal() Failure")
+        self.assertLine(out, "SKIP  host/Fake.T.Later: not yet")
+        self.assertEqual((rc, out[-1]), (1, "1 passed, 1 failed, 1 skipped"))
+
+        with open(os.path.join(self.tmp, "host", "T.cs"), "a") as f:
+            f.write('class Broken { int x = "not an int"; }\n')
+        rc, out = self.run_tests("--only", "host", STICKY_HOST_PROJECT=proj)
+        self.assertLine(out, "FAIL  host/build: build failed")
+        self.assertTrue(any("error CS0029" in l for l in out), "\n".join(out))
+        self.assertEqual((rc, out[-1]), (1, "0 passed, 1 failed"))
+
+
+if __name__ == "__main__":
+    unittest.main()
