@@ -121,7 +121,12 @@ higher_half_entry:
     jmp .halt
 
 section .bss
-align 16
+align 4096
+; Left unmapped by the kernel's page tables (mm/KernelAddressSpace.cs): a boot
+; stack overflow faults here instead of silently overwriting .bss.
+global boot_stack_guard
+boot_stack_guard:
+    resb 4096
 global boot_stack_bottom
 boot_stack_bottom:
     resb 64 * 1024

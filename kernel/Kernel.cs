@@ -26,6 +26,8 @@ namespace Sticky
             if (!BootInfo.TryParse(startInfoPhysical, DirectMapBase, out _boot))
                 Panic.Halt("no PVH start info: boot stickyos with qemu -kernel (PVH ELF note)");
             Banner.Print(Boot);
+            Sticky.Mm.KernelMemory.Init(Boot);
+            Sticky.Mm.MemoryReport.Print();
 
             Pic.Init();
             LocalApic.InitLegacyPassThrough();

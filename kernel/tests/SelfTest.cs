@@ -60,7 +60,19 @@ namespace Sticky.Tests
                 if (!CommandLine.Matches(name, length, _tests[i].Name)) continue;
                 Console.Write("TEST-BEGIN ");
                 Console.WriteLine(_tests[i].Name);
+                ulong framesBefore = Sticky.Mm.KernelMemory.FramesAccountedFree;
                 string failure = _tests[i].Run();
+                // Every test must give back every frame it took (xv6's countfree).
+                long leaked = (long)framesBefore - (long)Sticky.Mm.KernelMemory.FramesAccountedFree;
+                if ((object)failure == null && leaked != 0)
+                {
+                    Console.Write("TEST-FAIL ");
+                    Console.Write(_tests[i].Name);
+                    Console.Write(": leaked ");
+                    Console.Dec(leaked);
+                    Console.WriteLine(" frames");
+                    Machine.Exit(Machine.ExitFailure);
+                }
                 if ((object)failure == null)
                 {
                     Console.Write("TEST-PASS ");

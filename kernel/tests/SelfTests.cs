@@ -9,6 +9,7 @@ namespace Sticky.Tests
             FaultTests.Register();
             TimerTests.Register();
             HeapTests.Register();
+            MemoryTests.Register();
         }
     }
 }

@@ -17,6 +17,16 @@ RhpPInvoke:
 RhpPInvokeReturn:
     ret
 
+; Copies one reference *rsi -> *rdi and advances both (the JIT's by-ref write
+; barrier; rax and rcx may be trashed by contract). No collector: no barrier.
+global RhpByRefAssignRef
+RhpByRefAssignRef:
+    mov rcx, [rsi]
+    mov [rdi], rcx
+    add rdi, 8
+    add rsi, 8
+    ret
+
 global RhpFallbackFailFast
 RhpFallbackFailFast:
     jmp rt_fail_fast
@@ -71,4 +81,31 @@ boot_stack_range:           ; (ulong* top) -> bottom
     lea rax, [rel boot_stack_top]
     mov [rdi], rax
     lea rax, [rel boot_stack_bottom]
+    ret
+
+extern __kernel_phys_start, __kernel_phys_end, __text_start, __text_end, __rodata_start, __rodata_end
+extern __data_start, __data_end, __ksyms_start, __kernel_end, boot_stack_guard
+global kernel_layout
+kernel_layout:              ; (ulong* out) -- order matches KernelMemory.ImageLayout
+    mov qword [rdi + 0], __kernel_phys_start
+    mov rax, __kernel_phys_end
+    mov [rdi + 8], rax
+    lea rax, [rel __text_start]
+    mov [rdi + 16], rax
+    lea rax, [rel __text_end]
+    mov [rdi + 24], rax
+    lea rax, [rel __rodata_start]
+    mov [rdi + 32], rax
+    lea rax, [rel __rodata_end]
+    mov [rdi + 40], rax
+    lea rax, [rel __data_start]
+    mov [rdi + 48], rax
+    lea rax, [rel __data_end]
+    mov [rdi + 56], rax
+    lea rax, [rel __ksyms_start]
+    mov [rdi + 64], rax
+    lea rax, [rel __kernel_end]
+    mov [rdi + 72], rax
+    lea rax, [rel boot_stack_guard]
+    mov [rdi + 80], rax
     ret

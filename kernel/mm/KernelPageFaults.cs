@@ -1,0 +1,68 @@
+using Sticky.Arch;
+using Sticky.Debug;
+
+namespace Sticky.Mm
+{
+    // The page-fault path in order: the memory manager (demand-zero, later COW)
+    // for the running address space; then safe-access fixups (user copies that
+    // must fail with EFAULT); then the verdict for the guard page below a kernel
+    // stack; anything left is a kernel bug and panics (Exceptions.Handle).
+    public static unsafe class KernelPageFaults
+    {
+        // The address space whose lower half is loaded in CR3 (null: none).
+        public static AddressSpace<DirectMap, CpuTlb> Current;
+
+        public static void Install()
+        {
+            Exceptions.FaultHook = &Handle;
+            Panic.RegionDescriber = &DescribeRegion;
+        }
+
+        // Loads `space` (or only the kernel half, for null) into CR3.
+        public static void Switch(AddressSpace<DirectMap, CpuTlb> space)
+        {
+            Current = space;
+            Cpu.WriteCr3(space != null ? space.Root.Address.Value : KernelMemory.KernelTemplate.Address.Value);
+        }
+
+        private static bool Handle(TrapFrame* frame)
+        {
+            if (frame->Vector == Exceptions.PageFault)
+            {
+                var fault = new PageFault(Cpu.ReadCr2(), frame->ErrorCode);
+                if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet &&
+                    Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute, fault.IsPresent) == FaultVerdict.Handled)
+                    return true;
+                if (!frame->FromUser && SafeAccess.ApplyFixup(frame)) return true;
+                if (KernelStacks.IsGuardPage(fault.Address.Value)) Panic.Trap("kernel stack overflow (hit the guard page)", frame);
+            }
+            else if (frame->Vector == Exceptions.DoubleFault && KernelStacks.IsGuardPage(Cpu.ReadCr2()))
+            {
+                // The #PF on the guard page could not push its frame on the same stack.
+                Panic.Trap("kernel stack overflow: Double fault (#DF) on the guard page", frame);
+            }
+            return false;
+        }
+
+        private static void DescribeRegion(ulong address)
+        {
+            if (KernelStacks.IsGuardPage(address)) { Console.Write("(kernel stack guard page)"); return; }
+            if (Current == null || !new VirtualAddress(address).IsLowerHalf) { Console.Write("(no user region)"); return; }
+            if (!Current.FindRegion(new VirtualAddress(address), out Region r)) { Console.Write("(no region)"); return; }
+            Console.Write("(region ");
+            Console.Address(r.Start.Value);
+            Console.Write("-");
+            Console.Address(r.End.Value);
+            Console.Write(")");
+        }
+    }
+
+    // Where kernel stacks and their guard pages are. Threads add theirs later.
+    public static unsafe class KernelStacks
+    {
+        public static ulong BootGuardPage;
+
+        public static bool IsGuardPage(ulong address) =>
+            BootGuardPage != 0 && address >= BootGuardPage && address < BootGuardPage + Paging.PageSize;
+    }
+}

@@ -1,0 +1,20 @@
+using Sticky.Arch;
+
+namespace Sticky.Mm
+{
+    // All physical memory is mapped at DirectMapBase, so a physical address is
+    // reachable by adding that base.
+    public unsafe struct DirectMap : IPhysicalMemory
+    {
+        public const ulong Base = 0xFFFF800000000000UL;
+        public byte* Map(PhysicalAddress address) => (byte*)(Base + address.Value);
+        public static byte* Pointer(FrameNumber frame) => (byte*)(Base + frame.Address.Value);
+    }
+
+    // The TLB of the CPU we run on. SMP will add shootdowns to the other CPUs here.
+    public struct CpuTlb : ITlb
+    {
+        public void InvalidatePage(VirtualAddress page) => Cpu.InvalidatePage(page.Value);
+        public void FlushAll() => Cpu.WriteCr3(Cpu.ReadCr3());
+    }
+}
