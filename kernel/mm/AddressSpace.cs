@@ -1,0 +1,320 @@
+using System;
+
+namespace Sticky.Mm
+{
+    public enum RegionResult
+    {
+        Ok,
+        InvalidRange,   // unaligned, empty, wrapping, outside [UserStart, UserEnd), or past the backing object
+        Overlaps,       // AddRegion: an existing region intersects the range
+        NotMapped,      // ProtectRange: part of the range has no region (mprotect's ENOMEM); nothing changed
+    }
+
+    // A process's view of memory: the lower half of a page table plus the sorted
+    // regions that say what may be mapped there.
+    //
+    // Invariants:
+    //   regions are sorted by Start, non-overlapping, page aligned, inside [UserStart, UserEnd);
+    //   every present lower-half page lies inside a region, with that region's
+    //   LeafFlags (minus Writable, plus Cow, while copy-on-write);
+    //   each stored Region holds one reference on its Backing.
+    // Errors: bad ranges from user space are results (RegionResult); broken
+    // invariants throw. Not locked: the kernel serialises callers (one lock per
+    // address space, taken before the frame lock).
+    //
+    // No collector: Destroy returns everything this owns; the owner then
+    // releases the AddressSpace object itself (ObjectRelease).
+    public sealed class AddressSpace<TMem, TTlb>
+        where TMem : struct, IPhysicalMemory
+        where TTlb : struct, ITlb
+    {
+        private const int InitialRegionCapacity = 8;
+
+        private readonly TMem _mem;
+        private readonly FrameTable _frames;
+        private PageTable<TMem, TTlb> _table;
+        private Region[] _regions = new Region[InitialRegionCapacity];
+        private int _count;
+
+        private AddressSpace(TMem mem, FrameTable frames, PageTable<TMem, TTlb> table)
+        {
+            _mem = mem; _frames = frames; _table = table;
+        }
+
+        // An empty address space whose kernel half comes from the PML4 `kernelTemplate`
+        // (FrameNumber.None: no kernel half). Null if no frame is left for the PML4.
+        public static AddressSpace<TMem, TTlb> Create(TMem mem, TTlb tlb, FrameTable frames, FrameNumber kernelTemplate)
+        {
+            if (!PageTable<TMem, TTlb>.TryCreate(mem, tlb, frames, kernelTemplate, out PageTable<TMem, TTlb> table))
+                return null;
+            return new AddressSpace<TMem, TTlb>(mem, frames, table);
+        }
+
+        // Releases every frame (mapped pages, page-table pages, the PML4) and every
+        // backing-object reference. The address space must not be live on any CPU.
+        public void Destroy()
+        {
+            _table.Destroy();
+            for (int i = 0; i < _count; i++)
+                if (_regions[i].IsShared) _regions[i].Backing.Release(_frames);
+            _count = 0;
+            ObjectRelease.Release(_regions);
+            _regions = null;
+        }
+
+        public FrameNumber Root => _table.Root;
+        // The page table itself, for fork and diagnostics.
+        public ref PageTable<TMem, TTlb> Table => ref _table;
+
+        // ---- regions ----------------------------------------------------------
+
+        public int RegionCount => _count;
+
+        public Region RegionAt(int index)
+        {
+            if ((uint)index >= (uint)_count) throw new ArgumentException("AddressSpace.RegionAt: index out of range");
+            return _regions[index];
+        }
+
+        public bool FindRegion(VirtualAddress va, out Region region)
+        {
+            int i = IndexOf(va);
+            region = i < 0 ? default : _regions[i];
+            return i >= 0;
+        }
+
+        // Private anonymous memory, zero-filled on first touch.
+        public RegionResult AddRegion(VirtualAddress start, ulong length, Protection protection) =>
+            Add(new Region(start, length, protection, null, 0));
+
+        // A window of `length` bytes onto `backing`, from its page `backingPage`.
+        // The region takes its own reference on `backing`.
+        public RegionResult AddSharedRegion(VirtualAddress start, ulong length, Protection protection,
+                                            SharedMemoryObject backing, ulong backingPage)
+        {
+            if (backing == null) throw new ArgumentException("AddressSpace.AddSharedRegion: no backing object");
+            ulong pages = length >> Paging.PageShift;
+            if (backingPage > backing.PageCount || pages > backing.PageCount - backingPage) return RegionResult.InvalidRange;
+            return Add(new Region(start, length, protection, backing, backingPage));
+        }
+
+        private RegionResult Add(Region r)
+        {
+            if (!IsValidRange(r.Start, r.Length)) return RegionResult.InvalidRange;
+            int i = FirstEndingAfter(r.Start);
+            if (i < _count && _regions[i].Start < r.End) return RegionResult.Overlaps;
+            Insert(i, r);
+            if (r.IsShared) r.Backing.AddRef();
+            return RegionResult.Ok;
+        }
+
+        // munmap: unmaps every page in the range and cuts it out of the regions,
+        // splitting a region that straddles it. Holes in the range are fine.
+        public RegionResult RemoveRange(VirtualAddress start, ulong length)
+        {
+            if (!IsValidRange(start, length)) return RegionResult.InvalidRange;
+            VirtualAddress end = start + length;
+            UnmapPages(start, end);
+
+            int i = FirstEndingAfter(start);
+            while (i < _count && _regions[i].Start < end)
+            {
+                Region r = _regions[i];
+                bool keepLeft = r.Start < start, keepRight = r.End > end;
+                if (keepLeft && keepRight)
+                {
+                    _regions[i] = r.Slice(r.Start, start);
+                    Insert(i + 1, r.Slice(end, r.End));
+                    r.Backing?.AddRef();   // two regions now share the backing
+                    break;
+                }
+                if (keepLeft) { _regions[i] = r.Slice(r.Start, start); i++; }
+                else if (keepRight) { _regions[i] = r.Slice(end, r.End); break; }
+                else { RemoveAt(i); r.Backing?.Release(_frames); }
+            }
+            return RegionResult.Ok;
+        }
+
+        // mprotect: all of the range must be covered by regions, or nothing changes.
+        // Splits regions at the range's ends and rewrites the flags of present pages.
+        public RegionResult ProtectRange(VirtualAddress start, ulong length, Protection protection)
+        {
+            if (!IsValidRange(start, length)) return RegionResult.InvalidRange;
+            VirtualAddress end = start + length;
+            if (!IsCovered(start, end)) return RegionResult.NotMapped;
+            SplitAt(start);
+            SplitAt(end);
+            for (int i = FirstEndingAfter(start); i < _count && _regions[i].Start < end; i++)
+            {
+                _regions[i] = _regions[i].WithProtection(protection);
+                ReprotectPages(_regions[i]);
+            }
+            return RegionResult.Ok;
+        }
+
+        // ---- faults -----------------------------------------------------------
+
+        // Resolves a page fault in the lower half, or says why it cannot. A list
+        // of guards, then one case per kind of fault. `isPresent` is what the CPU
+        // saw; the PTE read here decides, since it may have changed since (another
+        // CPU resolved the same fault first).
+        public FaultVerdict HandleFault(VirtualAddress va, bool isWrite, bool isUser, bool isExec, bool isPresent)
+        {
+            if (!va.IsUser) return FaultVerdict.NoRegion;
+            int i = IndexOf(va);
+            if (i < 0) return FaultVerdict.NoRegion;
+            Region r = _regions[i];
+            if (!r.Permits(isWrite, isExec)) return FaultVerdict.AccessViolation;
+
+            VirtualAddress page = va.PageBase;
+            _table.GetEntry(page, out PageTableEntry pte);
+            if (!pte.IsPresent) return r.IsShared ? FaultInShared(r, page) : FaultInZero(r, page);
+            if (isWrite && pte.IsCow) return BreakCow(r, page, pte);
+            // Present and the region allows it: if the PTE allows it too, the fault
+            // was spurious (already resolved); otherwise it is a real violation.
+            return Allows(pte, isWrite, isUser, isExec) ? FaultVerdict.Handled : FaultVerdict.AccessViolation;
+        }
+
+        // Demand-zero: a fresh zeroed frame, mapped with the region's protection.
+        private FaultVerdict FaultInZero(Region r, VirtualAddress page)
+        {
+            if (!_frames.TryAllocate(out FrameNumber frame)) return FaultVerdict.OutOfMemory;
+            PhysicalMemory.ZeroFrame(_mem, frame);
+            MapResult m = _table.Map(page, frame, r.LeafFlags);
+            if (m != MapResult.Mapped) _frames.Free(frame);
+            return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
+        }
+
+        // Shared: the backing object's frame for this page; the PTE gets its own reference.
+        private FaultVerdict FaultInShared(Region r, VirtualAddress page)
+        {
+            if (!r.Backing.TryCommit(_mem, _frames, r.BackingPageOf(page), out FrameNumber frame))
+                return FaultVerdict.OutOfMemory;
+            _frames.AddRef(frame);
+            MapResult m = _table.Map(page, frame, r.LeafFlags);
+            if (m != MapResult.Mapped) _frames.Release(frame);
+            return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
+        }
+
+        // A write to a copy-on-write page: see Cow.Decide.
+        private FaultVerdict BreakCow(Region r, VirtualAddress page, PageTableEntry pte)
+        {
+            FrameNumber old = pte.Frame;
+            if (Cow.Decide(_frames.RefCountOf(old)) == CowDecision.Reuse)
+            {
+                _table.Protect(page, r.LeafFlags);
+                return FaultVerdict.Handled;
+            }
+            if (!_frames.TryAllocate(out FrameNumber copy)) return FaultVerdict.OutOfMemory;
+            PhysicalMemory.CopyFrame(_mem, copy, old);
+            _table.Remap(page, copy, r.LeafFlags, out _);
+            _frames.Release(old);   // after Remap invalidated the old translation
+            return FaultVerdict.Handled;
+        }
+
+        private static bool Allows(PageTableEntry pte, bool isWrite, bool isUser, bool isExec)
+        {
+            if (isWrite && !pte.IsWritable) return false;
+            if (isUser && !pte.IsUser) return false;
+            if (isExec && !pte.IsExecutable) return false;
+            return true;
+        }
+
+        // ---- internals --------------------------------------------------------
+
+        private static bool IsValidRange(VirtualAddress start, ulong length)
+        {
+            if (!start.IsPageAligned || length == 0 || (length & Paging.PageMask) != 0) return false;
+            ulong end = start.Value + length;
+            return end > start.Value && start.Value >= Paging.UserStart && end <= Paging.UserEnd;
+        }
+
+        // The first region ending after `va` (regions are sorted, so their ends are too).
+        private int FirstEndingAfter(VirtualAddress va)
+        {
+            int lo = 0, hi = _count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) / 2;
+                if (_regions[mid].End <= va) lo = mid + 1; else hi = mid;
+            }
+            return lo;
+        }
+
+        private int IndexOf(VirtualAddress va)
+        {
+            int i = FirstEndingAfter(va);
+            return i < _count && _regions[i].Start <= va ? i : -1;
+        }
+
+        private bool IsCovered(VirtualAddress start, VirtualAddress end)
+        {
+            VirtualAddress cursor = start;
+            for (int i = FirstEndingAfter(start); cursor < end; i++)
+            {
+                if (i >= _count || _regions[i].Start > cursor) return false;
+                cursor = _regions[i].End;
+            }
+            return true;
+        }
+
+        // Makes `va` a region boundary if it falls inside a region.
+        private void SplitAt(VirtualAddress va)
+        {
+            int i = IndexOf(va);
+            if (i < 0 || _regions[i].Start == va) return;
+            Region r = _regions[i];
+            _regions[i] = r.Slice(r.Start, va);
+            Insert(i + 1, r.Slice(va, r.End));
+            r.Backing?.AddRef();
+        }
+
+        private void UnmapPages(VirtualAddress start, VirtualAddress end)
+        {
+            VirtualAddress from = start;
+            while (_table.NextMapped(from, end, out VirtualAddress page, out _))
+            {
+                _table.Unmap(page, out FrameNumber frame);
+                _frames.Release(frame);   // after Unmap invalidated the translation
+                from = page + Paging.PageSize;
+            }
+        }
+
+        // A page that is still copy-on-write stays read-only whatever the new
+        // protection; the write fault decides whether to copy.
+        private void ReprotectPages(Region r)
+        {
+            VirtualAddress from = r.Start;
+            while (_table.NextMapped(from, r.End, out VirtualAddress page, out PageTableEntry pte))
+            {
+                PageFlags flags = r.LeafFlags;
+                if (pte.IsCow) flags = (flags & ~PageFlags.Writable) | PageFlags.Cow;
+                _table.Protect(page, flags);
+                from = page + Paging.PageSize;
+            }
+        }
+
+        private void Insert(int index, Region r)
+        {
+            if (_count == _regions.Length) Grow();
+            for (int j = _count; j > index; j--) _regions[j] = _regions[j - 1];
+            _regions[index] = r;
+            _count++;
+        }
+
+        private void RemoveAt(int index)
+        {
+            for (int j = index; j < _count - 1; j++) _regions[j] = _regions[j + 1];
+            _count--;
+            _regions[_count] = default;
+        }
+
+        private void Grow()
+        {
+            Region[] bigger = new Region[_regions.Length * 2];
+            for (int j = 0; j < _count; j++) bigger[j] = _regions[j];
+            ObjectRelease.Release(_regions);
+            _regions = bigger;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+
+namespace Sticky.Mm
+{
+    // The backing of shared mappings (MAP_SHARED anonymous memory, later shm and
+    // files): one frame per page, committed zeroed on first touch, so every
+    // address space mapping it reaches the same frames. Also the identity of a
+    // shared futex: (object, page, offset) names the same word in every process.
+    //
+    // Counted twice over: the object is referenced by the regions that map it
+    // (plus its creator), and each committed frame is owned once by the object
+    // and once more by every PTE that maps it.
+    public sealed class SharedMemoryObject
+    {
+        private readonly FrameNumber[] _frames;   // FrameNumber.None until committed
+        private uint _refCount = 1;               // the creator's reference
+
+        public SharedMemoryObject(ulong pageCount)
+        {
+            if (pageCount == 0 || pageCount > int.MaxValue) throw new ArgumentException("SharedMemoryObject: bad page count");
+            _frames = new FrameNumber[(int)pageCount];
+            for (int i = 0; i < _frames.Length; i++) _frames[i] = FrameNumber.None;
+        }
+
+        public ulong PageCount => (ulong)_frames.Length;
+        public uint RefCount => _refCount;
+
+        public FrameNumber FrameOf(ulong page) => _frames[CheckedIndex(page)];
+
+        public void AddRef()
+        {
+            if (_refCount == 0) throw new InvalidOperationException("SharedMemoryObject.AddRef: object is dead");
+            _refCount++;
+        }
+
+        // Dropping the last reference releases the object's frames (a frame still
+        // mapped somewhere lives on through its PTE's reference) and the object.
+        public void Release(FrameTable frames)
+        {
+            if (_refCount == 0) throw new InvalidOperationException("SharedMemoryObject.Release: object is already dead");
+            if (--_refCount != 0) return;
+            for (int i = 0; i < _frames.Length; i++)
+            {
+                if (_frames[i].IsNone) continue;
+                frames.Release(_frames[i]);
+                _frames[i] = FrameNumber.None;
+            }
+            ObjectRelease.Release(_frames);
+            ObjectRelease.Release(this);
+        }
+
+        // The frame behind `page`, allocated and zeroed on first use. The object
+        // keeps its reference; a mapper AddRefs for its PTE. False on OOM.
+        public bool TryCommit<TMem>(TMem mem, FrameTable frames, ulong page, out FrameNumber frame)
+            where TMem : struct, IPhysicalMemory
+        {
+            int i = CheckedIndex(page);
+            if (_frames[i].IsNone)
+            {
+                if (!frames.TryAllocate(out FrameNumber fresh)) { frame = FrameNumber.None; return false; }
+                PhysicalMemory.ZeroFrame(mem, fresh);
+                _frames[i] = fresh;
+            }
+            frame = _frames[i];
+            return true;
+        }
+
+        private int CheckedIndex(ulong page)
+        {
+            if (page >= (ulong)_frames.Length) throw new InvalidOperationException("SharedMemoryObject: page outside the object");
+            return (int)page;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using System.Collections.Generic;
+using Sticky.Mm;
+
+namespace Sticky.Tests.Mm;
+
+public enum TlbOp { InvalidatePage, FlushAll }
+
+public readonly record struct TlbEvent(TlbOp Op, ulong Page);
+
+// The calls mm code made to the TLB, in order.
+public sealed class TlbLog
+{
+    public readonly List<TlbEvent> Events = new();
+    public void Clear() => Events.Clear();
+    public bool Invalidated(ulong page) => Events.Contains(new TlbEvent(TlbOp.InvalidatePage, page));
+}
+
+// A fake TLB that records instead of invalidating. The log is a class so that
+// every copy of this struct appends to the same list.
+public readonly struct RecordingTlb : ITlb
+{
+    public readonly TlbLog Log;
+    public RecordingTlb(TlbLog log) { Log = log; }
+    public void InvalidatePage(VirtualAddress page) => Log.Events.Add(new TlbEvent(TlbOp.InvalidatePage, page.Value));
+    public void FlushAll() => Log.Events.Add(new TlbEvent(TlbOp.FlushAll, 0));
+}
