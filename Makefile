@@ -15,7 +15,10 @@ ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm)
 ASM_OBJ    := $(patsubst %.asm,$(BUILD)/asm/%.o,$(notdir $(ASM_SRC)))
 SETUP_STAMP := $(BUILD)/.setup-done
 
-.PHONY: all kernel setup run test test-host test-qemu debug clean
+.PHONY: all kernel setup run test debug clean
+
+# Guest test programs (static musl binaries): `make guests`.
+include tests/guest/guest.mk
 all: kernel
 kernel: $(BUILD)/kernel.elf
 

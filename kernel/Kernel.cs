@@ -34,6 +34,7 @@ namespace Sticky
             Clock.Init();
             Cpu.EnableInterrupts();
             Clock.Calibrate(20);
+            Sticky.Proc.Scheduler.Init();
 
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
 

@@ -63,6 +63,7 @@ namespace Sticky.Mm
         public static ulong BootGuardPage;
 
         public static bool IsGuardPage(ulong address) =>
-            BootGuardPage != 0 && address >= BootGuardPage && address < BootGuardPage + Paging.PageSize;
+            (BootGuardPage != 0 && address >= BootGuardPage && address < BootGuardPage + Paging.PageSize)
+            || KernelStackAllocator.IsGuard(address);
     }
 }

@@ -10,6 +10,7 @@ namespace Sticky.Tests
             TimerTests.Register();
             HeapTests.Register();
             MemoryTests.Register();
+            SchedulerTests.Register();
         }
     }
 }

@@ -21,11 +21,9 @@ namespace Sticky.Arch
             if (Pic.IsSpurious(irq)) { _spurious++; return; }
             ulong handler;
             fixed (ulong* h = _handlers.Handlers) handler = h[irq];
-            Cpus.Current->InterruptDepth++;
             // Acknowledge first: a handler may switch threads and not return here for a while.
             Pic.EndOfInterrupt(irq);
             if (handler != 0) ((delegate*<TrapFrame*, void>)handler)(frame);
-            Cpus.Current->InterruptDepth--;
         }
 
         public static ulong SpuriousCount => _spurious;

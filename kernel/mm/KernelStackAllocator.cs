@@ -1,0 +1,67 @@
+using Sticky.Debug;
+
+namespace Sticky.Mm
+{
+    // Kernel stacks for threads, in their own area of the kernel half: each
+    // 64 KiB slot is an unmapped guard page followed by 60 KiB of stack, so an
+    // overflow faults (and is reported as one) instead of corrupting memory.
+    public static unsafe class KernelStackAllocator
+    {
+        public const ulong AreaBase = 0xFFFFFF0000000000UL;
+        public const ulong SlotSize = 64 * 1024;
+        public const int MaxStacks = 4096;
+        private const ulong StackPages = SlotSize / Paging.PageSize - 1;
+
+        private struct SlotStack { public fixed ushort Free[MaxStacks]; }
+        private static SlotStack _free;
+        private static int _freeCount = -1;
+        private static int _live;
+
+        public static int LiveStacks => _live;
+
+        // Returns the stack top (16-byte aligned), or 0 when out of slots or frames.
+        public static ulong Allocate()
+        {
+            if (_freeCount < 0)
+            {
+                for (int i = 0; i < MaxStacks; i++) _free.Free[i] = (ushort)(MaxStacks - 1 - i);
+                _freeCount = MaxStacks;
+            }
+            if (_freeCount == 0) return 0;
+            int slot = _free.Free[--_freeCount];
+            ulong stackBase = AreaBase + (ulong)slot * SlotSize + Paging.PageSize;
+            for (ulong p = 0; p < StackPages; p++)
+            {
+                if (!KernelMemory.Frames.TryAllocate(out FrameNumber f) ||
+                    KernelMemory.KernelTable.Map(new VirtualAddress(stackBase + p * Paging.PageSize), f,
+                        PageFlags.Writable | PageFlags.NoExecute | PageFlags.Global) != MapResult.Mapped)
+                {
+                    if (!f.IsNone) KernelMemory.Frames.Free(f);
+                    Unmap(stackBase, p);
+                    _free.Free[_freeCount++] = (ushort)slot;
+                    return 0;
+                }
+            }
+            _live++;
+            return stackBase + StackPages * Paging.PageSize;
+        }
+
+        public static void Free(ulong top)
+        {
+            ulong stackBase = top - StackPages * Paging.PageSize;
+            Unmap(stackBase, StackPages);
+            _free.Free[_freeCount++] = (ushort)((stackBase - AreaBase) / SlotSize);
+            _live--;
+        }
+
+        private static void Unmap(ulong stackBase, ulong pages)
+        {
+            for (ulong p = 0; p < pages; p++)
+                if (KernelMemory.KernelTable.Unmap(new VirtualAddress(stackBase + p * Paging.PageSize), out FrameNumber f))
+                    KernelMemory.Frames.Free(f);
+        }
+
+        public static bool InArea(ulong address) => address >= AreaBase && address < AreaBase + MaxStacks * SlotSize;
+        public static bool IsGuard(ulong address) => InArea(address) && (address - AreaBase) % SlotSize < Paging.PageSize;
+    }
+}

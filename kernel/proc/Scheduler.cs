@@ -1,0 +1,241 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using Sticky.Arch;
+using Sticky.Debug;
+using Sticky.Mm;
+using Sticky.Sync;
+using Sticky.Time;
+
+namespace Sticky.Proc
+{
+    // Round-robin, preemptive: the 1 kHz tick ends a thread's 10 ms slice and
+    // wakes threads whose wait deadline passed. One lock (IRQ-safe) guards the
+    // run queue, every wait queue and the deadline list; the switch happens with
+    // it held and interrupts off, and the next thread releases it. One CPU today:
+    // the run queue moves into PerCpu with SMP.
+    public static unsafe class Scheduler
+    {
+        private const int SliceTicks = 10;
+
+        private static SpinLock _lock;
+        private static Thread _current, _idle, _runHead, _runTail, _timedHead, _reap;
+        private static int _nextId = 1, _sliceLeft = SliceTicks;
+        private static bool _needResched;
+        private static ulong _switches;
+
+        public static Thread Current => _current;
+        public static ulong Switches => _switches;
+
+        [RuntimeImport("*", "context_switch")] [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern void ContextSwitch(ulong* saveRsp, ulong newRsp);
+        [RuntimeImport("*", "thread_trampoline")] [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern void Trampoline();
+
+        // The boot thread becomes thread 0; an idle thread runs when nothing else can.
+        public static void Init()
+        {
+            _current = new Thread { Id = 0, State = ThreadState.Running, Name = "boot" };
+            _idle = Create("idle", &IdleLoop, 0);
+            if (_idle == null) Panic.Halt("no memory for the idle thread");
+            Clock.TickHook = &OnTick;
+            StackBounds.ThreadStackContains = &CurrentStackContains;
+        }
+
+        // A new kernel thread running entry(argument); null when out of memory.
+        public static Thread Spawn(string name, delegate*<ulong, void> entry, ulong argument)
+        {
+            Thread t = Create(name, entry, argument);
+            if (t == null) return null;
+            ulong flags = _lock.AcquireIrqSave();
+            Enqueue(t);
+            _lock.ReleaseIrqRestore(flags);
+            return t;
+        }
+
+        private static void IdleLoop(ulong _)
+        {
+            while (true) Cpu.EnableInterruptsAndHalt();
+        }
+
+        private static Thread Create(string name, delegate*<ulong, void> entry, ulong argument)
+        {
+            ulong top = KernelStackAllocator.Allocate();
+            if (top == 0) return null;
+            var t = new Thread { Name = name, StackTop = top, State = ThreadState.Runnable };
+            // The frame context_switch pops: r15 r14 r13 r12 rbx rbp, then returns to the trampoline.
+            ulong* sp = (ulong*)top - 8;
+            sp[0] = 0; sp[1] = 0; sp[2] = argument; sp[3] = (ulong)entry; sp[4] = 0; sp[5] = 0;
+            sp[6] = (ulong)(delegate*<void>)&Trampoline;
+            sp[7] = 0;
+            t.SavedRsp = (ulong)sp;
+            t.Id = _nextId++;
+            return t;
+        }
+
+        public static void Yield()
+        {
+            ulong flags = _lock.AcquireIrqSave();
+            if (_current != _idle) { _current.State = ThreadState.Runnable; Enqueue(_current); }
+            Switch();
+            _lock.ReleaseIrqRestore(flags);
+        }
+
+        // Blocks on `queue` until woken or until `deadlineNs` (monotonic, 0 = none).
+        // The caller may hold the scheduler lock's discipline only through this call:
+        // the check of the condition and the enqueue must happen under WaitLock.
+        public static WakeReason Wait(WaitQueue queue, ulong deadlineNs) => WaitLocked(queue, deadlineNs, _lock.AcquireIrqSave());
+
+        // For callers that checked their condition with the lock held (futex: no lost wakeup).
+        public static ulong Lock() => _lock.AcquireIrqSave();
+        public static void Unlock(ulong flags) => _lock.ReleaseIrqRestore(flags);
+
+        public static WakeReason WaitLocked(WaitQueue queue, ulong deadlineNs, ulong flags)
+        {
+            Thread t = _current;
+            t.WakeReason = WakeReason.None;
+            t.WaitDeadline = deadlineNs;
+            if (deadlineNs != 0 && deadlineNs <= Clock.NowNanoseconds)
+            {
+                _lock.ReleaseIrqRestore(flags);
+                return WakeReason.TimedOut;
+            }
+            queue.Append(t);
+            if (deadlineNs != 0) AddTimed(t);
+            t.State = ThreadState.Blocked;
+            Switch();
+            WakeReason reason = t.WakeReason;
+            _lock.ReleaseIrqRestore(flags);
+            return reason;
+        }
+
+        public static void Sleep(ulong nanoseconds)
+        {
+            var q = new WaitQueue();
+            Wait(q, Clock.NowNanoseconds + nanoseconds);
+            KernelHeap.Free(q);
+        }
+
+        // Wakes up to `count` waiters in FIFO order; returns how many.
+        public static int Wake(WaitQueue queue, int count)
+        {
+            ulong flags = _lock.AcquireIrqSave();
+            int n = WakeLocked(queue, count);
+            _lock.ReleaseIrqRestore(flags);
+            return n;
+        }
+
+        public static int WakeLocked(WaitQueue queue, int count)
+        {
+            int n = 0;
+            while (n < count && queue.Head != null) { MakeRunnable(queue.Head, WakeReason.Woken); n++; }
+            return n;
+        }
+
+        // A new thread's first instructions run here, still inside the Switch that
+        // started it: finish that switch's work and drop its lock.
+        [RuntimeExport("thread_first_run")]
+        private static void FirstRun()
+        {
+            ReapDead();
+            _lock.Release();
+        }
+
+        [RuntimeExport("thread_exit_current")]
+        public static void Exit()
+        {
+            Cpu.DisableInterrupts();
+            ulong flags = _lock.AcquireIrqSave();
+            _current.State = ThreadState.Dead;
+            Switch();
+            Panic.Halt("a dead thread was scheduled");
+        }
+
+        private static void MakeRunnable(Thread t, WakeReason reason)
+        {
+            if (t.WaitingOn != null) t.WaitingOn.Remove(t);
+            if (t.WaitDeadline != 0) RemoveTimed(t);
+            t.WakeReason = reason;
+            t.State = ThreadState.Runnable;
+            Enqueue(t);
+        }
+
+        private static void Enqueue(Thread t)
+        {
+            t.NextRunnable = null;
+            if (_runTail != null) _runTail.NextRunnable = t; else _runHead = t;
+            _runTail = t;
+        }
+
+        // Lock held, interrupts off. Picks the next thread and switches to it.
+        private static void Switch()
+        {
+            Thread next = _runHead;
+            if (next != null) { _runHead = next.NextRunnable; if (_runHead == null) _runTail = null; }
+            else next = _idle;
+            Thread prev = _current;
+            _sliceLeft = SliceTicks;
+            _needResched = false;
+            if (next == prev) { prev.State = ThreadState.Running; return; }
+            if (prev.State == ThreadState.Dead) { prev.NextRunnable = _reap; _reap = prev; }
+            next.State = ThreadState.Running;
+            _current = next;
+            _switches++;
+            if (next.StackTop != 0) Cpus.Current->Tss.Rsp0 = next.StackTop;
+            fixed (ulong* save = &prev.SavedRsp) ContextSwitch(save, next.SavedRsp);   // objects never move: no collector
+            ReapDead();
+        }
+
+        // Dead threads' stacks are freed by whoever runs next, never by themselves.
+        private static void ReapDead()
+        {
+            while (_reap != null && _reap != _current)
+            {
+                Thread t = _reap;
+                _reap = t.NextRunnable;
+                KernelStackAllocator.Free(t.StackTop);
+                KernelHeap.Free(t);
+            }
+        }
+
+        private static void AddTimed(Thread t)
+        {
+            t.PrevTimed = null;
+            t.NextTimed = _timedHead;
+            if (_timedHead != null) _timedHead.PrevTimed = t;
+            _timedHead = t;
+        }
+
+        private static void RemoveTimed(Thread t)
+        {
+            if (t.PrevTimed != null) t.PrevTimed.NextTimed = t.NextTimed; else if (_timedHead == t) _timedHead = t.NextTimed;
+            if (t.NextTimed != null) t.NextTimed.PrevTimed = t.PrevTimed;
+            t.NextTimed = t.PrevTimed = null;
+            t.WaitDeadline = 0;
+        }
+
+        // Timer interrupt (interrupts off): expire deadlines, end the slice.
+        private static void OnTick()
+        {
+            _lock.Acquire();
+            ulong now = Clock.NowNanoseconds;
+            for (Thread t = _timedHead; t != null;)
+            {
+                Thread next = t.NextTimed;
+                if (t.WaitDeadline <= now) MakeRunnable(t, WakeReason.TimedOut);
+                t = next;
+            }
+            if (--_sliceLeft <= 0 || (_current == _idle && _runHead != null)) _needResched = true;
+            bool resched = _needResched;
+            _lock.Release();
+            if (resched) Yield();
+        }
+
+        private static bool CurrentStackContains(ulong address, ulong size)
+        {
+            Thread t = _current;
+            if (t == null || t.StackTop == 0) return false;
+            ulong bottom = t.StackTop - (KernelStackAllocator.SlotSize - Paging.PageSize);
+            return address >= bottom && address + size <= t.StackTop;
+        }
+    }
+}
