@@ -81,8 +81,8 @@ namespace Sticky.Proc
         }
 
         // Blocks on `queue` until woken or until `deadlineNs` (monotonic, 0 = none).
-        // The caller may hold the scheduler lock's discipline only through this call:
-        // the check of the condition and the enqueue must happen under WaitLock.
+        // A caller whose wakeup condition could change between its check and this
+        // call must instead check under Lock() and call WaitLocked (futex does).
         public static WakeReason Wait(WaitQueue queue, ulong deadlineNs) => WaitLocked(queue, deadlineNs, _lock.AcquireIrqSave());
 
         // For callers that checked their condition with the lock held (futex: no lost wakeup).

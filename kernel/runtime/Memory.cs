@@ -37,14 +37,6 @@ namespace Sticky.Runtime
             for (; i < count; i++) d[i] = value;
         }
 
-        public static int Compare(void* a, void* b, ulong count)
-        {
-            byte* x = (byte*)a, y = (byte*)b;
-            for (ulong i = 0; i < count; i++)
-                if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
-            return 0;
-        }
-
         [RuntimeExport("memset")]
         private static void* MemSet(void* dst, int value, ulong count) { Set(dst, (byte)value, count); return dst; }
 

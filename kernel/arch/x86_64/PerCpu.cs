@@ -10,7 +10,6 @@ namespace Sticky.Arch
         public ulong ScratchUserRsp;     // 8: user RSP parked during syscall entry
         public ulong KernelStackTop;     // 16: RSP0 of the running thread
         public int CpuId;
-        public int InterruptDepth;
         public ulong Ticks;
         public Gdt.Table Gdt;
         public TaskState Tss;
