@@ -1,5 +1,4 @@
-using System.Runtime;
-using System.Runtime.CompilerServices;
+using Sticky.Runtime;
 
 namespace Sticky.Debug
 {
@@ -7,18 +6,14 @@ namespace Sticky.Debug
     // (a double fault's RSP may point anywhere).
     public static unsafe class StackBounds
     {
-        [RuntimeImport("*", "boot_stack_range")] [MethodImpl(MethodImplOptions.InternalCall)]
-        private static extern ulong BootStackBottom(ulong* top);
-
         // Set by the thread layer: true if [address, address+size) lies in some thread's kernel stack.
         public static delegate*<ulong, ulong, bool> ThreadStackContains;
 
         public static bool Contains(ulong address, ulong size)
         {
             if ((address & 7) != 0 || address + size < address) return false;
-            ulong top;
-            ulong bottom = BootStackBottom(&top);
-            if (address >= bottom && address + size <= top) return true;
+            ImageLayout* image = KernelImage.Layout;
+            if (address >= image->BootStackBottom && address + size <= image->BootStackTop) return true;
             if (Sticky.Arch.Cpus.IsIstStack(address, size)) return true;
             return ThreadStackContains != null && ThreadStackContains(address, size);
         }

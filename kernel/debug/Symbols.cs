@@ -1,6 +1,5 @@
-using System.Runtime;
-using System.Runtime.CompilerServices;
 using Sticky.Lib;
+using Sticky.Runtime;
 
 namespace Sticky.Debug
 {
@@ -9,14 +8,13 @@ namespace Sticky.Debug
     // end of the image, so no code or data moves between the two links.
     public static unsafe class Symbols
     {
-        [RuntimeImport("*", "ksyms_start")] [MethodImpl(MethodImplOptions.InternalCall)] private static extern byte* BlobStart();
-        [RuntimeImport("*", "ksyms_end")] [MethodImpl(MethodImplOptions.InternalCall)] private static extern byte* BlobEnd();
+        private static byte* Blob => (byte*)KernelImage.Layout->KsymsStart;
+        private static ulong BlobLength => KernelImage.Layout->KsymsEnd - KernelImage.Layout->KsymsStart;
 
         // Writes "name+0xoffset", or "?" when the address is not in the table.
         public static void WriteSymbol(ulong address)
         {
-            byte* blob = BlobStart();
-            if (!SymbolTable.TryLookup(blob, (ulong)(BlobEnd() - blob), address, out byte* name, out ulong offset))
+            if (!SymbolTable.TryLookup(Blob, BlobLength, address, out byte* name, out ulong offset))
             {
                 Console.Write("?");
                 return;
@@ -27,8 +25,7 @@ namespace Sticky.Debug
 
         public static bool TryFind(ulong address, out byte* name, out ulong offset)
         {
-            byte* blob = BlobStart();
-            return SymbolTable.TryLookup(blob, (ulong)(BlobEnd() - blob), address, out name, out offset);
+            return SymbolTable.TryLookup(Blob, BlobLength, address, out name, out offset);
         }
     }
 }

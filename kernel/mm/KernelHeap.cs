@@ -1,5 +1,4 @@
-using System.Runtime;
-using System.Runtime.CompilerServices;
+using Sticky.Runtime;
 using Sticky.Sync;
 
 namespace Sticky.Mm
@@ -48,8 +47,8 @@ namespace Sticky.Mm
     // region reserved in the image), then frames through the direct map.
     public unsafe struct KernelPages : IPageSource
     {
-        [RuntimeImport("*", "heap_region_start")] [MethodImpl(MethodImplOptions.InternalCall)] private static extern byte* RegionStart();
-        [RuntimeImport("*", "heap_region_end")] [MethodImpl(MethodImplOptions.InternalCall)] private static extern byte* RegionEnd();
+        private static byte* RegionStart() => (byte*)KernelImage.Layout->BootHeapStart;
+        private static byte* RegionEnd() => (byte*)KernelImage.Layout->BootHeapEnd;
 
         private const int MaxBootPages = 4096;
         private struct Bitmap { public fixed ulong Bits[MaxBootPages / 64]; }

@@ -1,8 +1,7 @@
-using System.Runtime;
-using System.Runtime.CompilerServices;
 using Sticky.Arch;
 using Sticky.Debug;
 using Sticky.Platform;
+using Sticky.Runtime;
 
 namespace Sticky.Mm
 {
@@ -28,23 +27,12 @@ namespace Sticky.Mm
         public static FrameNumber KernelTemplate => _kernelTable.Root;
         public static ref PageTable<DirectMap, CpuTlb> KernelTable => ref _kernelTable;
 
-        [RuntimeImport("*", "kernel_layout")] [MethodImpl(MethodImplOptions.InternalCall)]
-        private static extern void Layout(ulong* symbols);
-
-        // Linker-script addresses (asm/runtime.asm kernel_layout writes them in this order).
-        private struct ImageLayout
-        {
-            public ulong PhysStart, PhysEnd, TextStart, TextEnd, RodataStart, RodataEnd, DataStart, DataEnd,
-                KsymsStart, KernelEnd, BootStackGuard;
-        }
-
         public static void Init(BootInfo* boot)
         {
-            ImageLayout image;
-            Layout((ulong*)&image);
-            InitFrames(boot, &image);
-            BuildKernelTables(boot, &image);
-            KernelStacks.BootGuardPage = image.BootStackGuard;
+            ImageLayout* image = KernelImage.Layout;
+            InitFrames(boot, image);
+            BuildKernelTables(boot, image);
+            KernelStacks.BootGuardPage = image->BootStackGuard;
             Cpu.WriteCr3(_kernelTable.Root.Address.Value);
             KernelPageFaults.Install();
             KernelPages.FrameSource = &HeapPagesFromFrames;

@@ -11,14 +11,10 @@ namespace Internal.Runtime.CompilerHelpers
         private const nint HasPreInitializedData = 2;
         private const nint FlagMask = 3;
 
-        [RuntimeImport("*", "rt_modules_start")] [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall)]
-        private static extern ReadyToRunHeader** ModulesStart();
-        [RuntimeImport("*", "rt_modules_end")] [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall)]
-        private static extern ReadyToRunHeader** ModulesEnd();
-
         public static void InitializeModules()
         {
-            for (ReadyToRunHeader** m = ModulesStart(); m < ModulesEnd(); m++)
+            Sticky.Runtime.ImageLayout* image = Sticky.Runtime.KernelImage.Layout;
+            for (var m = (ReadyToRunHeader**)image->ModulesStart; m < (ReadyToRunHeader**)image->ModulesEnd; m++)
             {
                 ReadyToRunHeader* header = *m;
                 if (header == null) continue;

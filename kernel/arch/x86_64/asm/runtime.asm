@@ -1,10 +1,7 @@
-; Symbols the NativeAOT-compiled code expects from its runtime, and accessors
-; for linker-script symbols (C# reaches them through RuntimeImport calls).
+; Symbols the NativeAOT-compiled code expects from its runtime, and the table
+; of linker-script addresses (kernel_layout).
 bits 64
 section .text
-
-extern __modules_start, __modules_end, __ksyms_start, __ksyms_end
-
 extern rt_fail_fast
 
 ; Every managed method exported with RuntimeExport is entered through these
@@ -31,36 +28,6 @@ global RhpFallbackFailFast
 RhpFallbackFailFast:
     jmp rt_fail_fast
 
-global rt_modules_start
-rt_modules_start:
-    lea rax, [rel __modules_start]
-    ret
-
-global rt_modules_end
-rt_modules_end:
-    lea rax, [rel __modules_end]
-    ret
-
-global ksyms_start
-ksyms_start:
-    lea rax, [rel __ksyms_start]
-    ret
-
-global ksyms_end
-ksyms_end:
-    lea rax, [rel __ksyms_end]
-    ret
-
-global heap_region_start
-heap_region_start:
-    lea rax, [rel __heap_start]
-    ret
-
-global heap_region_end
-heap_region_end:
-    lea rax, [rel __heap_end]
-    ret
-
 section .data
 ; Stack-protector canary read by code that uses stackalloc.
 global __security_cookie
@@ -74,38 +41,23 @@ __heap_start:
     resb 8 * 1024 * 1024
 __heap_end:
 
-section .text
-extern boot_stack_bottom, boot_stack_top
-global boot_stack_range
-boot_stack_range:           ; (ulong* top) -> bottom
-    lea rax, [rel boot_stack_top]
-    mov [rdi], rax
-    lea rax, [rel boot_stack_bottom]
-    ret
-
+; Where the linker put things (boot/linker.ld): one table, read by C# as
+; Sticky.Runtime.ImageLayout (field order must match KernelImage.cs).
 extern __kernel_phys_start, __kernel_phys_end, __text_start, __text_end, __rodata_start, __rodata_end
-extern __data_start, __data_end, __ksyms_start, __kernel_end, boot_stack_guard
+extern __data_start, __data_end, __ksyms_start, __ksyms_end, __kernel_end, __modules_start, __modules_end
+extern boot_stack_guard, boot_stack_bottom, boot_stack_top
+section .rodata
+align 8
+kernel_layout_table:
+    dq __kernel_phys_start, __kernel_phys_end
+    dq __text_start, __text_end, __rodata_start, __rodata_end, __data_start, __data_end
+    dq __ksyms_start, __ksyms_end, __kernel_end
+    dq __modules_start, __modules_end
+    dq __heap_start, __heap_end
+    dq boot_stack_guard, boot_stack_bottom, boot_stack_top
+
+section .text
 global kernel_layout
-kernel_layout:              ; (ulong* out) -- order matches KernelMemory.ImageLayout
-    mov qword [rdi + 0], __kernel_phys_start
-    mov rax, __kernel_phys_end
-    mov [rdi + 8], rax
-    lea rax, [rel __text_start]
-    mov [rdi + 16], rax
-    lea rax, [rel __text_end]
-    mov [rdi + 24], rax
-    lea rax, [rel __rodata_start]
-    mov [rdi + 32], rax
-    lea rax, [rel __rodata_end]
-    mov [rdi + 40], rax
-    lea rax, [rel __data_start]
-    mov [rdi + 48], rax
-    lea rax, [rel __data_end]
-    mov [rdi + 56], rax
-    lea rax, [rel __ksyms_start]
-    mov [rdi + 64], rax
-    lea rax, [rel __kernel_end]
-    mov [rdi + 72], rax
-    lea rax, [rel boot_stack_guard]
-    mov [rdi + 80], rax
+kernel_layout:              ; -> ImageLayout*
+    lea rax, [rel kernel_layout_table]
     ret
