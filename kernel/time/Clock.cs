@@ -32,7 +32,6 @@ namespace Sticky.Time
         private static void OnTimerInterrupt(TrapFrame* frame)
         {
             _ticks++;
-            Cpus.Current->Ticks++;
             if (TickHook != null) TickHook();
         }
 

@@ -30,6 +30,7 @@ namespace Sticky.Arch
         [RuntimeImport("*", "cpu_rdmsr")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadMsr(uint msr);
         [RuntimeImport("*", "cpu_wrmsr")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteMsr(uint msr, ulong value);
         [RuntimeImport("*", "cpu_rdtsc")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadTimestamp();
+        [RuntimeImport("*", "cpu_percpu_self")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadPerCpuSelf();
         [RuntimeImport("*", "cpu_read_rbp")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadFramePointer();
         [RuntimeImport("*", "cpu_read_rsp")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadStackPointer();
         [RuntimeImport("*", "cpu_lgdt")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadGdt(void* pointer, ushort codeSelector, ushort dataSelector);

@@ -10,7 +10,6 @@ namespace Sticky.Arch
         public ulong ScratchUserRsp;     // 8: user RSP parked during syscall entry
         public ulong KernelStackTop;     // 16: RSP0 of the running thread
         public int CpuId;
-        public ulong Ticks;
         public Gdt.Table Gdt;
         public TaskState Tss;
 
@@ -31,7 +30,8 @@ namespace Sticky.Arch
             return address >= (ulong)start && address + size <= (ulong)end;
         }
 
-        public static PerCpu* Current => (PerCpu*)Cpu.ReadMsr(Cpu.MsrGsBase);
+        // One load through GS (PerCpu.Self), not an MSR read: it is on the switch path.
+        public static PerCpu* Current => (PerCpu*)Cpu.ReadPerCpuSelf();
         public static PerCpu* Boot { get { fixed (PerCpu* p = &_boot) return p; } }
 
         // GDT with this CPU's TSS, IST stacks for faults that must not trust RSP, IDT, GS.

@@ -147,6 +147,11 @@ cpu_rdtsc:
     or rax, rdx
     ret
 
+global cpu_percpu_self
+cpu_percpu_self:            ; -> this CPU's PerCpu (its first field points at itself)
+    mov rax, [gs:0]
+    ret
+
 global cpu_read_rbp
 cpu_read_rbp:               ; the caller's frame pointer
     mov rax, rbp
