@@ -8,8 +8,9 @@ namespace Sticky.Mm
     // reserved in the image (asm/runtime.asm); afterwards from physical frames.
     public static unsafe class KernelHeap
     {
+        // All-zero is a valid empty heap, so it is usable before any code runs
+        // (the runtime allocates static bases with it first thing).
         private static SlabHeap<KernelPages> _heap;
-        private static bool _ready;
         private static SpinLock _lock;
 
         public static long BytesInUse => _heap.BytesInUse;
@@ -20,7 +21,6 @@ namespace Sticky.Mm
         // Zeroed memory, 16-byte aligned, or null.
         public static void* Allocate(ulong size)
         {
-            if (!_ready) { _heap = new SlabHeap<KernelPages>(default); _ready = true; }
             ulong flags = _lock.AcquireIrqSave();
             void* p = _heap.Allocate(size);
             _lock.ReleaseIrqRestore(flags);
@@ -87,7 +87,7 @@ namespace Sticky.Mm
             byte* start = RegionStart();
             if (pages < start || pages >= RegionEnd()) { FrameSink(pages, count); return; }
             // Zeroed now, because AllocatePages promises zeroed pages.
-            for (ulong j = 0; j < (ulong)count * 4096; j += 8) *(ulong*)(pages + j) = 0;
+            Memory.Set(pages, 0, (ulong)count * 4096);
             int first = (int)((ulong)(pages - start) / 4096);
             fixed (ulong* bits = _used.Bits)
                 for (int j = first; j < first + count; j++) bits[j / 64] &= ~(1UL << (j % 64));

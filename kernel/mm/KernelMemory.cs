@@ -122,9 +122,8 @@ namespace Sticky.Mm
             bool ok = count == 1 ? _frames.TryAllocate(out first) : _frames.TryAllocateContiguous((ulong)count, 1, out first);
             if (!ok) return null;
             _heapFrames += (ulong)count;
-            byte* p = DirectMap.Pointer(first);
-            for (ulong i = 0; i < (ulong)count * Paging.PageSize; i += 8) *(ulong*)(p + i) = 0;
-            return p;
+            for (ulong i = 0; i < (ulong)count; i++) PhysicalMemory.ZeroFrame(default(DirectMap), new FrameNumber(first.Value + i));
+            return DirectMap.Pointer(first);
         }
 
         private static void HeapPagesToFrames(byte* pages, int count)

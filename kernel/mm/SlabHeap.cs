@@ -39,6 +39,7 @@ namespace Sticky.Mm
         private fixed ulong _empty[ClassCount];     // Slab* per class (one cached empty slab)
         private long _bytesInUse, _pagesHeld, _allocations, _frees;
 
+        // default(SlabHeap) is an empty heap too (the kernel's static one is never constructed).
         public SlabHeap(TPages pages)
         {
             if (sizeof(Slab) > HeaderSize) throw new System.InvalidOperationException("heap: slab header outgrew HeaderSize");

@@ -217,7 +217,7 @@ namespace Sticky.Proc
         private static void OnTick()
         {
             _lock.Acquire();
-            ulong now = Clock.NowNanoseconds;
+            ulong now = _timedHead != null ? Clock.NowNanoseconds : 0;
             for (Thread t = _timedHead; t != null;)
             {
                 Thread next = t.NextTimed;
