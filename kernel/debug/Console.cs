@@ -4,18 +4,11 @@ using Sticky.Lib;
 
 namespace Sticky.Debug
 {
-    // Kernel output to the serial console. Writers hold a spinlock (with
-    // interrupts off) so lines from different contexts do not interleave.
+    // Kernel output to the serial console, byte by byte and unlocked: output
+    // from two threads can interleave. Line-level locking comes with the
+    // leveled kernel log; the panic path must never wait for a lock anyway.
     public static unsafe class Console
     {
-        private static Sticky.Sync.SpinLock _lock;
-
-        public static ulong Lock() => _lock.AcquireIrqSave();
-        public static void Unlock(ulong flags) => _lock.ReleaseIrqRestore(flags);
-
-        // Panic path: take over the console even if its lock is held by the CPU that faulted.
-        public static void ForceUnlock() => _lock = default;
-
         public static void Write(string s)
         {
             if ((object)s == null) { Write("(null)"); return; }

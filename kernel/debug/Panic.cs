@@ -87,11 +87,9 @@ namespace Sticky.Debug
             if (_inPanic++ > 0)
             {
                 // A fault while panicking: do not recurse into the same failure.
-                Console.ForceUnlock();
                 Console.WriteLine("\nKERNEL PANIC (nested): giving up");
                 Machine.Exit(Machine.ExitPanic);
             }
-            Console.ForceUnlock();
             Console.WriteLine();
         }
 
