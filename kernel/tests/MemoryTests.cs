@@ -134,8 +134,9 @@ namespace Sticky.Tests
 
         private static string StackOverflow() => Recurse(1) == 0 ? "recursion ended" : "recursion returned";
 
+        // Unbounded recursion with a real frame each time; shared with the thread-stack test.
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static long Recurse(long depth)
+        public static long Recurse(long depth)
         {
             long* pad = stackalloc long[32];
             pad[depth & 31] = depth;

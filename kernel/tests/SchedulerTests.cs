@@ -15,7 +15,7 @@ namespace Sticky.Tests
             SelfTest.Add("sched_preempts_a_spinning_thread", &PreemptsSpinner);
             SelfTest.Add("sched_wait_deadline_times_out_and_wake_is_fifo", &WaitDeadlineAndFifo);
             SelfTest.AddPanic("fault_thread_stack_overflow_guard_page",
-                "kernel stack overflow|Sticky.Tests.SchedulerTests::Recurse",
+                "kernel stack overflow|CR2=ffffff00|Sticky.Tests.MemoryTests::Recurse",
                 &ThreadStackOverflow);
         }
 
@@ -110,14 +110,7 @@ namespace Sticky.Tests
             return null;
         }
 
-        private static void Overflow(ulong _) => Recurse(1);
-
-        private static long Recurse(long depth)
-        {
-            long* pad = stackalloc long[32];
-            pad[depth & 31] = depth;
-            return Recurse(depth + 1) + pad[(depth + 1) & 31];
-        }
+        private static void Overflow(ulong _) => MemoryTests.Recurse(1);
 
         private static string ThreadStackOverflow()
         {
