@@ -24,21 +24,25 @@ namespace Sticky.Mm
     //
     // No collector: Destroy returns everything this owns; the owner then
     // releases the AddressSpace object itself (ObjectRelease).
-    public sealed class AddressSpace<TMem, TTlb>
+    //
+    // Split by concern: fork in AddressSpaceFork.cs, placing new mappings in
+    // AddressSpaceFreeRange.cs.
+    public sealed partial class AddressSpace<TMem, TTlb>
         where TMem : struct, IPhysicalMemory
         where TTlb : struct, ITlb
     {
         private const int InitialRegionCapacity = 8;
 
         private readonly TMem _mem;
+        private readonly TTlb _tlb;   // the page table has its own copy; fork hands this one to the child
         private readonly FrameTable _frames;
         private PageTable<TMem, TTlb> _table;
         private Region[] _regions = new Region[InitialRegionCapacity];
         private int _count;
 
-        private AddressSpace(TMem mem, FrameTable frames, PageTable<TMem, TTlb> table)
+        private AddressSpace(TMem mem, TTlb tlb, FrameTable frames, PageTable<TMem, TTlb> table)
         {
-            _mem = mem; _frames = frames; _table = table;
+            _mem = mem; _tlb = tlb; _frames = frames; _table = table;
         }
 
         // An empty address space whose kernel half comes from the PML4 `kernelTemplate`
@@ -47,7 +51,7 @@ namespace Sticky.Mm
         {
             if (!PageTable<TMem, TTlb>.TryCreate(mem, tlb, frames, kernelTemplate, out PageTable<TMem, TTlb> table))
                 return null;
-            return new AddressSpace<TMem, TTlb>(mem, frames, table);
+            return new AddressSpace<TMem, TTlb>(mem, tlb, frames, table);
         }
 
         // Releases every frame (mapped pages, page-table pages, the PML4) and every
@@ -65,6 +69,20 @@ namespace Sticky.Mm
         public FrameNumber Root => _table.Root;
         // The page table itself, for fork and diagnostics.
         public ref PageTable<TMem, TTlb> Table => ref _table;
+
+        // Present user pages, each counted once per mapping (diagnostics and tests).
+        public ulong CountPresentPages()
+        {
+            ulong n = 0;
+            VirtualAddress from = new VirtualAddress(Paging.UserStart);
+            VirtualAddress end = new VirtualAddress(Paging.UserEnd);
+            while (_table.NextMapped(from, end, out VirtualAddress page, out _))
+            {
+                n++;
+                from = page + Paging.PageSize;
+            }
+            return n;
+        }
 
         // ---- regions ----------------------------------------------------------
 
@@ -154,12 +172,42 @@ namespace Sticky.Mm
 
         // ---- faults -----------------------------------------------------------
 
-        // Resolves a page fault in the lower half, or says why it cannot. A list
-        // of guards, then one case per kind of fault. `isPresent` is what the CPU
-        // saw; the PTE read here decides, since it may have changed since (another
-        // CPU resolved the same fault first).
+        // Resolves a page fault in the lower half, or says why it cannot. `isPresent`
+        // is what the CPU saw; the PTE read here decides, since it may have changed
+        // since (another CPU resolved the same fault first).
         public FaultVerdict HandleFault(VirtualAddress va, bool isWrite, bool isUser, bool isExec, bool isPresent)
         {
+            FaultVerdict v = MakeAccessible(va, isWrite, isExec, out PageTableEntry pte);
+            if (v != FaultVerdict.Handled) return v;
+            // The region allows the access: if the PTE allows it too, the fault is
+            // resolved (or was spurious); otherwise it is a real violation.
+            return Allows(pte, isWrite, isUser, isExec) ? FaultVerdict.Handled : FaultVerdict.AccessViolation;
+        }
+
+        // Does to the page holding `va` what a user-mode access would (demand-zero,
+        // shared commit, and for a write a COW break), through the same path as a
+        // fault, and returns the frame now mapped there. For futex keys (a write
+        // first, so the key is a frame only this process maps) and for the kernel
+        // filling pages it has just mapped (ELF loading: in a space never forked,
+        // a page resolved for reading is private to it, so a read-only segment
+        // can be filled through the direct map).
+        //
+        // The frame is only guaranteed while the caller holds this address
+        // space's lock: pin it or AddRef it before letting go.
+        public FaultVerdict ResolvePage(VirtualAddress va, bool forWrite, out FrameNumber frame)
+        {
+            FaultVerdict v = MakeAccessible(va, forWrite, false, out PageTableEntry pte);
+            if (v == FaultVerdict.Handled && !Allows(pte, forWrite, true, false)) v = FaultVerdict.AccessViolation;
+            frame = v == FaultVerdict.Handled ? pte.Frame : FrameNumber.None;
+            return v;
+        }
+
+        // The one path for faults and ResolvePage: guards, then what the region
+        // says to do with the page. On Handled, `pte` is the page's entry after the
+        // change (present; writable if a write was asked for and allowed).
+        private FaultVerdict MakeAccessible(VirtualAddress va, bool isWrite, bool isExec, out PageTableEntry pte)
+        {
+            pte = default;
             if (!va.IsUser) return FaultVerdict.NoRegion;
             int i = IndexOf(va);
             if (i < 0) return FaultVerdict.NoRegion;
@@ -167,12 +215,20 @@ namespace Sticky.Mm
             if (!r.Permits(isWrite, isExec)) return FaultVerdict.AccessViolation;
 
             VirtualAddress page = va.PageBase;
-            _table.GetEntry(page, out PageTableEntry pte);
-            if (!pte.IsPresent) return r.IsShared ? FaultInShared(r, page) : FaultInZero(r, page);
-            if (isWrite && pte.IsCow) return BreakCow(r, page, pte);
-            // Present and the region allows it: if the PTE allows it too, the fault
-            // was spurious (already resolved); otherwise it is a real violation.
-            return Allows(pte, isWrite, isUser, isExec) ? FaultVerdict.Handled : FaultVerdict.AccessViolation;
+            _table.GetEntry(page, out pte);
+            if (!pte.IsPresent)
+            {
+                FaultVerdict v = r.IsShared ? FaultInShared(r, page) : FaultInZero(r, page);
+                if (v != FaultVerdict.Handled) return v;
+                _table.GetEntry(page, out pte);
+            }
+            if (isWrite && pte.IsCow)
+            {
+                FaultVerdict v = BreakCow(r, page, pte);
+                if (v != FaultVerdict.Handled) return v;
+                _table.GetEntry(page, out pte);
+            }
+            return FaultVerdict.Handled;
         }
 
         // Demand-zero: a fresh zeroed frame, mapped with the region's protection.
