@@ -38,8 +38,17 @@ namespace Sticky
 
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
 
-            Console.WriteLine("stickyos: no init program yet; idling (quit QEMU with Ctrl-A X)");
-            while (true) Cpu.EnableInterruptsAndHalt();
+            Sticky.Sys.SysTime.BootRealtimeNs = Sticky.Drivers.Rtc.ReadUnixTime() * 1_000_000_000UL - Clock.NowNanoseconds;
+            Sticky.Io.ConsoleInput.Init();
+            Sticky.Proc.Processes.Install();
+            Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
+            if (!Sticky.Fs.Initramfs.Present)
+                Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
+            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);
+
+            // The boot thread's work is done: it sleeps for good, and init runs.
+            Sticky.Proc.Scheduler.Wait(new Sticky.Proc.WaitQueue(), 0);
+            Panic.Halt("the boot thread was woken");
         }
     }
 }

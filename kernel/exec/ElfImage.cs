@@ -184,6 +184,7 @@ namespace Sticky.Exec
 
         // The file bytes of a segment (FileSize of them; the rest of MemSize is zero).
         public byte* SegmentData(in ElfSegment segment) => _data + segment.Offset;
+        public byte* ProgramHeaders => _data + _phoff;
 
         private bool InsideSegment(ulong address)
         {

@@ -18,7 +18,7 @@ namespace Sticky.Proc
         private const int SliceTicks = 10;
 
         private static SpinLock _lock;
-        private static Thread _current, _idle, _runHead, _runTail, _timedHead, _reap;
+        private static Thread _current, _idle, _runHead, _runTail, _timedHead, _reap, _allThreads;
         private static int _nextId = 1, _sliceLeft = SliceTicks;
         private static bool _needResched;
         private static ulong _switches;
@@ -35,8 +35,10 @@ namespace Sticky.Proc
         public static void Init()
         {
             _current = new Thread { Id = 0, State = ThreadState.Running, Name = "boot" };
-            _idle = Create("idle", &IdleLoop, 0);
+            _idle = Create("idle", &IdleLoop, 0, 0);
             if (_idle == null) Panic.Halt("no memory for the idle thread");
+            _idle.Id = 0;   // like Linux's swapper: ids from 1 go to threads that do work (init is 1)
+            _nextId = 1;
             Clock.TickHook = &OnTick;
             StackBounds.ThreadStackContains = &CurrentStackContains;
         }
@@ -44,12 +46,36 @@ namespace Sticky.Proc
         // A new kernel thread running entry(argument); null when out of memory.
         public static Thread Spawn(string name, delegate*<ulong, void> entry, ulong argument)
         {
-            Thread t = Create(name, entry, argument);
-            if (t == null) return null;
+            Thread t = Create(name, entry, argument, 0);
+            if (t != null) Start(t);
+            return t;
+        }
+
+        // A thread that is not yet runnable, with `reserve` bytes kept free at
+        // the top of its stack (a user thread's TrapFrame and SSE area); the
+        // caller finishes it, then calls Start. Null when out of memory.
+        public static Thread CreateSuspended(string name, delegate*<ulong, void> entry, ulong argument, int reserve) =>
+            Create(name, entry, argument, reserve);
+
+        public static void Start(Thread t)
+        {
             ulong flags = _lock.AcquireIrqSave();
+            t.NextAll = _allThreads;
+            _allThreads = t;
             Enqueue(t);
             _lock.ReleaseIrqRestore(flags);
-            return t;
+        }
+
+        // Every live thread (for diagnostics); follow NextAll.
+        public static Thread AllThreads => _allThreads;
+        public static int NewId() => _nextId++;
+
+        // Ends a blocking wait early (the thread's process is being killed).
+        public static void Interrupt(Thread t)
+        {
+            ulong flags = _lock.AcquireIrqSave();
+            if (t.State == ThreadState.Blocked) MakeRunnable(t, WakeReason.Interrupted);
+            _lock.ReleaseIrqRestore(flags);
         }
 
         private static void IdleLoop(ulong _)
@@ -57,13 +83,13 @@ namespace Sticky.Proc
             while (true) Cpu.EnableInterruptsAndHalt();
         }
 
-        private static Thread Create(string name, delegate*<ulong, void> entry, ulong argument)
+        private static Thread Create(string name, delegate*<ulong, void> entry, ulong argument, int reserve)
         {
             ulong top = KernelStackAllocator.Allocate();
             if (top == 0) return null;
             var t = new Thread { Name = name, StackTop = top, State = ThreadState.Runnable };
             // The frame context_switch pops: r15 r14 r13 r12 rbx rbp, then returns to the trampoline.
-            ulong* sp = (ulong*)top - 8;
+            ulong* sp = (ulong*)(top - (ulong)reserve) - 8;
             sp[0] = 0; sp[1] = 0; sp[2] = argument; sp[3] = (ulong)entry; sp[4] = 0; sp[5] = 0;
             sp[6] = (ulong)(delegate*<void>)&Trampoline;
             sp[7] = 0;
@@ -124,6 +150,12 @@ namespace Sticky.Proc
             return n;
         }
 
+        // Wakes one particular waiter (futex: waiters of many keys share a queue).
+        public static void WakeThreadLocked(Thread t)
+        {
+            if (t.State == ThreadState.Blocked) MakeRunnable(t, WakeReason.Woken);
+        }
+
         public static int WakeLocked(WaitQueue queue, int count)
         {
             int n = 0;
@@ -180,7 +212,13 @@ namespace Sticky.Proc
             next.State = ThreadState.Running;
             _current = next;
             _switches++;
-            if (next.StackTop != 0) Cpus.Current->Tss.Rsp0 = next.StackTop;
+            if (next.StackTop != 0) Cpus.Current->Tss.Rsp0 = Cpus.Current->KernelStackTop = next.StackTop;
+            if (next.Process != null)
+            {
+                Cpu.WriteMsr(Cpu.MsrFsBase, next.FsBase);
+                // Kernel threads keep whatever is loaded: they never touch the lower half.
+                if (KernelPageFaults.Current != next.Process.Space) KernelPageFaults.Switch(next.Process.Space);
+            }
             fixed (ulong* save = &prev.SavedRsp) ContextSwitch(save, next.SavedRsp);   // objects never move: no collector
             ReapDead();
         }
@@ -192,9 +230,17 @@ namespace Sticky.Proc
             {
                 Thread t = _reap;
                 _reap = t.NextRunnable;
+                Unlink(t);
                 KernelStackAllocator.Free(t.StackTop);
                 KernelHeap.Free(t);
             }
+        }
+
+        private static void Unlink(Thread t)
+        {
+            if (_allThreads == t) { _allThreads = t.NextAll; return; }
+            for (Thread p = _allThreads; p != null; p = p.NextAll)
+                if (p.NextAll == t) { p.NextAll = t.NextAll; return; }
         }
 
         private static void AddTimed(Thread t)

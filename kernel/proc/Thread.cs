@@ -1,11 +1,11 @@
 namespace Sticky.Proc
 {
     public enum ThreadState { Runnable, Running, Blocked, Dead }
-    public enum WakeReason { None, Woken, TimedOut }
+    public enum WakeReason { None, Woken, TimedOut, Interrupted }
 
-    // A kernel thread: its own guarded kernel stack and the RSP saved while it
-    // is switched out. User-mode state (registers, FS base, address space)
-    // comes with processes.
+    // A thread: its own guarded kernel stack and the RSP saved while it is
+    // switched out. A user thread also belongs to a Process; its user registers
+    // live in the TrapFrame at the top of its kernel stack (UserMode.FrameOf).
     public sealed unsafe class Thread
     {
         public int Id;
@@ -14,6 +14,13 @@ namespace Sticky.Proc
         public ulong StackTop;        // 0 for the boot thread, whose stack is in the image
         public string Name;
 
+        // User-mode state (Process == null: a kernel thread).
+        public Process Process;
+        public Thread NextInProcess;
+        public ulong FsBase;          // TLS pointer (arch_prctl / CLONE_SETTLS), loaded on every switch in
+        public ulong ClearChildTid;   // CLONE_CHILD_CLEARTID / set_tid_address: zeroed and woken at exit
+        public ulong FutexWord;       // the user address this thread is FUTEX_WAITing on (diagnostics)
+
         // Scheduler and wait-queue links (guarded by the scheduler lock).
         public Thread NextRunnable;
         public Thread NextWaiter, PrevWaiter;
@@ -21,5 +28,8 @@ namespace Sticky.Proc
         public ulong WaitDeadline;    // monotonic ns; 0 = none
         public WakeReason WakeReason;
         public Thread NextTimed, PrevTimed;   // on the deadline list while waiting with a deadline
+        public Thread NextAll;        // every live thread, for the monitor
+
+        public bool IsUser => Process != null;
     }
 }

@@ -48,6 +48,7 @@ namespace Sticky.Arch
             Cpu.WriteMsr(Cpu.MsrGsBase, (ulong)c);
             Cpu.WriteMsr(Cpu.MsrKernelGsBase, 0);
             Idt.Init();
+            UserMode.InitCpu();
         }
     }
 }

@@ -19,7 +19,12 @@ namespace Sticky.Arch
                 Interrupts.HandleIrq((int)(v - IrqBase), frame);
             else if (v != SpuriousVector)
                 Panic.Trap("unexpected interrupt vector", frame);
+            if (frame->FromUser && ReturnToUserHook != null) ReturnToUserHook(frame);
         }
+
+        // Set by the process layer: runs before every return to ring 3 from an
+        // interrupt or exception (a thread whose process is being killed exits there).
+        public static delegate*<TrapFrame*, void> ReturnToUserHook;
     }
 
     // CPU exceptions. A kernel-mode exception is a kernel bug: panic with the
@@ -31,12 +36,15 @@ namespace Sticky.Arch
             StackFault = 12, GeneralProtection = 13, PageFault = 14, X87 = 16, AlignmentCheck = 17,
             MachineCheck = 18, Simd = 19, Virtualization = 20, ControlProtection = 21;
 
-        // Set by the process layer: returns true if it dealt with a fault (user fault, demand paging, COW).
+        // Set by the memory manager: returns true if it resolved the fault (demand paging, COW, EFAULT fixups).
         public static delegate*<TrapFrame*, bool> FaultHook;
+        // Set by the process layer: a fault from ring 3 that nobody resolved kills the process (does not return).
+        public static delegate*<TrapFrame*, void> UserFaultHook;
 
         public static void Handle(TrapFrame* frame)
         {
             if (FaultHook != null && FaultHook(frame)) return;
+            if (frame->FromUser && UserFaultHook != null) UserFaultHook(frame);
             Panic.Trap(Name((int)frame->Vector), frame);
         }
 

@@ -109,3 +109,9 @@ namespace System.Runtime.InteropServices
         RuntimeTypeHandle GetDynamicInterfaceImplementation(RuntimeTypeHandle interfaceType);
     }
 }
+
+namespace System.Runtime.InteropServices
+{
+    // The C# compiler marks `where T : unmanaged` with a modreq of this type.
+    public enum UnmanagedType { }
+}

@@ -27,6 +27,7 @@ context_switch:             ; (ulong* saveRsp, ulong newRsp); interrupts off
 global thread_trampoline
 thread_trampoline:
     xor ebp, ebp            ; backtraces end here
+    and rsp, -16            ; the ABI's alignment at each call below
     call thread_first_run   ; releases the scheduler lock the switch was made under
     sti                     ; the switch ran with interrupts off
     mov rdi, r13

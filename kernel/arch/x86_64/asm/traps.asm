@@ -1,10 +1,16 @@
 ; Interrupt and exception entry. Every vector gets a stub that makes the stack
 ; look the same (error code, vector) and jumps to one common path, which saves
-; the general registers in TrapFrame order (arch/x86_64/TrapFrame.cs) and calls
-; the C# dispatcher with a pointer to the frame.
+; the general registers in TrapFrame order (arch/x86_64/TrapFrame.cs) and the
+; SSE/x87 state below them, and calls the C# dispatcher with the frame.
+;
+; The SSE state is saved on every entry, not only from ring 3: compiled C#
+; uses XMM registers for copies, so an interrupt (and the thread switch it
+; may cause) must not clobber the XMM registers of the code it interrupted.
 bits 64
 section .text
 extern trap_dispatch
+
+FPU_AREA equ 512                        ; fxsave image; arch/x86_64/FpuState.cs
 
 ; Vectors where the CPU pushes an error code itself.
 %define HAS_ERROR(v) ((v) == 8 || (v) == 10 || (v) == 11 || (v) == 12 || (v) == 13 || (v) == 14 || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -46,11 +52,20 @@ trap_common:
     push r14
     push r15
     cld
-    mov rdi, rsp
+    mov rdi, rsp                        ; the TrapFrame (16-byte aligned: 22 words)
+    sub rsp, FPU_AREA
+    fxsave64 [rsp]
     xor ebp, ebp                        ; backtraces inside the handler stop here;
     call trap_dispatch                  ; the panic path walks the saved RBP instead
+
+; Every return to an interrupted context or to user mode, including a new
+; thread's first entry to ring 3 and the syscall exit: RSP points at the saved
+; SSE area with the TrapFrame above it.
 global trap_return
 trap_return:
+    cli
+    fxrstor64 [rsp]
+    add rsp, FPU_AREA
     pop r15
     pop r14
     pop r13

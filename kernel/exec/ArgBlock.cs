@@ -1,0 +1,42 @@
+using Sticky.Mm;
+
+namespace Sticky.Exec
+{
+    // argv and envp of a program being started, copied into the kernel before
+    // the old address space goes away: NUL-terminated strings packed back to back.
+    public sealed unsafe class ArgBlock
+    {
+        public const int Capacity = 128 * 1024;   // Linux's ARG_MAX floor; more is E2BIG
+        public const int MaxStrings = 4096;
+
+        public byte[] Bytes = new byte[Capacity];
+        public int Used, ArgCount, EnvCount;
+
+        // Appends one string (argv entries first, then environment). False when full.
+        public bool Add(byte* s, int length, bool isEnvironment)
+        {
+            if (length < 0 || Used + length + 1 > Capacity || ArgCount + EnvCount >= MaxStrings) return false;
+            for (int i = 0; i < length; i++) Bytes[Used + i] = s[i];
+            Bytes[Used + length] = 0;
+            Used += length + 1;
+            if (isEnvironment) EnvCount++; else ArgCount++;
+            return true;
+        }
+
+        public bool Add(string s, bool isEnvironment)
+        {
+            if (Used + s.Length + 1 > Capacity) return false;
+            for (int i = 0; i < s.Length; i++) Bytes[Used + i] = (byte)s[i];
+            Bytes[Used + s.Length] = 0;
+            Used += s.Length + 1;
+            if (isEnvironment) EnvCount++; else ArgCount++;
+            return true;
+        }
+
+        public void Release()
+        {
+            ObjectRelease.Release(Bytes);
+            ObjectRelease.Release(this);
+        }
+    }
+}

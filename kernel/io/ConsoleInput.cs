@@ -1,0 +1,64 @@
+using Sticky.Arch;
+using Sticky.Drivers;
+using Sticky.Proc;
+
+namespace Sticky.Io
+{
+    // Bytes typed on the serial console, queued by the receive interrupt until
+    // a process reads fd 0. Raw: no echo, no line editing. Filters (the kernel
+    // monitor's key sequence) see every byte first.
+    public static unsafe class ConsoleInput
+    {
+        private const int Capacity = 1024;
+        private struct Ring { public fixed byte Bytes[Capacity]; }
+        private static Ring _ring;
+        private static int _head, _count;
+        private static WaitQueue _readers;
+
+        // Returns true if it consumed the byte (it never reaches readers).
+        public static delegate*<byte, bool> Filter;
+
+        public static void Init()
+        {
+            _readers = new WaitQueue();
+            Interrupts.Register(Interrupts.SerialIrq, &OnInterrupt);
+            Serial.EnableReceiveInterrupt();
+        }
+
+        private static void OnInterrupt(TrapFrame* frame)
+        {
+            while (Serial.TryReadByte(out byte b))
+            {
+                if (Filter != null && Filter(b)) continue;
+                ulong flags = Scheduler.Lock();
+                if (_count < Capacity)
+                {
+                    fixed (byte* r = _ring.Bytes) r[(_head + _count) % Capacity] = b;
+                    _count++;
+                }
+                Scheduler.WakeLocked(_readers, int.MaxValue);
+                Scheduler.Unlock(flags);
+            }
+        }
+
+        // Blocks until at least one byte is queued; returns how many were copied, or -EINTR.
+        public static int Read(byte* into, int max)
+        {
+            while (true)
+            {
+                ulong flags = Scheduler.Lock();
+                if (_count > 0)
+                {
+                    int n = _count < max ? _count : max;
+                    fixed (byte* r = _ring.Bytes)
+                        for (int i = 0; i < n; i++) into[i] = r[(_head + i) % Capacity];
+                    _head = (_head + n) % Capacity;
+                    _count -= n;
+                    Scheduler.Unlock(flags);
+                    return n;
+                }
+                if (Scheduler.WaitLocked(_readers, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace Sticky
+{
+    // Linux errno values (asm-generic/errno-base.h, errno.h). Syscalls return
+    // them negated, exactly as the Linux x86-64 ABI does.
+    public static class Errno
+    {
+        public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7,
+            ENOEXEC = 8, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14,
+            EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23,
+            EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EPIPE = 32,
+            ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, EOPNOTSUPP = 95, ETIMEDOUT = 110;
+
+        public static string Name(int errno)
+        {
+            switch (errno)
+            {
+                case EPERM: return "EPERM";
+                case ENOENT: return "ENOENT";
+                case ESRCH: return "ESRCH";
+                case EINTR: return "EINTR";
+                case EIO: return "EIO";
+                case ENXIO: return "ENXIO";
+                case E2BIG: return "E2BIG";
+                case ENOEXEC: return "ENOEXEC";
+                case EBADF: return "EBADF";
+                case ECHILD: return "ECHILD";
+                case EAGAIN: return "EAGAIN";
+                case ENOMEM: return "ENOMEM";
+                case EACCES: return "EACCES";
+                case EFAULT: return "EFAULT";
+                case EBUSY: return "EBUSY";
+                case EEXIST: return "EEXIST";
+                case ENODEV: return "ENODEV";
+                case ENOTDIR: return "ENOTDIR";
+                case EISDIR: return "EISDIR";
+                case EINVAL: return "EINVAL";
+                case ENFILE: return "ENFILE";
+                case EMFILE: return "EMFILE";
+                case ENOTTY: return "ENOTTY";
+                case EFBIG: return "EFBIG";
+                case ENOSPC: return "ENOSPC";
+                case ESPIPE: return "ESPIPE";
+                case EROFS: return "EROFS";
+                case EPIPE: return "EPIPE";
+                case ERANGE: return "ERANGE";
+                case ENAMETOOLONG: return "ENAMETOOLONG";
+                case ENOSYS: return "ENOSYS";
+                case EOPNOTSUPP: return "EOPNOTSUPP";
+                case ETIMEDOUT: return "ETIMEDOUT";
+                default: return null;
+            }
+        }
+    }
+}

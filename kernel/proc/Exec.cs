@@ -1,0 +1,60 @@
+using Sticky.Arch;
+using Sticky.Exec;
+using Sticky.Fs;
+using Sticky.Mm;
+
+namespace Sticky.Proc
+{
+    // execve: a new address space built from an initramfs file. The old one is
+    // destroyed only once the new one is complete, so a failed exec leaves
+    // the caller running unchanged with an error.
+    public static unsafe class Exec
+    {
+        public static int Replace(Process p, byte* path, int pathLength, ArgBlock args, out ulong entry, out ulong stackPointer)
+        {
+            entry = stackPointer = 0;
+            int err = Initramfs.Open(path, pathLength, out CpioEntry file);
+            if (err != 0) return err;
+            if (ElfImage.Parse(file.Data, file.Size, ProgramLoader.PieBias, out ElfImage image) != ElfError.Ok)
+                return -Errno.ENOEXEC;
+
+            var space = AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
+            if (space == null) return -Errno.ENOMEM;
+            err = ProgramLoader.LoadSegments(space, default(DirectMap), image);
+            long sp = err == 0 ? ProgramLoader.BuildStack(space, default(DirectMap), image, args, Random(), Random()) : err;
+            if (sp < 0)
+            {
+                space.Destroy();
+                KernelHeap.Free(space);
+                return (int)sp;
+            }
+
+            var old = p.Space;
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.Space = space;
+            if (Processes.Current == p) KernelPageFaults.Switch(space);
+            p.SpaceLock.ReleaseIrqRestore(flags);
+            if (old != null) { old.Destroy(); KernelHeap.Free(old); }
+
+            p.BrkStart = p.Brk = Paging.AlignUp(image.HighVaddr);
+            p.MmapCeiling = ProgramLoader.MmapCeiling;
+            p.Image = file.Data;
+            p.ImageSize = file.Size;
+            p.ImageBias = image.Bias;
+            p.SetName(file.Name, file.NameLength);
+            entry = image.Entry;
+            stackPointer = (ulong)sp;
+            return 0;
+        }
+
+        // For AT_RANDOM (musl's stack protector and malloc secrets): unpredictable
+        // enough for tests, not for cryptography.
+        private static ulong _state = 0x9E3779B97F4A7C15UL;
+        private static ulong Random()
+        {
+            _state ^= Cpu.ReadTimestamp();
+            _state ^= _state << 13; _state ^= _state >> 7; _state ^= _state << 17;
+            return _state;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Sticky.Io;
+using Sticky.Mm;
+using Sticky.Sync;
+
+namespace Sticky.Proc
+{
+    public enum ProcessState { Alive, Zombie }
+
+    // A process: an address space, open files, threads, and its place in the
+    // process tree. The last thread to exit tears the process down to a zombie
+    // that holds only its wait status until the parent reaps it (wait4).
+    public sealed unsafe class Process
+    {
+        public const int NameCapacity = 16;   // like Linux's comm
+
+        public int Pid;
+        public ProcessState State;
+        public AddressSpace<DirectMap, CpuTlb> Space;
+        // Serialises changes to Space (mmap, fork, exec) against each other. Page
+        // faults run with interrupts off, which excludes them on one CPU; SMP
+        // makes the fault path take this lock too. Never held across a user copy.
+        public SpinLock SpaceLock;
+        public FileTable Files;
+        public ulong BrkStart, Brk;           // the heap: [BrkStart, AlignUp(Brk)) is mapped
+        public ulong MmapCeiling;             // mmap without a hint searches downwards from here
+        public byte* Image;                   // the executable in the initramfs (for symbols)
+        public ulong ImageSize, ImageBias;
+
+        // Tree (guarded by the scheduler lock).
+        public Process Parent, FirstChild, NextSibling;
+        public Process NextInTable;
+        public WaitQueue ChildEvents;         // the parent waits here for a child to become a zombie
+
+        // Threads (guarded by the scheduler lock).
+        public Thread FirstThread;
+        public int LiveThreads;
+
+        // Exit: a pending group exit (exit_group, fatal fault, kill) with its wait status.
+        public bool Exiting;
+        public int WaitStatus;
+
+        public byte[] Name = new byte[NameCapacity];
+        public int NameLength;
+
+        public void SetName(byte* name, int length)
+        {
+            // The basename, as Linux's comm.
+            int start = 0;
+            for (int i = 0; i < length; i++) if (name[i] == (byte)'/') start = i + 1;
+            int n = length - start;
+            if (n > NameCapacity) n = NameCapacity;
+            for (int i = 0; i < n; i++) Name[i] = name[start + i];
+            NameLength = n;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Sticky.Arch;
+using Sticky.Debug;
+using Sticky.Mm;
+
+namespace Sticky.Proc
+{
+    // A fault in ring 3 that the memory manager could not resolve: the process
+    // dies with the signal Linux's default action would give it, and the
+    // kernel says so in one line. Nothing else is affected.
+    public static unsafe class UserFaults
+    {
+        public const int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGKILL = 9, SIGSEGV = 11;
+
+        public static int SignalFor(int vector)
+        {
+            switch (vector)
+            {
+                case Exceptions.DivideError: case Exceptions.X87: case Exceptions.Simd: return SIGFPE;
+                case Exceptions.Debug: case Exceptions.Breakpoint: return SIGTRAP;
+                case Exceptions.InvalidOpcode: return SIGILL;
+                case Exceptions.AlignmentCheck: case Exceptions.StackFault: return SIGBUS;
+                default: return SIGSEGV;   // #PF, #GP (privileged instructions, non-canonical addresses), the rest
+            }
+        }
+
+        public static string SignalName(int signal)
+        {
+            switch (signal)
+            {
+                case 1: return "SIGHUP";
+                case 2: return "SIGINT";
+                case 3: return "SIGQUIT";
+                case SIGILL: return "SIGILL";
+                case SIGTRAP: return "SIGTRAP";
+                case 6: return "SIGABRT";
+                case SIGBUS: return "SIGBUS";
+                case SIGFPE: return "SIGFPE";
+                case SIGKILL: return "SIGKILL";
+                case 10: return "SIGUSR1";
+                case SIGSEGV: return "SIGSEGV";
+                case 12: return "SIGUSR2";
+                case 13: return "SIGPIPE";
+                case 14: return "SIGALRM";
+                case 15: return "SIGTERM";
+                default: return "signal";
+            }
+        }
+
+        // Exceptions.UserFaultHook. Does not return.
+        public static void Kill(TrapFrame* frame)
+        {
+            Process p = Processes.Current;
+            if (p == null) return;   // a kernel thread in ring 3 cannot happen; let the panic report it
+            int signal = SignalFor((int)frame->Vector);
+            Report(p, frame, signal);
+            Processes.Kill(p, signal);
+            Processes.ExitThread(0);
+        }
+
+        // fault: pid 7 (crash) tid 7 SIGSEGV Page fault (#PF) not-present write user-mode at rip 0x401a2b addr 0x0 (no region)
+        private static void Report(Process p, TrapFrame* frame, int signal)
+        {
+            Console.Write("fault: pid ");
+            Console.Dec(p.Pid);
+            Console.Write(" (");
+            fixed (byte* name = p.Name) Console.WriteBytes(name, p.NameLength);
+            Console.Write(") tid ");
+            Console.Dec(Scheduler.Current.Id);
+            Console.Write(" ");
+            Console.Write(SignalName(signal));
+            Console.Write(" ");
+            Console.Write(Exceptions.Name((int)frame->Vector));
+            if (frame->Vector == Exceptions.PageFault)
+            {
+                Console.Write(" ");
+                Exceptions.WritePageFaultBits(frame->ErrorCode);
+            }
+            else if (frame->ErrorCode != 0)
+            {
+                Console.Write(" error ");
+                Console.Address(frame->ErrorCode);
+            }
+            Console.Write(" at rip ");
+            Console.Address(frame->Rip);
+            UserSymbols.Describe(p, frame->Rip);
+            if (frame->Vector == Exceptions.PageFault)
+            {
+                ulong address = Cpu.ReadCr2();
+                Console.Write(" addr ");
+                Console.Address(address);
+                Console.Write(" ");
+                if (Panic.RegionDescriber != null) Panic.RegionDescriber(address);
+            }
+            Console.Write(" rsp ");
+            Console.Address(frame->Rsp);
+            Console.WriteLine();
+        }
+    }
+}

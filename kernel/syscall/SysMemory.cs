@@ -1,0 +1,130 @@
+using Sticky.Mm;
+using Sticky.Proc;
+
+namespace Sticky.Sys
+{
+    // mmap (anonymous, private or shared), munmap, mprotect and brk, on the
+    // current process's address space, under its space lock.
+    public static unsafe class SysMemory
+    {
+        private const int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+        private const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_SHARED_VALIDATE = 3, MAP_TYPE = 0xF,
+            MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100, MAP_DENYWRITE = 0x800,
+            MAP_EXECUTABLE = 0x1000, MAP_LOCKED = 0x2000, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+            MAP_NONBLOCK = 0x10000, MAP_STACK = 0x20000, MAP_FIXED_NOREPLACE = 0x100000;
+        private const int KnownFlags = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_DENYWRITE |
+            MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE;
+
+        public static long Mmap(ulong address, ulong length, int prot, int flags, int fd, ulong offset)
+        {
+            int type = flags & MAP_TYPE;
+            if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -Errno.EINVAL;
+            if (type == MAP_SHARED_VALIDATE && (flags & ~KnownFlags) != 0) return -Errno.EOPNOTSUPP;
+            if (length == 0 || (offset & Paging.PageMask) != 0) return -Errno.EINVAL;
+            if ((flags & MAP_ANONYMOUS) == 0)
+                return Processes.Current.Files.Get(fd) == null ? -Errno.EBADF : -Errno.ENODEV;   // no mappable files
+            ulong size = Paging.AlignUp(length);
+            if (size < length || size > Paging.UserEnd) return -Errno.ENOMEM;
+            bool fixedAt = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+            if (fixedAt && (address & Paging.PageMask) != 0) return -Errno.EINVAL;
+
+            Process p = Processes.Current;
+            SharedMemoryObject backing = null;
+            if (type != MAP_PRIVATE)
+            {
+                // The object's frame array must not outgrow memory (a kernel allocation failure panics).
+                if ((size >> Paging.PageShift) > KernelMemory.Frames.FreeFrames) return -Errno.ENOMEM;
+                backing = new SharedMemoryObject(size >> Paging.PageShift);
+            }
+            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            long result = Place(p, address, size, ProtectionOf(prot), flags, backing);
+            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            backing?.Release(KernelMemory.Frames);   // the region holds its own reference
+            return result;
+        }
+
+        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing)
+        {
+            var space = p.Space;
+            ulong start;
+            if ((flags & MAP_FIXED_NOREPLACE) != 0) start = hint;
+            else if ((flags & MAP_FIXED) != 0)
+            {
+                start = hint;
+                if (space.RemoveRange(new VirtualAddress(start), size) != RegionResult.Ok) return -Errno.EINVAL;
+            }
+            else
+            {
+                hint = Paging.AlignDown(hint);
+                if (hint == 0 || !IsFree(space, hint, size))
+                {
+                    if (!space.FindFreeRange(size, new VirtualAddress(Paging.UserStart), new VirtualAddress(p.MmapCeiling), out VirtualAddress found))
+                        return -Errno.ENOMEM;
+                    hint = found.Value;
+                }
+                start = hint;
+            }
+            RegionResult r = backing == null
+                ? space.AddRegion(new VirtualAddress(start), size, prot)
+                : space.AddSharedRegion(new VirtualAddress(start), size, prot, backing, 0);
+            if (r == RegionResult.Overlaps) return -Errno.EEXIST;
+            if (r != RegionResult.Ok) return (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0 ? -Errno.EINVAL : -Errno.ENOMEM;
+            return (long)start;
+        }
+
+        private static bool IsFree(AddressSpace<DirectMap, CpuTlb> space, ulong start, ulong size)
+        {
+            if (start < Paging.UserStart || start + size > Paging.UserEnd || start + size < start) return false;
+            for (int i = 0; i < space.RegionCount; i++)
+                if (space.RegionAt(i).Overlaps(new VirtualAddress(start), new VirtualAddress(start + size))) return false;
+            return true;
+        }
+
+        public static long Munmap(ulong address, ulong length)
+        {
+            if ((address & Paging.PageMask) != 0 || length == 0) return -Errno.EINVAL;
+            Process p = Processes.Current;
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            RegionResult r = p.Space.RemoveRange(new VirtualAddress(address), Paging.AlignUp(length));
+            p.SpaceLock.ReleaseIrqRestore(flags);
+            return r == RegionResult.Ok ? 0 : -Errno.EINVAL;
+        }
+
+        public static long Mprotect(ulong address, ulong length, int prot)
+        {
+            if ((address & Paging.PageMask) != 0) return -Errno.EINVAL;
+            if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) return -Errno.EINVAL;
+            if (length == 0) return 0;
+            Process p = Processes.Current;
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            RegionResult r = p.Space.ProtectRange(new VirtualAddress(address), Paging.AlignUp(length), ProtectionOf(prot));
+            p.SpaceLock.ReleaseIrqRestore(flags);
+            return r == RegionResult.Ok ? 0 : r == RegionResult.NotMapped ? -Errno.ENOMEM : -Errno.EINVAL;
+        }
+
+        // brk(0) asks; anything else moves the break if the pages can be mapped,
+        // and always answers with the break now in force (Linux's contract).
+        public static long Brk(ulong requested)
+        {
+            Process p = Processes.Current;
+            if (requested < p.BrkStart) return (long)p.Brk;
+            ulong oldEnd = Paging.AlignUp(p.Brk), newEnd = Paging.AlignUp(requested);
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            RegionResult r = RegionResult.Ok;
+            if (newEnd > oldEnd) r = p.Space.AddRegion(new VirtualAddress(oldEnd), newEnd - oldEnd, Protection.ReadWrite);
+            else if (newEnd < oldEnd) r = p.Space.RemoveRange(new VirtualAddress(newEnd), oldEnd - newEnd);
+            if (r == RegionResult.Ok) p.Brk = requested;
+            p.SpaceLock.ReleaseIrqRestore(flags);
+            return (long)p.Brk;
+        }
+
+        private static Protection ProtectionOf(int prot)
+        {
+            Protection result = Protection.None;
+            if ((prot & PROT_READ) != 0) result |= Protection.Read;
+            if ((prot & PROT_WRITE) != 0) result |= Protection.Write | Protection.Read;   // x86 cannot write-only
+            if ((prot & PROT_EXEC) != 0) result |= Protection.Execute | Protection.Read;
+            return result;
+        }
+    }
+}

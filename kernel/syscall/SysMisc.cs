@@ -1,0 +1,61 @@
+using Sticky.Debug;
+using Sticky.Mm;
+using Sticky.Proc;
+
+namespace Sticky.Sys
+{
+    public static unsafe class SysMisc
+    {
+        // struct utsname: six 65-byte fields.
+        public static long Uname(ulong buffer)
+        {
+            const int Field = 65;
+            byte* u = stackalloc byte[Field * 6];
+            for (int i = 0; i < Field * 6; i++) u[i] = 0;
+            Put(u + 0 * Field, "stickyos");
+            Put(u + 1 * Field, "sticky");
+            Put(u + 2 * Field, Kernel.Version);
+            Put(u + 3 * Field, "stickyos " + Kernel.Version);
+            Put(u + 4 * Field, "x86_64");
+            Put(u + 5 * Field, "(none)");
+            return UserMemory.CopyOut(buffer, u, Field * 6) ? 0 : -Errno.EFAULT;
+        }
+
+        private static void Put(byte* into, string s)
+        {
+            for (int i = 0; i < s.Length && i < 64; i++) into[i] = (byte)s[i];
+        }
+
+        // Signals are not delivered (only their default actions exist), so the
+        // mask is always empty and handlers are accepted but never run.
+        public static long Sigprocmask(ulong oldSet, ulong setSize)
+        {
+            if (setSize != 8) return -Errno.EINVAL;
+            if (oldSet != 0 && !UserMemory.Write(oldSet, 0UL)) return -Errno.EFAULT;
+            return 0;
+        }
+
+        public static long Sigaction(ulong oldAction, ulong setSize)
+        {
+            if (setSize != 8) return -Errno.EINVAL;
+            if (oldAction == 0) return 0;
+            byte* zero = stackalloc byte[32];
+            for (int i = 0; i < 32; i++) zero[i] = 0;
+            return UserMemory.CopyOut(oldAction, zero, 32) ? 0 : -Errno.EFAULT;
+        }
+
+        // The test runner's leak check (stickyos-private syscall 1000).
+        public static void PrintAccounting()
+        {
+            Console.Write("acct free-frames=");
+            Console.Dec((long)KernelMemory.FramesAccountedFree);
+            Console.Write(" heap-bytes=");
+            Console.Dec(KernelHeap.BytesInUse);
+            Console.Write(" processes=");
+            Console.Dec(Processes.LiveCount);
+            Console.Write(" pinned-frames=");
+            Console.Dec((long)KernelMemory.Frames.PinnedFrames);
+            Console.WriteLine();
+        }
+    }
+}
