@@ -76,11 +76,15 @@ namespace Sticky.Sys
 
         public static long Close(int fd) => Processes.Current.Files.Close(fd);
 
-        public static long Ioctl(int fd)
+        // The console answers TIOCGWINSZ, which is how musl's isatty() asks, so
+        // stdout is line-buffered there as on a Linux terminal; nothing else is a tty.
+        public static long Ioctl(int fd, ulong request, ulong argument)
         {
             File f = Processes.Current.Files.Get(fd);
             if (f == null) return -Errno.EBADF;
-            return -Errno.ENOTTY;   // the console is a plain byte stream, not a terminal
+            if (f.Kind != FileKind.Console || request != TIOCGWINSZ) return -Errno.ENOTTY;
+            ulong winsize = 24UL | (80UL << 16);   // rows, columns; no pixel sizes
+            return UserMemory.Write(argument, winsize) ? 0 : -Errno.EFAULT;
         }
 
         public static long Lseek(int fd) => Processes.Current.Files.Get(fd) == null ? -Errno.EBADF : -Errno.ESPIPE;

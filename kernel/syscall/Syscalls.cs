@@ -35,7 +35,7 @@ namespace Sticky.Sys
                 case Nr.Close: return SysIo.Close((int)a0);
                 case Nr.Readv: return SysIo.Readv((int)a0, a1, (int)a2);
                 case Nr.Writev: return SysIo.Writev((int)a0, a1, (int)a2);
-                case Nr.Ioctl: return SysIo.Ioctl((int)a0);
+                case Nr.Ioctl: return SysIo.Ioctl((int)a0, a1, a2);
                 case Nr.Lseek: return SysIo.Lseek((int)a0);
                 case Nr.Pipe: return SysIo.Pipe2(a0, 0);
                 case Nr.Pipe2: return SysIo.Pipe2(a0, (int)a1);
