@@ -1,0 +1,200 @@
+using Sticky.Mm;
+
+namespace Sticky.Futex
+{
+    // The result of FutexTable.Requeue: two chains (linked through
+    // FutexWaiter.NextInChain, in queue order) and their lengths. The syscall
+    // returns WokenCount + RequeuedCount.
+    public struct FutexRequeueResult
+    {
+        public FutexWaiter Woken;        // dequeued: wake each, release its pin
+        public FutexWaiter Requeued;     // still queued, now on the target key: move pins
+        public int WokenCount;
+        public int RequeuedCount;
+    }
+
+    // Every queued futex waiter, hashed by key into a power-of-two number of
+    // buckets; each bucket is a FIFO doubly-linked list (waiters of one key are
+    // woken in the order they queued).
+    //
+    // Locking is the glue's: one lock per bucket, this class holds none.
+    // BucketIndexOf tells which bucket an operation touches; an operation on two
+    // keys (Requeue, WAKE_OP) locks both buckets in ascending index order (once
+    // if equal). Every method that takes a key needs that key's bucket locked;
+    // Remove needs waiter.Bucket locked; Requeue needs both buckets.
+    public sealed class FutexTable
+    {
+        public const int DefaultBucketCount = 256;
+
+        private readonly FutexWaiter[] _head;
+        private readonly FutexWaiter[] _tail;
+        private readonly int[] _count;     // waiters per bucket (a waker's "anyone there?" check)
+        private readonly int _mask;
+
+        public FutexTable(int bucketCount = DefaultBucketCount)
+        {
+            if (bucketCount <= 0 || (bucketCount & (bucketCount - 1)) != 0)
+                throw new System.ArgumentException("FutexTable: bucket count must be a power of two");
+            _head = new FutexWaiter[bucketCount];
+            _tail = new FutexWaiter[bucketCount];
+            _count = new int[bucketCount];
+            _mask = bucketCount - 1;
+        }
+
+        public int BucketCount => _head.Length;
+
+        public int BucketIndexOf(in FutexKey key) => (int)(key.Hash() & (ulong)_mask);
+
+        // ---- queueing ---------------------------------------------------------
+
+        // Appends a prepared waiter (FutexWaiter.Prepare) to its key's bucket.
+        public void Enqueue(FutexWaiter w)
+        {
+            if (w.Queued) throw new System.InvalidOperationException("FutexTable.Enqueue: waiter already queued");
+            if (w.Key.IsNone) throw new System.InvalidOperationException("FutexTable.Enqueue: waiter has no key");
+            Append(BucketIndexOf(w.Key), w);
+        }
+
+        // The timeout / signal / exit path. True if the waiter was still queued
+        // (it gave up: the caller returns ETIMEDOUT/EINTR); false if a wake got it
+        // first (the caller returns 0: it was woken).
+        public bool Remove(FutexWaiter w)
+        {
+            if (!w.Queued) return false;
+            Unlink(w);
+            return true;
+        }
+
+        // Dequeues up to `count` waiters of `key` whose bitset shares a bit with
+        // `bitset`, oldest first, and returns how many; `woken` is their chain.
+        // As Linux, a count of 0 or less still wakes one (the count is checked
+        // after each wake; FUTEX_WAKE with val 0 wakes 1 on Linux 6.18 too).
+        public int Wake(in FutexKey key, int count, uint bitset, out FutexWaiter woken)
+        {
+            woken = null;
+            int b = BucketIndexOf(key);
+            FutexWaiter chainTail = null;
+            int n = 0;
+            for (FutexWaiter w = _head[b]; w != null;)
+            {
+                FutexWaiter next = w.Next;
+                if (w.Key == key && (w.Bitset & bitset) != 0)
+                {
+                    Unlink(w);
+                    AppendToChain(ref woken, ref chainTail, w);
+                    if (++n >= count) break;
+                }
+                w = next;
+            }
+            return n;
+        }
+
+        // FUTEX_REQUEUE / FUTEX_CMP_REQUEUE on locked buckets of both keys: walks
+        // `from`'s waiters oldest first, wakes the first nrWake and moves up to
+        // nrRequeue more to `to` (behind the waiters already there, in order).
+        // Counts are exact (0 wakes none), as in Linux's futex_requeue. The moved
+        // waiters' keys change: under Sticky their pins must move too
+        // (FutexPins.MoveAfterRequeue for each waiter on result.Requeued).
+        // from == to leaves the requeued waiters where they are (Linux does the same).
+        public FutexRequeueResult Requeue(in FutexKey from, in FutexKey to, int nrWake, int nrRequeue)
+        {
+            if (nrWake < 0 || nrRequeue < 0) throw new System.ArgumentException("FutexTable.Requeue: negative count (the syscall returns EINVAL)");
+            var r = default(FutexRequeueResult);
+            FutexWaiter wokenTail = null, movedTail = null;
+            bool sameKey = from == to;
+            int taken = 0;
+            for (FutexWaiter w = _head[BucketIndexOf(from)]; w != null;)
+            {
+                if (taken - nrWake >= nrRequeue) break;
+                FutexWaiter next = w.Next;
+                if (w.Key == from)
+                {
+                    taken++;
+                    if (taken <= nrWake)
+                    {
+                        Unlink(w);
+                        AppendToChain(ref r.Woken, ref wokenTail, w);
+                        r.WokenCount++;
+                    }
+                    else
+                    {
+                        if (!sameKey) Unlink(w);
+                        AppendToChain(ref r.Requeued, ref movedTail, w);
+                        r.RequeuedCount++;
+                    }
+                }
+                w = next;
+            }
+            if (!sameKey)
+            {
+                int target = BucketIndexOf(to);
+                for (FutexWaiter w = r.Requeued; w != null; w = w.ChainNext)
+                {
+                    w.Key = to;
+                    Append(target, w);
+                }
+            }
+            return r;
+        }
+
+        // ---- queries ----------------------------------------------------------
+
+        // Waiters in one bucket: zero means a waker of any key there has nothing to do.
+        public int WaitersIn(int bucket) => _count[bucket];
+
+        // Diagnostic walk (kernel monitor), one bucket at a time under its lock:
+        //   for (w = table.FirstIn(b); w != null; w = w.NextInBucket) print w.Key, w.Owner, w.PinnedFrame
+        public FutexWaiter FirstIn(int bucket) => _head[bucket];
+
+        // How many waiters wait on `key` (tests, diagnostics).
+        public int CountOn(in FutexKey key)
+        {
+            int n = 0;
+            for (FutexWaiter w = _head[BucketIndexOf(key)]; w != null; w = w.Next)
+                if (w.Key == key) n++;
+            return n;
+        }
+
+        // For a table that is not the kernel's one (self-tests): frees it. Must be empty.
+        public void Destroy()
+        {
+            for (int b = 0; b < _count.Length; b++)
+                if (_count[b] != 0) throw new System.InvalidOperationException("FutexTable.Destroy: waiters still queued");
+            ObjectRelease.Release(_head);
+            ObjectRelease.Release(_tail);
+            ObjectRelease.Release(_count);
+            ObjectRelease.Release(this);
+        }
+
+        // ---- internals --------------------------------------------------------
+
+        private void Append(int b, FutexWaiter w)
+        {
+            w.Next = null;
+            w.Prev = _tail[b];
+            if (_tail[b] != null) _tail[b].Next = w; else _head[b] = w;
+            _tail[b] = w;
+            _count[b]++;
+            w.Bucket = b;
+            w.Queued = true;
+        }
+
+        private void Unlink(FutexWaiter w)
+        {
+            int b = w.Bucket;
+            if (w.Prev != null) w.Prev.Next = w.Next; else _head[b] = w.Next;
+            if (w.Next != null) w.Next.Prev = w.Prev; else _tail[b] = w.Prev;
+            w.Next = w.Prev = null;
+            _count[b]--;
+            w.Bucket = -1;
+            w.Queued = false;
+        }
+
+        private static void AppendToChain(ref FutexWaiter head, ref FutexWaiter tail, FutexWaiter w)
+        {
+            w.ChainNext = null;
+            if (tail != null) tail.ChainNext = w; else head = w;
+            tail = w;
+        }
+    }
+}

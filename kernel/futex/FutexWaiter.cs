@@ -1,0 +1,61 @@
+using Sticky.Mm;
+
+namespace Sticky.Futex
+{
+    // Where a waiter is with its frame pin (see FutexPins).
+    public enum FutexPinState : byte
+    {
+        None = 0,       // no pin taken, or the pin was released: Take is allowed, Release is a bug
+        Pinned = 1,     // holds one pin on PinnedFrame
+        NotNeeded = 2,  // Take ran and the design/key needed no pin; Release just resets
+    }
+
+    // One thread's futex wait. The kernel keeps one per thread (allocated with
+    // the thread, freed with it) and reuses it for every wait: no allocation on
+    // the futex path.
+    //
+    // Guarded by the lock of bucket `Bucket` of the FutexTable while Queued:
+    // Key, Bucket, Queued and the links. Bitset and Owner are set before Enqueue
+    // and only read afterwards. PinnedFrame/Pin change under the bucket lock and
+    // the frame lock (see README.md, lock order).
+    public sealed class FutexWaiter
+    {
+        public FutexKey Key { get; internal set; }
+        public uint Bitset { get; private set; }
+        public object Owner { get; private set; }    // the kernel's Thread
+
+        // The bucket this waiter is queued in; -1 when not queued. A plain int so
+        // that a timed-out thread can read it without the lock, lock that bucket,
+        // and re-check it (requeue may have moved the waiter meanwhile).
+        public int Bucket { get; internal set; } = -1;
+        public bool Queued { get; internal set; }
+
+        public FrameNumber PinnedFrame { get; internal set; } = FrameNumber.None;
+        public FutexPinState Pin { get; internal set; }
+
+        // Bucket list links (FIFO, doubly linked).
+        internal FutexWaiter Next, Prev;
+        // Result chains of Wake/Requeue (a waiter is on at most one at a time).
+        internal FutexWaiter ChainNext;
+
+        // The next waiter on a chain returned by FutexTable.Wake/Requeue. Read it
+        // before the woken thread can run again (see README.md).
+        public FutexWaiter NextInChain => ChainNext;
+        // The next waiter in the same bucket (diagnostic walk, FutexTable.FirstIn).
+        public FutexWaiter NextInBucket => Next;
+
+        // Fills in a wait before Enqueue. The waiter must be idle: not queued and
+        // holding no pin (the previous wait released it).
+        public void Prepare(in FutexKey key, uint bitset, object owner)
+        {
+            if (Queued) throw new System.InvalidOperationException("FutexWaiter.Prepare: still queued");
+            if (Pin != FutexPinState.None) throw new System.InvalidOperationException("FutexWaiter.Prepare: previous pin not released");
+            if (key.IsNone) throw new System.InvalidOperationException("FutexWaiter.Prepare: no key");
+            if (bitset == 0) throw new System.InvalidOperationException("FutexWaiter.Prepare: empty bitset (the syscall returns EINVAL)");
+            Key = key;
+            Bitset = bitset;
+            Owner = owner;
+            ChainNext = null;
+        }
+    }
+}
