@@ -41,6 +41,7 @@ namespace Sticky
             Sticky.Sys.SysTime.BootRealtimeNs = Sticky.Drivers.Rtc.ReadUnixTime() * 1_000_000_000UL - Clock.NowNanoseconds;
             Sticky.Io.ConsoleInput.Init();
             Sticky.Proc.Processes.Install();
+            Sticky.Sys.Futexes.Init(&Boot->CommandLine);
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");

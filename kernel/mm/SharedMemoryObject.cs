@@ -14,6 +14,11 @@ namespace Sticky.Mm
     {
         private readonly FrameNumber[] _frames;   // FrameNumber.None until committed
         private uint _refCount = 1;               // the creator's reference
+        private static ulong _lastId;
+
+        // Never reused (unlike the object's address): a shared futex key names
+        // the object by it while waiters sleep.
+        public readonly ulong Id = ++_lastId;
 
         public SharedMemoryObject(ulong pageCount)
         {

@@ -115,6 +115,16 @@ namespace Sticky.Proc
         public static ulong Lock() => _lock.AcquireIrqSave();
         public static void Unlock(ulong flags) => _lock.ReleaseIrqRestore(flags);
 
+        // For callers that already run with interrupts off under their own lock
+        // (futex buckets): take the scheduler lock inside it, then BlockLocked.
+        public static void LockNested() => _lock.Acquire();
+        public static void UnlockNested() => _lock.Release();
+
+        // Blocks outside any WaitQueue: whoever queued the thread elsewhere (the
+        // futex table) wakes it with WakeThreadLocked. `flags` are the interrupt
+        // flags to restore afterwards.
+        public static WakeReason BlockLocked(ulong deadlineNs, ulong flags) => WaitLocked(null, deadlineNs, flags);
+
         public static WakeReason WaitLocked(WaitQueue queue, ulong deadlineNs, ulong flags)
         {
             Thread t = _current;
@@ -125,7 +135,7 @@ namespace Sticky.Proc
                 _lock.ReleaseIrqRestore(flags);
                 return WakeReason.TimedOut;
             }
-            queue.Append(t);
+            if (queue != null) queue.Append(t);
             if (deadlineNs != 0) AddTimed(t);
             t.State = ThreadState.Blocked;
             Switch();
@@ -231,6 +241,7 @@ namespace Sticky.Proc
                 Thread t = _reap;
                 _reap = t.NextRunnable;
                 Unlink(t);
+                if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
                 KernelStackAllocator.Free(t.StackTop);
                 KernelHeap.Free(t);
             }

@@ -20,6 +20,7 @@ namespace Sticky.Proc
         public ulong FsBase;          // TLS pointer (arch_prctl / CLONE_SETTLS), loaded on every switch in
         public ulong ClearChildTid;   // CLONE_CHILD_CLEARTID / set_tid_address: zeroed and woken at exit
         public ulong FutexWord;       // the user address this thread is FUTEX_WAITing on (diagnostics)
+        public Sticky.Futex.FutexWaiter FutexWaiter;   // allocated at the first wait, reused, freed with the thread
 
         // Scheduler and wait-queue links (guarded by the scheduler lock).
         public Thread NextRunnable;

@@ -1,62 +1,345 @@
+using Sticky.Arch;
+using Sticky.Debug;
+using Sticky.Futex;
 using Sticky.Mm;
+using Sticky.Platform;
 using Sticky.Proc;
+using Sticky.Sync;
+using Sticky.Time;
 
 namespace Sticky.Sys
 {
-    // INTERIM futex: WAIT/WAKE keyed by (process, address), enough for
-    // pthread_join and mutexes. Replaced by kernel/futex (designs, pins, requeue).
+    // futex(2): the glue between the pure futex core (kernel/futex: decoding,
+    // keys per design, the hashed wait table, pins) and the kernel's address
+    // spaces and scheduler. See kernel/futex/README.md for the recipe and
+    // docs/futex.md for the designs.
+    //
+    // Lock order: the process's space lock, then bucket lock(s) (lower index
+    // first), then the scheduler lock. The word is read through the direct map
+    // of a frame resolved under the space lock, so nothing faults under a lock.
     public static unsafe class Futexes
     {
-        private const int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_PRIVATE = 128, FUTEX_CLOCK_REALTIME = 256;
-        private static WaitQueue _queue;
+        private static FutexTable _table;
+        private static SpinLock[] _bucketLocks;
+        private static FutexDesign _design;
 
-        public static bool CopyPinnedPagesOnFork => false;
+        public static FutexDesign Design => _design;
+        public static bool CopyPinnedPagesOnFork => _design == FutexDesign.Sticky;
+        public static FutexTable Table => _table;
 
-        public static long Syscall(ulong uaddr, int op, uint val, ulong timeout, ulong uaddr2, uint val3)
+        public static void Init(CommandLine* commandLine)
         {
-            if ((uaddr & 3) != 0) return -Errno.EINVAL;
-            int cmd = op & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
-            if (cmd == FUTEX_WAIT) return Wait(uaddr, val, timeout);
-            if (cmd == FUTEX_WAKE) return Wake(Processes.Current, uaddr, (int)val);
-            return -Errno.ENOSYS;
+            if (!FutexDesigns.FromCommandLine(ref *commandLine, out _design))
+                Panic.Halt("futex=: expected sticky, nosticky or virtkey");
+            _table = new FutexTable();
+            _bucketLocks = new SpinLock[_table.BucketCount];
+            Console.Write("futex: design ");
+            Console.WriteLine(FutexDesigns.Name(_design));
         }
 
-        private static long Wait(ulong uaddr, uint expected, ulong timeout)
+        // Where a futex word is: its key and the frame holding it now.
+        private struct Word
         {
-            ulong deadline = 0;
-            if (timeout != 0)
+            public FutexKey Key;
+            public FrameNumber Frame;
+            public ulong Address;
+            public uint* Pointer => (uint*)(DirectMap.Pointer(Frame) + (Address & Paging.PageMask));
+        }
+
+        public static long Syscall(ulong uaddr, int op, uint val, ulong arg4, ulong uaddr2, uint val3)
+        {
+            var o = new FutexOp(op);
+            long deadline = 0;
+            if (o.HasTimeout && arg4 != 0)
             {
-                long err = SysTime.ReadTimespec(timeout, out ulong ns);
-                if (err != 0) return err;
-                deadline = Sticky.Time.Clock.NowNanoseconds + ns;
+                if (!UserMemory.Read(arg4, out SysTime.Timespec ts)) return -Errno.EFAULT;
+                int bad = FutexTimeout.Check(ts.Seconds, ts.Nanoseconds);
+                if (bad != 0) return -bad;
+                deadline = Deadline(o, ts.Seconds, ts.Nanoseconds);
             }
-            if (!UserMemory.Read(uaddr, out uint _)) return -Errno.EFAULT;
-            if (_queue == null) _queue = new WaitQueue();
+            int err = FutexRequest.Decode(op, uaddr, val, arg4, uaddr2, val3, Paging.UserEnd, out FutexRequest req);
+            if (err != 0) return -err;
+            switch (o.Command)
+            {
+                case FutexCommand.Wait:
+                case FutexCommand.WaitBitset: return Wait(req, deadline);
+                case FutexCommand.Wake:
+                case FutexCommand.WakeBitset: return Wake(req.Word, req.Count, req.Bitset);
+                case FutexCommand.Requeue: return Requeue(req, compare: false);
+                case FutexCommand.CmpRequeue: return Requeue(req, compare: true);
+                case FutexCommand.WakeOp: return WakeOp(req);
+                default: return -Errno.ENOSYS;
+            }
+        }
+
+        // Monotonic ns for the scheduler; WAIT_BITSET deadlines are absolute on
+        // CLOCK_MONOTONIC, or on CLOCK_REALTIME with FUTEX_CLOCK_REALTIME.
+        private static long Deadline(FutexOp o, long seconds, long nanoseconds)
+        {
+            long now = (long)Clock.NowNanoseconds;
+            long d = FutexTimeout.Deadline(o, seconds, nanoseconds, now);
+            if (!o.TimeoutIsRelative && o.UsesRealtimeClock) d -= (long)SysTime.BootRealtimeNs;
+            return d <= 0 ? 1 : d;   // 0 means "no deadline" to the scheduler: an expired one is 1 ns
+        }
+
+        // ---- keys -----------------------------------------------------------
+
+        // Space lock held. Finds (and for waits, faults in; under sticky, breaks
+        // COW of) the page holding the word. `mustExist`: a wake on a page never
+        // touched finds nobody, so it need not fault the page in.
+        private static int Locate(Process p, ulong address, bool forWait, bool forWrite, out Word word, out bool absent)
+        {
+            word = default;
+            absent = false;
+            var va = new VirtualAddress(address);
+            if (!p.Space.FindRegion(va, out Region r)) return -Errno.EFAULT;
+            bool shared = r.IsShared;
+            bool write = forWrite || (forWait && FutexKeys.BreaksCowBeforeWait(_design, shared) && (r.Protection & Protection.Write) != 0);
+            FrameNumber frame = FrameNumber.None;
+            if (!forWait && !forWrite)
+            {
+                // A wake looks, it does not fault in. Only a physical key needs the
+                // frame, and nobody waits on a private page that is not mapped.
+                if (p.Space.Table.Translate(va.PageBase, out PhysicalAddress mapped, out _))
+                    frame = new FrameNumber(mapped.Value >> Paging.PageShift);
+                else if (!shared && FutexKeys.NeedsFrame(_design, false))
+                    absent = true;
+            }
+            else if (p.Space.ResolvePage(va, write, out frame) != FaultVerdict.Handled)
+                return -Errno.EFAULT;
+            word.Address = address;
+            word.Frame = frame;
+            if (shared)
+                word.Key = FutexKeys.ForShared(r.Backing.Id, r.BackingPageOf(va.PageBase), address);
+            else if (absent)
+                word.Key = default;
+            else
+                word.Key = FutexKeys.ForPrivate(_design, frame, (ulong)p.Pid, address);
+            return 0;
+        }
+
+        // ---- wait -----------------------------------------------------------
+
+        private static long Wait(in FutexRequest req, long deadline)
+        {
+            Process p = Processes.Current;
             Thread self = Scheduler.Current;
-            ulong flags = Scheduler.Lock();
-            if (!UserMemory.Read(uaddr, out uint value)) { Scheduler.Unlock(flags); return -Errno.EFAULT; }
-            if (value != expected) { Scheduler.Unlock(flags); return -Errno.EAGAIN; }
-            self.FutexWord = uaddr;
-            WakeReason r = Scheduler.WaitLocked(_queue, deadline, flags);
+            if (self.FutexWaiter == null) self.FutexWaiter = new FutexWaiter();
+            FutexWaiter w = self.FutexWaiter;
+
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            int err = Locate(p, req.Word, forWait: true, forWrite: false, out Word word, out _);
+            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            int bucket = _table.BucketIndexOf(word.Key);
+            _bucketLocks[bucket].Acquire();
+            if (Volatile(word.Pointer) != req.Value)
+            {
+                _bucketLocks[bucket].Release();
+                p.SpaceLock.ReleaseIrqRestore(flags);
+                return -Errno.EAGAIN;
+            }
+            w.Prepare(word.Key, req.Bitset, self);
+            FutexPins.Take(KernelMemory.Frames, _design, w);
+            _table.Enqueue(w);
+            self.FutexWord = req.Word;
+            // The scheduler lock is taken before the bucket lock is dropped: a
+            // waker needs it to wake us, so it cannot slip in before we block.
+            Scheduler.LockNested();
+            _bucketLocks[bucket].Release();
+            p.SpaceLock.Release();
+            WakeReason reason = Scheduler.BlockLocked((ulong)deadline, flags);
             self.FutexWord = 0;
-            return r == WakeReason.Woken ? 0 : r == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR;
+            if (reason == WakeReason.Woken) return 0;
+            // Timed out or interrupted: leave the queue unless a waker got there first.
+            return Dequeue(w) ? (reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR) : 0;
         }
 
-        private static long Wake(Process p, ulong uaddr, int count)
+        private static bool Dequeue(FutexWaiter w)
         {
-            if (_queue == null) return 0;
-            int n = 0;
-            ulong flags = Scheduler.Lock();
-            for (Thread t = _queue.Head; t != null && n < count;)
+            while (true)
             {
-                Thread next = t.NextWaiter;
-                if (t.Process == p && t.FutexWord == uaddr) { Scheduler.WakeThreadLocked(t); n++; }
-                t = next;
+                int b = w.Bucket;
+                if (b < 0) return false;
+                ulong flags = _bucketLocks[b].AcquireIrqSave();
+                if (w.Bucket == b)
+                {
+                    bool removed = _table.Remove(w);
+                    if (removed) FutexPins.Release(KernelMemory.Frames, w);
+                    _bucketLocks[b].ReleaseIrqRestore(flags);
+                    return removed;
+                }
+                _bucketLocks[b].ReleaseIrqRestore(flags);   // a requeue moved it: try its new bucket
             }
-            Scheduler.Unlock(flags);
+        }
+
+        // ---- wake -----------------------------------------------------------
+
+        private static long Wake(ulong address, int count, uint bitset)
+        {
+            Process p = Processes.Current;
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            int err = Locate(p, address, forWait: false, forWrite: false, out Word word, out bool absent);
+            p.SpaceLock.Release();
+            if (err != 0 || absent) { Cpu.RestoreInterrupts(flags); return err; }
+            int bucket = _table.BucketIndexOf(word.Key);
+            _bucketLocks[bucket].Acquire();
+            int n = _table.Wake(word.Key, count, bitset, out FutexWaiter chain);
+            WakeChain(chain);
+            _bucketLocks[bucket].Release();
+            Cpu.RestoreInterrupts(flags);
             return n;
         }
 
-        public static void WakeAtExit(ulong uaddr) => Wake(Processes.Current, uaddr, 1);
+        // Bucket lock(s) held: release each waiter's pin and make its thread runnable.
+        private static void WakeChain(FutexWaiter chain)
+        {
+            Scheduler.LockNested();
+            while (chain != null)
+            {
+                FutexWaiter next = chain.NextInChain;
+                FutexPins.Release(KernelMemory.Frames, chain);
+                Scheduler.WakeThreadLocked((Thread)chain.Owner);
+                chain = next;
+            }
+            Scheduler.UnlockNested();
+        }
+
+        // CLONE_CHILD_CLEARTID at thread exit: the plain (shared) wake pthread_join waits for.
+        public static void WakeAtExit(ulong address) => Wake(address, 1, FutexOp.BitsetMatchAny);
+
+        // ---- requeue and wake-op ------------------------------------------
+
+        private static long Requeue(in FutexRequest req, bool compare)
+        {
+            Process p = Processes.Current;
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            int err = Locate(p, req.Word, forWait: true, forWrite: false, out Word from, out _);
+            Word to = default;
+            if (err == 0) err = Locate(p, req.Word2, forWait: true, forWrite: false, out to, out _);   // the target: as for a wait
+            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            LockPair(from.Key, to.Key, out int b1, out int b2);
+            long result;
+            if (compare && Volatile(from.Pointer) != req.Value3) result = -Errno.EAGAIN;
+            else
+            {
+                FutexRequeueResult r = _table.Requeue(from.Key, to.Key, req.Count, req.Count2);
+                for (FutexWaiter w = r.Requeued; w != null; w = w.NextInChain)
+                    FutexPins.MoveAfterRequeue(KernelMemory.Frames, _design, w);
+                WakeChain(r.Woken);
+                result = r.WokenCount + r.RequeuedCount;
+            }
+            UnlockPair(b1, b2);
+            p.SpaceLock.ReleaseIrqRestore(flags);
+            return result;
+        }
+
+        private static long WakeOp(in FutexRequest req)
+        {
+            var op = Sticky.Futex.WakeOp.Decode(req.Value3);
+            if (!op.OpIsValid) return -Errno.ENOSYS;
+            Process p = Processes.Current;
+            ulong flags = p.SpaceLock.AcquireIrqSave();
+            int err = Locate(p, req.Word2, forWait: false, forWrite: true, out Word second, out _);
+            Word first = default;
+            bool firstAbsent = false;
+            if (err == 0) err = Locate(p, req.Word, forWait: false, forWrite: false, out first, out firstAbsent);
+            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            FutexKey firstKey = firstAbsent ? second.Key : first.Key;   // an absent page has no waiters: any key locks fine
+            LockPair(firstKey, second.Key, out int b1, out int b2);
+            // Atomic against user threads changing the word (and other CPUs, with SMP).
+            int old, desired;
+            do { old = (int)Volatile(second.Pointer); desired = op.Apply(old); }
+            while (Atomic.CompareExchange((int*)second.Pointer, desired, old) != old);
+            long result;
+            if (op.Compare(old, out bool wakeSecond) != 0) result = -Errno.ENOSYS;
+            else
+            {
+                int n = 0;
+                if (!firstAbsent)
+                {
+                    n = _table.Wake(first.Key, req.Count, FutexOp.BitsetMatchAny, out FutexWaiter c1);
+                    WakeChain(c1);
+                }
+                if (wakeSecond)
+                {
+                    int n2 = _table.Wake(second.Key, req.Count2, FutexOp.BitsetMatchAny, out FutexWaiter c2);
+                    WakeChain(c2);
+                    n += n2;
+                }
+                result = n;
+            }
+            UnlockPair(b1, b2);
+            p.SpaceLock.ReleaseIrqRestore(flags);
+            return result;
+        }
+
+        private static void LockPair(in FutexKey a, in FutexKey b, out int first, out int second)
+        {
+            int x = _table.BucketIndexOf(a), y = _table.BucketIndexOf(b);
+            first = x < y ? x : y;
+            second = x < y ? y : x;
+            _bucketLocks[first].Acquire();
+            if (second != first) _bucketLocks[second].Acquire();
+        }
+
+        private static void UnlockPair(int first, int second)
+        {
+            if (second != first) _bucketLocks[second].Release();
+            _bucketLocks[first].Release();
+        }
+
+        // One read of the word as it is now (user threads may change it at any time).
+        private static uint Volatile(uint* p) => (uint)Atomic.Add((int*)p, 0);
+
+        // ---- diagnostics ----------------------------------------------------
+
+        // For the kernel monitor: every queued waiter with its key and pin.
+        public static void Dump()
+        {
+            int total = 0;
+            for (int b = 0; b < _table.BucketCount; b++)
+            {
+                ulong flags = _bucketLocks[b].AcquireIrqSave();
+                for (FutexWaiter w = _table.FirstIn(b); w != null; w = w.NextInBucket)
+                {
+                    total++;
+                    Thread t = (Thread)w.Owner;
+                    Console.Write("  futex waiter tid ");
+                    Console.Dec(t.Id);
+                    Console.Write(" pid ");
+                    Console.Dec(t.Process != null ? t.Process.Pid : 0);
+                    Console.Write(" uaddr ");
+                    Console.Address(t.FutexWord);
+                    Console.Write(" key ");
+                    WriteKey(w.Key);
+                    if (w.Pin == FutexPinState.Pinned)
+                    {
+                        Console.Write(" pinned frame ");
+                        Console.Address(w.PinnedFrame.Address.Value);
+                    }
+                    Console.WriteLine();
+                }
+                _bucketLocks[b].ReleaseIrqRestore(flags);
+            }
+            Console.Write("  futex waiters: ");
+            Console.Dec(total);
+            Console.Write(" (design ");
+            Console.Write(FutexDesigns.Name(_design));
+            Console.WriteLine(")");
+        }
+
+        public static void WriteKey(in FutexKey k)
+        {
+            switch (k.Kind)
+            {
+                case FutexKeyKind.PrivatePhysical: Console.Write("phys(frame "); Console.Address(k.Word1 << Paging.PageShift); break;
+                case FutexKeyKind.PrivateVirtual: Console.Write("virt(pid "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Address(k.Word2); break;
+                case FutexKeyKind.Shared: Console.Write("shared(object "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Dec((long)k.Word2); break;
+                default: Console.Write("none("); break;
+            }
+            Console.Write(" +0x");
+            Console.Hex(k.Offset, 3);
+            Console.Write(")");
+        }
     }
 }
