@@ -15,12 +15,19 @@ ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm)
 ASM_OBJ    := $(patsubst %.asm,$(BUILD)/asm/%.o,$(notdir $(ASM_SRC)))
 SETUP_STAMP := $(BUILD)/.setup-done
 
-.PHONY: all kernel setup run test debug clean
+.PHONY: all kernel init setup run test debug clean
 
 # Guest test programs (static musl binaries): `make guests`.
 include tests/guest/guest.mk
 all: kernel
 kernel: $(BUILD)/kernel.elf
+
+# The first user process: runs the programs named on the kernel command line
+# (run=a,b) and reports each one's exit status (see tools/run-guest).
+init: $(BUILD)/user/init
+$(BUILD)/user/init: kernel/user/init.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Installs the Debian toolchain (when missing) and restores the pinned ILCompiler.
 setup: $(SETUP_STAMP)
@@ -55,10 +62,12 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.nosyms.elf $(BUILD)/ksyms.o
 	$(LINK) -o $@ $(ASM_OBJ) $(BUILD)/kernel.o $(BUILD)/ksyms.o
 	tools/mksyms --verify $(BUILD)/kernel.nosyms.elf $@
 
-run: kernel
-	tools/qemu-run $(BUILD)/kernel.elf
+# init runs its demo programs (hello, threads); the serial console streams
+# to this terminal and run-guest says whether everything passed.
+run: kernel init guests
+	tools/run-guest
 
-test: kernel
+test: kernel init guests
 	tools/run-tests
 
 debug: kernel

@@ -4,6 +4,7 @@ import dataclasses
 import os
 import signal
 import subprocess
+import threading
 import time
 
 TAIL_LINES = 40
@@ -32,6 +33,8 @@ class Context:
     qemu_run: str               # tools/qemu-run, or a fake for testing the runner
     host_project: str
     keyword: str = ""           # -k: case-insensitive substring of suite/name
+    guest_src: str = ""         # tests/guest: the guest programs' sources (their metadata)
+    jobs: int = 1               # QEMU boots at a time, for suites whose boots are independent
 
     @property
     def kernel(self):
@@ -66,38 +69,74 @@ class Run:
         return self.lines[-n:]
 
 
-def run_logged(argv, limit, log_path=None, cwd=None, env=None):
+def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None):
     """Runs argv with stdout+stderr captured together, stdin closed (QEMU's
     -serial stdio would otherwise put the terminal in raw mode).
 
     `limit` is a safety net on top of any timeout the command enforces itself:
     the child gets its own process group so a hang kills QEMU too, not just
     the wrapper script. A child killed this way reports rc 124, like timeout(1).
+    `echo(bytes)`, if given, sees the output as it arrives (tools/run-guest
+    streams the serial console through it).
     """
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, cwd=cwd, env=env,
                             start_new_session=True)
-    timed_out = False
-    try:
-        out, _ = proc.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    with _live_lock:
+        _live.add(proc)
+    expired = threading.Event()
+
+    def expire():
+        expired.set()
         _kill_group(proc)
-        out, _ = proc.communicate()
+
+    timer = threading.Timer(limit, expire)
+    timer.daemon = True
+    timer.start()
+    chunks = []
+    try:
+        with proc.stdout:
+            while chunk := os.read(proc.stdout.fileno(), 65536):
+                chunks.append(chunk)
+                if echo:
+                    echo(chunk)
+        proc.wait()
     except BaseException:           # Ctrl-C: leave no QEMU behind
         _kill_group(proc)
         proc.wait()
         raise
+    finally:
+        timer.cancel()
+        with _live_lock:
+            _live.discard(proc)
+    timed_out = expired.is_set() or proc.returncode == 124
     rc = 124 if timed_out else proc.returncode
-    timed_out = timed_out or rc == 124
     # Serial output ends lines with \r\n; a guest may also emit stray bytes.
-    lines = out.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").splitlines()
+    lines = split_lines(b"".join(chunks))
     if log_path:
         os.makedirs(os.path.dirname(log_path), exist_ok=True)
         with open(log_path, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + ("\n" if lines else ""))
     return Run(rc, lines, time.monotonic() - start, timed_out)
+
+
+def split_lines(data):
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").splitlines()
+
+
+# Children of run_logged still running, for kill_all.
+_live = set()
+_live_lock = threading.Lock()
+
+
+def kill_all():
+    """Kills every child run_logged is waiting for, e.g. when a parallel suite
+    is interrupted (their own process groups do not see the terminal's Ctrl-C)."""
+    with _live_lock:
+        procs = list(_live)
+    for proc in procs:
+        _kill_group(proc)
 
 
 def _kill_group(proc):

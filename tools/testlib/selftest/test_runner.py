@@ -115,5 +115,86 @@ class RunTests(unittest.TestCase):
         self.assertEqual((rc, out[-1]), (1, "0 passed, 1 failed"))
 
 
+# The guest suite: sources carry the metadata, build/guest/<name> is a
+# fake_init.py script. (metadata line, script)
+GUESTS = {
+    "hello": ("", "out PASS hello\nexit 0"),
+    "futex_bug": ("// guest: futex=all nosticky=fail timeout=5",
+                  "[nosticky] out FAIL futex_bug: lost wakeup\n[nosticky] exit 1\nout PASS futex_bug"),
+    "futex_nobug": ("// guest: futex=all nosticky=fail", "out PASS futex_nobug"),
+    "futex_plain": ("/* x */\n// guest: futex=sticky,virtkey mem=256M skip-native",
+                    "[virtkey] leak frames 2\nout PASS futex_plain"),
+    "futex_hang": ("// guest: futex=all timeout=2", "[virtkey] hang\nout PASS futex_hang"),
+    "badmeta": ("// guest: colour=blue", "exit 0"),
+    "crashes": ("", "signal SIGSEGV"),
+    "notbuilt": ("", None),
+}
+
+
+class GuestSuite(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="run-tests-selftest.")
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.build = os.path.join(self.tmp, "build")
+        self.src = os.path.join(self.tmp, "src")
+        for d in (os.path.join(self.build, "user"), os.path.join(self.build, "guest"), self.src):
+            os.makedirs(d)
+        for path in ("kernel.elf", "user/init"):
+            open(os.path.join(self.build, path), "w").close()
+        for name, (meta, script) in GUESTS.items():
+            with open(os.path.join(self.src, name + ".c"), "w") as f:
+                f.write(f"{meta}\nint main(void) {{ return 0; }}\n")
+            if script is not None:
+                with open(os.path.join(self.build, "guest", name), "w") as f:
+                    f.write(script)
+
+    def run_tests(self, *args, **env):
+        env = dict(os.environ, PATH=HERE + os.pathsep + os.environ["PATH"], STICKY_BUILD=self.build,
+                   STICKY_GUEST_SRC=self.src, STICKY_JOBS="3", **{"STICKY_GUEST_SUITE": "1", **env})
+        p = subprocess.run([RUN_TESTS, "--only", "guest", *args], env=env, capture_output=True,
+                           text=True, timeout=120)
+        return p.returncode, p.stdout.splitlines()
+
+    def test_every_guest_verdict(self):
+        rc, out = self.run_tests()
+        results = [l for l in out if l[:4] in ("PASS", "FAIL")]
+        # Sorted by program, designs in matrix order, whatever finished first.
+        self.assertEqual([l.split()[1].rstrip(":") for l in results], [
+            "guest/badmeta", "guest/crashes",
+            "guest/futex_bug[nosticky]", "guest/futex_bug[sticky]", "guest/futex_bug[virtkey]",
+            "guest/futex_hang[nosticky]", "guest/futex_hang[sticky]", "guest/futex_hang[virtkey]",
+            "guest/futex_nobug[nosticky]", "guest/futex_nobug[sticky]", "guest/futex_nobug[virtkey]",
+            "guest/futex_plain[sticky]", "guest/futex_plain[virtkey]",
+            "guest/hello", "guest/notbuilt"])
+        self.assertLine(out, "FAIL  guest/badmeta: bad metadata 'colour=blue'")
+        self.assertLine(out, "FAIL  guest/crashes: crashes exited SIGSEGV (fault: page fault")
+        self.assertLine(out, "PASS  guest/futex_bug[nosticky]")
+        self.assertLine(out, "FAIL  guest/futex_hang[virtkey]: timed out after 2 s while futex_hang was running")
+        self.assertLine(out, "FAIL  guest/futex_nobug[nosticky]: UNEXPECTED PASS under futex=nosticky: "
+                        "the 2002 bug did not reproduce")
+        self.assertLine(out, "FAIL  guest/futex_plain[virtkey]: leaked 2 frames after futex_plain")
+        self.assertLine(out, "FAIL  guest/notbuilt: ")
+        self.assertLine(out, "      | cmdline: run=futex_plain futex=virtkey")      # the serial tail
+        matrix = out[out.index("futex matrix  nosticky         sticky  virtkey"):]
+        self.assertEqual(matrix[1:5], [
+            "futex_bug     FAIL (expected)  pass    pass",
+            "futex_hang    pass             pass    UNEXPECTED HANG",
+            "futex_nobug   UNEXPECTED PASS  pass    pass",
+            "futex_plain   -                pass    UNEXPECTED LEAK"])
+        self.assertEqual((rc, out[-1]), (1, "9 passed, 6 failed"))
+        with open(os.path.join(self.build, "test-logs", "guest", "futex_bug.nosticky.log")) as f:
+            self.assertIn("FAIL futex_bug: lost wakeup\n", f.read())
+
+    def test_keyword_and_switch(self):
+        rc, out = self.run_tests("-k", "bug[sticky")
+        self.assertEqual((rc, out[-1]), (0, "2 passed, 0 failed"))
+        self.assertIn("futex_bug     -         pass    -", out)
+        rc, out = self.run_tests(STICKY_GUEST_SUITE="0")
+        self.assertLine(out, "SKIP  guest/all: 15 guest tests are off")
+        self.assertEqual((rc, out[-1]), (1, "0 passed, 0 failed, 1 skipped"))
+
+    assertLine = RunTests.assertLine
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,165 @@
+"""The guest suite: every tests/guest/<name>.c program (built as
+build/guest/<name>) runs on stickyos under init, one boot per program and
+futex design, through the same code as tools/run-guest (guestrun.py).
+
+A program's metadata line, anywhere in its first 40 lines:
+    // guest: timeout=90 mem=256M futex=all nosticky=fail skip-native
+    timeout=SECONDS   the whole boot (default 60)
+    mem=SIZE          guest RAM (default 128M)
+    futex=all|D,D     run once per futex design (default: once, kernel default design)
+    nosticky=fail     under futex=nosticky the program must print `FAIL <name>: ...`
+                      and exit 1: it demonstrates the 2002 bug; a PASS there fails the suite
+    skip-native       not run natively on Linux (ignored here)
+Test names: guest/<name>, or guest/<name>[<design>] per futex design.
+
+Until the kernel runs init the suite is off: it runs when STICKY_GUEST_SUITE=1
+(STICKY_GUEST_SUITE=0 turns it off again once ENABLED_BY_DEFAULT is True).
+"""
+import concurrent.futures
+import dataclasses
+import os
+import re
+
+from . import core, guestrun
+from .core import Result
+
+SUITE = "guest"
+ENABLED_BY_DEFAULT = False      # the kernel cannot run init yet
+META = re.compile(r"^\s*//\s*guest:(.*)$")
+META_LINES = 40
+
+
+@dataclasses.dataclass
+class Program:
+    name: str
+    timeout: float = guestrun.DEFAULT_TIMEOUT
+    mem: str = guestrun.DEFAULT_MEM
+    designs: tuple = (None,)            # None: the kernel's default design, no futex=
+    nosticky_fails: bool = False
+    problem: str = ""                   # bad metadata: every cell of the program fails with it
+
+
+@dataclasses.dataclass
+class Cell:
+    program: Program
+    design: str | None
+
+    @property
+    def name(self):
+        return self.program.name if self.design is None else f"{self.program.name}[{self.design}]"
+
+    @property
+    def expect(self):
+        return "fail" if self.design == "nosticky" and self.program.nosticky_fails else "pass"
+
+    @property
+    def log_name(self):
+        return self.program.name + (f".{self.design}" if self.design else "")
+
+
+def read_program(path):
+    prog = Program(os.path.splitext(os.path.basename(path))[0])
+    with open(path, encoding="utf-8", errors="replace") as f:
+        head = [next(f, "") for _ in range(META_LINES)]
+    meta = next((m[1] for m in map(META.match, head) if m), "")
+    try:
+        for word in meta.split():
+            key, _, value = word.partition("=")
+            if key == "timeout":
+                prog.timeout = float(value)
+                if not prog.timeout > 0:
+                    raise ValueError
+            elif key == "mem" and re.fullmatch(r"\d+[KMG]?", value):
+                prog.mem = value
+            elif key == "futex":
+                prog.designs = guestrun.DESIGNS if value == "all" else tuple(value.split(","))
+                if not prog.designs or any(d not in guestrun.DESIGNS for d in prog.designs):
+                    raise ValueError
+            elif key == "nosticky" and value == "fail":
+                prog.nosticky_fails = True
+            elif key == "skip-native":
+                pass
+            else:
+                raise ValueError
+    except ValueError:
+        prog.problem = f"bad metadata {word!r} in `// guest:{meta}`"
+    if prog.nosticky_fails and "nosticky" not in prog.designs and not prog.problem:
+        prog.problem = "nosticky=fail without futex=all (or a futex= list with nosticky)"
+    return prog
+
+
+def enabled():
+    value = os.environ.get("STICKY_GUEST_SUITE", "")
+    return value == "1" if value in ("0", "1") else ENABLED_BY_DEFAULT
+
+
+def tests(ctx):
+    src = ctx.guest_src
+    programs = [read_program(os.path.join(src, f)) for f in sorted(os.listdir(src)) if f.endswith(".c")]
+    cells = [Cell(p, d) for p in programs for d in p.designs]
+    cells = [c for c in cells if ctx.wanted(SUITE, c.name)]
+    if not cells:
+        return
+    if not enabled():
+        yield Result(SUITE, "all", "skip", f"{len(cells)} guest tests are off until the kernel runs init "
+                     "(STICKY_GUEST_SUITE=1 turns them on)")
+        return
+    init = os.path.join(ctx.build, "user", "init")
+    for what, path in (("kernel", ctx.kernel), ("init", init)):
+        if not os.path.isfile(path):
+            yield Result(SUITE, what, "fail", f"{ctx.rel(path)} not found: run `make test`")
+            return
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=ctx.jobs)
+    try:
+        futures = [pool.submit(run_cell, ctx, init, c) for c in cells]
+        # Submission order, not completion order: the output is stable.
+        results = []
+        for cell, future in zip(cells, futures):
+            result, cell_text = future.result()
+            results.append((cell, cell_text))
+            yield result
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        core.kill_all()         # an interrupted suite leaves no QEMU behind
+    print_matrix(results)
+
+
+def run_cell(ctx, init, cell):
+    """-> (Result, text for the futex matrix)."""
+    prog = cell.program
+    if prog.problem:
+        return Result(SUITE, cell.name, "fail", prog.problem), "BAD METADATA"
+    binary = os.path.join(ctx.build, "guest", prog.name)
+    if not os.path.isfile(binary):
+        return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
+    cfg = guestrun.Config(kernel=ctx.kernel, init=init, qemu_run=ctx.qemu_run, programs=[binary],
+                          futex=cell.design, mem=prog.mem, timeout=prog.timeout)
+    log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
+    run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
+    verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)
+    if verdict.ok:
+        text = "FAIL (expected)" if cell.expect == "fail" else "pass"
+        return Result(SUITE, cell.name, "pass", secs=run.secs), text
+    reasons = verdict.reasons
+    if verdict.kind == "unexpected-pass":
+        reasons = [f"UNEXPECTED PASS under futex={cell.design}: the 2002 bug did not reproduce"] + reasons
+    text = "UNEXPECTED " + {"unexpected-pass": "PASS"}.get(verdict.kind, verdict.kind.upper())
+    return Result(SUITE, cell.name, "fail", "\n".join(reasons), run.secs,
+                  f"tail of the serial log ({ctx.rel(log)})", run.tail()), text
+
+
+def print_matrix(results):
+    """The futex programs' outcome per design, after the suite's results."""
+    rows = {}
+    for cell, text in results:
+        if cell.design is not None:
+            rows.setdefault(cell.program.name, {})[cell.design] = text
+    if not rows:
+        return
+    header = ["futex matrix", *guestrun.DESIGNS]
+    table = [header] + [[name, *(cells.get(d, "-") for d in guestrun.DESIGNS)] for name, cells in rows.items()]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    print()
+    for row in table:
+        print("  ".join(text.ljust(w) for text, w in zip(row, widths)).rstrip())

@@ -1,0 +1,229 @@
+"""Runs user programs on stickyos and judges the run: the logic behind
+tools/run-guest, shared with the guest suite (guest.py).
+
+One boot: init (build/user/init) and the programs go into a cpio initramfs
+under their basenames; the kernel command line is `run=a,b [futex=X]
+[trace=Y]`; the kernel starts /init, which runs each program and prints
+`exit <name> <status>`, plus the kernel's `acct ...` line before the first
+program and after each one. The run is as expected iff every program ended as
+expected, no acct line differs from the baseline, nothing panicked or hung,
+and QEMU exited 33 (35 when a program was expected to fail: init exits 1).
+"""
+import dataclasses
+import os
+import re
+import tempfile
+
+from . import cpio
+from .core import run_logged
+from .qemu import describe_exit
+
+DESIGNS = ("nosticky", "sticky", "virtkey")       # futex=...; the kernel's default is sticky
+DEFAULT_PROGRAMS = ("hello", "threads")           # init's built-in list when run= is absent
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEM = "128M"
+TRACE_ALL = "all"                                 # what a bare --trace asks the kernel for
+CMDLINE_CAPACITY = 1023                           # kernel/platform/CommandLine.cs keeps 1024 bytes with the NUL
+NAME = re.compile(r"[A-Za-z0-9_.+-]+")            # a word of run=a,b: no comma, space or "="
+
+EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
+ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
+# (field, message for a positive difference, sign: +1 when a leak makes the value grow)
+ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
+               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1))
+
+
+class UsageError(Exception):
+    """A request that cannot be booted (exit status 2 in tools/run-guest)."""
+
+
+@dataclasses.dataclass
+class Config:
+    kernel: str
+    init: str
+    qemu_run: str
+    programs: list[str]                 # host paths, packed under their basenames
+    send_run: bool = True               # False: no run=, init runs its default list
+    futex: str | None = None            # None: the kernel's default
+    trace: str | None = None
+    mem: str = DEFAULT_MEM
+    timeout: float = DEFAULT_TIMEOUT
+    smp: int = 1
+
+    def check(self):
+        """Raises UsageError for anything the kernel cannot run."""
+        if self.smp != 1:
+            raise UsageError(f"--smp={self.smp}: SMP is not supported yet (only --smp=1)")
+        if self.futex is not None and self.futex not in DESIGNS:
+            raise UsageError(f"--futex={self.futex}: expected one of {', '.join(DESIGNS)}")
+        if self.trace is not None and not re.fullmatch(r"[^\s]+", self.trace):
+            raise UsageError(f"--trace={self.trace!r}: expected a pid or a program name")
+        if not self.timeout > 0:
+            raise UsageError("--timeout must be a positive number of seconds")
+        for what, path in (("kernel", self.kernel), ("init", self.init)):
+            if not os.path.isfile(path):
+                raise UsageError(f"{what} {path} not found (run `make`)")
+        if self.send_run and not self.programs:
+            raise UsageError("no program to run")
+        self.names()
+        line = " ".join(self.cmdline())
+        if len(line) > CMDLINE_CAPACITY:
+            raise UsageError(f"kernel command line is {len(line)} bytes, the kernel keeps {CMDLINE_CAPACITY}")
+
+    def names(self):
+        """Basenames of the programs, as init will run them."""
+        names, seen = [], {}
+        for path in self.programs:
+            name = os.path.basename(path)
+            if not os.path.isfile(path):
+                raise UsageError(f"program {path} not found")
+            if not NAME.fullmatch(name) or name == "init":
+                raise UsageError(f"program {path}: the name {name!r} cannot be a run= entry "
+                                 "(letters, digits, _ . + - only; not 'init')")
+            if name in seen:
+                raise UsageError(f"programs {seen[name]} and {path} have the same basename {name!r}")
+            seen[name] = path
+            names.append(name)
+        return names
+
+    def expected_names(self):
+        return self.names() if self.send_run else list(DEFAULT_PROGRAMS)
+
+    def cmdline(self):
+        words = []
+        if self.send_run:
+            words.append("run=" + ",".join(self.names()))
+        if self.futex:
+            words.append(f"futex={self.futex}")
+        if self.trace:
+            words.append(f"trace={self.trace}")
+        return words
+
+
+def boot(cfg, log_path=None, echo=None, cwd=None):
+    """Packs the initramfs and boots it once -> core.Run. `echo` streams the
+    serial output (see run_logged)."""
+    files = [("init", _read(cfg.init))]
+    files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
+    with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
+        initrd = os.path.join(tmp, "initrd.cpio")
+        cpio.write(initrd, files)
+        argv = [cfg.qemu_run, "--timeout", f"{cfg.timeout:g}", "--mem", cfg.mem,
+                "--initrd", initrd, cfg.kernel, *cfg.cmdline()]
+        # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
+        # fires if that machinery itself hangs.
+        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo)
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+@dataclasses.dataclass
+class Verdict:
+    reasons: list[str]              # empty: the run went as expected
+    kind: str                       # "ok" | "hang" | "panic" | "leak" | "unexpected-pass" | "fail"
+    statuses: dict[str, str]        # program -> status as init printed it
+
+    @property
+    def ok(self):
+        return not self.reasons
+
+
+# When several things went wrong, the matrix names the worst.
+_SEVERITY = ("hang", "panic", "leak", "unexpected-pass", "fail")
+
+
+def judge(expected, run, timeout):
+    """expected: {program: "pass" | "fail"} in run order ("fail": must print
+    `FAIL <name>: ...` and exit 1). run: a core.Run. -> Verdict."""
+    exits, fail_lines, cannot, faults = {}, {}, {}, {}
+    accts = []                      # (program that ran just before, {field: value})
+    extra = []
+    last, pending_faults, panic = None, [], None
+    for line in run.lines:
+        line = line.rstrip()
+        if m := EXIT_LINE.match(line):
+            name = m[1]
+            if name in exits or name not in expected:
+                extra.append(line)
+            else:
+                exits[name] = m[2]
+                faults[name] = pending_faults
+            last, pending_faults = name, []
+        elif m := ACCT_LINE.match(line):
+            accts.append((last, dict(zip((f for f, _, _ in ACCT_FIELDS), map(int, m.groups())))))
+        elif line.startswith("fault: "):
+            pending_faults.append(line)
+        elif m := re.match(r"^FAIL (\S+?): ", line):
+            fail_lines.setdefault(m[1], line)
+        elif m := re.match(r"^init: cannot run (\S+): ", line):
+            cannot.setdefault(m[1], line)
+        elif panic is None and "KERNEL PANIC" in line:
+            panic = line.strip()
+
+    kinds, reasons = set(), []
+
+    def problem(kind, reason):
+        kinds.add(kind)
+        reasons.append(reason)
+
+    running = next((n for n in expected if n not in exits), None)
+    if not accts and not exits:
+        where = "before init started (no `acct` baseline line)"
+    elif running:
+        where = f"while {running} was running"
+    else:
+        where = "after every program exited"
+    if run.timed_out:
+        problem("hang", f"timed out after {timeout:g} s {where}")
+    if panic or run.rc == 37:
+        problem("panic", f"kernel panic {where}: {panic or 'QEMU ' + describe_exit(run.rc)}")
+    cut_short = run.timed_out or "panic" in kinds
+
+    for name, want in expected.items():
+        status = exits.get(name)
+        why = cannot.get(name) or fail_lines.get(name) or (faults.get(name) or [None])[0]
+        detail = f" ({why})" if why else ""
+        if status is None:
+            if not cut_short:
+                problem("fail", f"init never reported `exit {name}`" + detail)
+        elif want == "pass" and status != "0":
+            problem("fail", f"{name} exited {status}{detail}")
+        elif want == "fail" and status == "0":
+            problem("unexpected-pass", f"{name} exited 0, expected it to FAIL")
+        elif want == "fail" and (status != "1" or name not in fail_lines):
+            problem("fail", f"{name} exited {status}{detail}, expected `FAIL {name}: ...` and exit 1")
+    for line in extra:
+        problem("fail", f"unexpected line from init: {line!r}")
+
+    for reason in _leaks(accts, exits, cut_short):
+        problem("leak", reason)
+
+    # A failed program already explains exit 35; anything else needs a reason.
+    want_rc = 33 if all(w == "pass" for w in expected.values()) else 35
+    if not cut_short and run.rc != want_rc and (not reasons or run.rc not in (33, 35)):
+        problem("fail", f"QEMU {describe_exit(run.rc)}, expected {want_rc}")
+
+    kind = next((k for k in _SEVERITY if k in kinds), "ok")
+    return Verdict(reasons, kind, exits)
+
+
+def _leaks(accts, exits, cut_short):
+    """Each acct line after the baseline is compared with the one before it,
+    so a leak is blamed on the program that caused it."""
+    if not accts:
+        return [] if cut_short or not exits else ["no `acct` line: cannot check for leaks"]
+    reasons = []
+    for (_, before), (name, after) in zip(accts, accts[1:]):
+        for field, what, sign in ACCT_FIELDS:
+            grown = (after[field] - before[field]) * sign
+            if grown > 0:
+                reasons.append(f"leaked {grown} {what} after {name}")
+            elif grown < 0:
+                reasons.append(f"{field} went from {before[field]} to {after[field]} after {name}")
+    reported = {name for name, _ in accts[1:]}
+    if not cut_short:
+        reasons += [f"no `acct` line after {name}" for name in exits if name not in reported]
+    return reasons
