@@ -24,7 +24,7 @@ from . import core, guestrun
 from .core import Result
 
 SUITE = "guest"
-ENABLED_BY_DEFAULT = False      # the kernel cannot run init yet
+ENABLED_BY_DEFAULT = True
 META = re.compile(r"^\s*//\s*guest:(.*)$")
 META_LINES = 40
 
