@@ -68,8 +68,21 @@ namespace Sticky.Mm
 
         // ---- allocation -------------------------------------------------------
 
+        // Frames only TryAllocateReserved may take: the kernel heap's last
+        // resort, so that user memory running out is an ENOMEM, never a kernel
+        // allocation failure (which would panic).
+        public ulong ReserveFloor;
+
         // O(1). The frame comes back Used with RefCount 1 and unspecified contents.
+        // Fails when only the reserve is left.
         public bool TryAllocate(out FrameNumber frame)
+        {
+            if (FreeFrames <= ReserveFloor) { frame = FrameNumber.None; return false; }
+            return TryAllocateReserved(out frame);
+        }
+
+        // May dip into the reserve (the kernel heap only).
+        public bool TryAllocateReserved(out FrameNumber frame)
         {
             if (_freeHead == NoFrame) { frame = FrameNumber.None; return false; }
             uint f = _freeHead;

@@ -34,6 +34,7 @@ namespace Sticky.Mm
             BuildKernelTables(boot, image);
             KernelStacks.BootGuardPage = image->BootStackGuard;
             Cpu.WriteCr3(_kernelTable.Root.Address.Value);
+            KernelStackAllocator.Init();
             KernelPageFaults.Install();
             KernelPages.FrameSource = &HeapPagesFromFrames;
             KernelPages.FrameSink = &HeapPagesToFrames;
@@ -60,7 +61,12 @@ namespace Sticky.Mm
                 Panic.Halt("no room for the frame table in physical memory");
             DirectMap mem = default;
             _frames = new FrameTable((FrameInfo*)mem.Map(place), place, frameCount, usable, usableCount, reserved, 3);
+            _frames.ReserveFloor = KernelHeapReserveFrames;
         }
+
+        // Kept back from user memory for kernel objects (processes, pipes, files):
+        // 1 MiB covers the largest process table the limits allow.
+        public const ulong KernelHeapReserveFrames = 256;
 
         private static void BuildKernelTables(BootInfo* boot, ImageLayout* image)
         {
@@ -119,7 +125,7 @@ namespace Sticky.Mm
         private static byte* HeapPagesFromFrames(int count)
         {
             FrameNumber first;
-            bool ok = count == 1 ? _frames.TryAllocate(out first) : _frames.TryAllocateContiguous((ulong)count, 1, out first);
+            bool ok = count == 1 ? _frames.TryAllocateReserved(out first) : _frames.TryAllocateContiguous((ulong)count, 1, out first);
             if (!ok) return null;
             _heapFrames += (ulong)count;
             for (ulong i = 0; i < (ulong)count; i++) PhysicalMemory.ZeroFrame(default(DirectMap), new FrameNumber(first.Value + i));

@@ -9,6 +9,9 @@ namespace Sticky.Mm
     // stack; anything left is a kernel bug and panics (Exceptions.Handle).
     public static unsafe class KernelPageFaults
     {
+        // Set by the process layer: a user fault that found no free frame (does not return).
+        public static delegate*<TrapFrame*, void> OutOfMemoryHook;
+
         // The address space whose lower half is loaded in CR3 (null: none).
         public static AddressSpace<DirectMap, CpuTlb> Current;
 
@@ -30,9 +33,13 @@ namespace Sticky.Mm
             if (frame->Vector == Exceptions.PageFault)
             {
                 var fault = new PageFault(Cpu.ReadCr2(), frame->ErrorCode);
-                if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet &&
-                    Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute, fault.IsPresent) == FaultVerdict.Handled)
-                    return true;
+                if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet)
+                {
+                    FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute, fault.IsPresent);
+                    if (v == FaultVerdict.Handled) return true;
+                    // Like Linux's OOM killer, but only ever the process that asked.
+                    if (v == FaultVerdict.OutOfMemory && frame->FromUser && OutOfMemoryHook != null) OutOfMemoryHook(frame);
+                }
                 if (!frame->FromUser && SafeAccess.ApplyFixup(frame)) return true;
                 if (KernelStacks.IsGuardPage(fault.Address.Value)) Panic.Trap("kernel stack overflow (hit the guard page)", frame);
             }

@@ -9,24 +9,38 @@ namespace Sticky.Mm
     {
         public const ulong AreaBase = 0xFFFFFF0000000000UL;
         public const ulong SlotSize = 64 * 1024;
-        public const int MaxStacks = 4096;
+        public const int MaxStacks = 1024;   // every thread has one: the system-wide thread limit
         private const ulong StackPages = SlotSize / Paging.PageSize - 1;
 
         private struct SlotStack { public fixed ushort Free[MaxStacks]; }
         private static SlotStack _free;
-        private static int _freeCount = -1;
+        private static int _freeCount;
         private static int _live;
 
         public static int LiveStacks => _live;
 
+        // Builds the page tables of the whole area up front (128 KiB), so that
+        // creating threads later never allocates page-table pages that outlive
+        // them: free frames return exactly to their baseline when threads exit.
+        public static void Init()
+        {
+            for (int i = 0; i < MaxStacks; i++) _free.Free[i] = (ushort)(MaxStacks - 1 - i);
+            _freeCount = MaxStacks;
+            if (!KernelMemory.Frames.TryAllocate(out FrameNumber probe)) Panic.Halt("out of memory for kernel stack tables");
+            ulong span = Paging.EntrySpan(2);
+            for (ulong va = AreaBase; va < AreaBase + MaxStacks * SlotSize; va += span)
+            {
+                // Mapping a page creates its tables; unmapping keeps them.
+                if (KernelMemory.KernelTable.Map(new VirtualAddress(va), probe, PageFlags.Writable | PageFlags.NoExecute) != MapResult.Mapped)
+                    Panic.Halt("out of memory for kernel stack tables");
+                KernelMemory.KernelTable.Unmap(new VirtualAddress(va), out _);
+            }
+            KernelMemory.Frames.Free(probe);
+        }
+
         // Returns the stack top (16-byte aligned), or 0 when out of slots or frames.
         public static ulong Allocate()
         {
-            if (_freeCount < 0)
-            {
-                for (int i = 0; i < MaxStacks; i++) _free.Free[i] = (ushort)(MaxStacks - 1 - i);
-                _freeCount = MaxStacks;
-            }
             if (_freeCount == 0) return 0;
             int slot = _free.Free[--_freeCount];
             ulong stackBase = AreaBase + (ulong)slot * SlotSize + Paging.PageSize;

@@ -24,6 +24,7 @@ namespace Sticky.Proc
         public static void Install()
         {
             Exceptions.UserFaultHook = &UserFaults.Kill;
+            KernelPageFaults.OutOfMemoryHook = &UserFaults.KillOutOfMemory;
             Traps.ReturnToUserHook = &OnReturnToUser;
         }
 

@@ -47,20 +47,26 @@ namespace Sticky.Proc
         }
 
         // Exceptions.UserFaultHook. Does not return.
-        public static void Kill(TrapFrame* frame)
+        public static void Kill(TrapFrame* frame) => KillWith(frame, SignalFor((int)frame->Vector), null);
+
+        // KernelPageFaults.OutOfMemoryHook: SIGKILL, as Linux's OOM killer sends.
+        public static void KillOutOfMemory(TrapFrame* frame) => KillWith(frame, SIGKILL, "out of memory: ");
+
+        private static void KillWith(TrapFrame* frame, int signal, string why)
         {
             Process p = Processes.Current;
             if (p == null) return;   // a kernel thread in ring 3 cannot happen; let the panic report it
-            int signal = SignalFor((int)frame->Vector);
-            Report(p, frame, signal);
+            Report(p, frame, signal, why);
             Processes.Kill(p, signal);
             Processes.ExitThread(0);
         }
 
         // fault: pid 7 (crash) tid 7 SIGSEGV Page fault (#PF) not-present write user-mode at rip 0x401a2b addr 0x0 (no region)
-        private static void Report(Process p, TrapFrame* frame, int signal)
+        private static void Report(Process p, TrapFrame* frame, int signal, string why)
         {
-            Console.Write("fault: pid ");
+            Console.Write("fault: ");
+            if (why != null) Console.Write(why);
+            Console.Write("pid ");
             Console.Dec(p.Pid);
             Console.Write(" (");
             fixed (byte* name = p.Name) Console.WriteBytes(name, p.NameLength);
