@@ -42,6 +42,7 @@ namespace Sticky
             Sticky.Io.ConsoleInput.Init();
             Sticky.Proc.Processes.Install();
             Sticky.Sys.Futexes.Init(&Boot->CommandLine);
+            Sticky.Sys.SyscallTrace.Init(&Boot->CommandLine);
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
