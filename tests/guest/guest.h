@@ -144,4 +144,527 @@ static inline void start_watchdog(unsigned seconds)
         fail("watchdog: pthread_create: %s", strerror(rc));
 }
 
+
+/* ====================================================================== */
+/* Fork and futex helpers (fork_*, futex_* programs).                      */
+/* ====================================================================== */
+
+#include <limits.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+/* musl-gcc has no kernel headers: Linux futex ABI constants. */
+#ifndef FUTEX_WAIT
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+#define FUTEX_BITSET_MATCH_ANY 0xffffffff
+#endif
+
+#define GUEST_PAGE 4096
+
+/* The two flavours every futex scenario runs with: FUTEX_FLAGS(i), i = 0, 1. */
+#define FUTEX_FLAGS(i) ((i) ? FUTEX_PRIVATE_FLAG : 0)
+static inline const char *flag_name(int flags)
+{
+    return (flags & FUTEX_PRIVATE_FLAG) ? "private" : "plain";
+}
+
+/*
+ * Raw futex(2): the real system call, never a libc wrapper. Returns the
+ * syscall result, or -errno. `arg4` is the timeout pointer or val2.
+ */
+static inline long futex_raw(volatile void *uaddr, int op, long val, long arg4,
+                             volatile void *uaddr2, long val3)
+{
+    long r = syscall(SYS_futex, uaddr, op, val, arg4, uaddr2, val3);
+    return r == -1 ? -(long)errno : r;
+}
+
+/* FUTEX_WAIT with a relative timeout in ms (< 0: no timeout). 0 or -errno. */
+static inline long futex_wait_ms(volatile int *w, int val, int flags, long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    return futex_raw(w, FUTEX_WAIT | flags, val, ms < 0 ? 0 : (long)&ts, NULL, 0);
+}
+
+/* FUTEX_WAKE: number woken, or -errno. */
+static inline long futex_wake(volatile int *w, int n, int flags)
+{
+    return futex_raw(w, FUTEX_WAKE | flags, n, 0, NULL, 0);
+}
+
+static inline const char *errno_str(long neg)
+{
+    switch (-neg) {
+    case 0: return "0";
+    case EAGAIN: return "EAGAIN";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EINTR: return "EINTR";
+    case EINVAL: return "EINVAL";
+    case EFAULT: return "EFAULT";
+    case ENOSYS: return "ENOSYS";
+    case ENOMEM: return "ENOMEM";
+    case EPERM: return "EPERM";
+    default: return "E?";
+    }
+}
+
+static inline void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static inline uint64_t ms_since(uint64_t t0) { return (now_ns() - t0) / 1000000ull; }
+
+/*
+ * A thread blocked in one FUTEX_WAIT with a deadline.  `state` goes
+ * 0 -> 1 (about to call futex) -> 2 (returned, `result` valid).  The caller
+ * cannot observe "queued in the kernel" directly, so waiter_settle() waits
+ * for state 1 and then sleeps long enough for the thread to reach the queue;
+ * scenarios change the word before waking, so a waiter that was late anyway
+ * returns EAGAIN (detectable) instead of passing vacuously.
+ */
+struct waiter {
+    volatile int *word;
+    int val;
+    int op;            /* FUTEX_WAIT or FUTEX_WAIT_BITSET, plus flags */
+    unsigned bitset;   /* for FUTEX_WAIT_BITSET */
+    long timeout_ms;   /* relative; turned into an absolute one for BITSET */
+    int index;
+    volatile int state;
+    volatile long result;
+    volatile uint64_t woke_ns;
+    volatile int *order_counter; /* optional: wake order (atomic fetch-add) */
+    volatile int order;
+    pthread_t thread;
+};
+
+static void *guest_waiter_main(void *arg)
+{
+    struct waiter *w = arg;
+    struct timespec ts = { w->timeout_ms / 1000, (w->timeout_ms % 1000) * 1000000L };
+    if ((w->op & 127) == FUTEX_WAIT_BITSET) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        ts.tv_sec += now.tv_sec;
+        ts.tv_nsec += now.tv_nsec;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+    }
+    __atomic_store_n(&w->state, 1, __ATOMIC_SEQ_CST);
+    long r = futex_raw(w->word, w->op, w->val, (long)&ts, NULL,
+                       (w->op & 127) == FUTEX_WAIT_BITSET ? (long)w->bitset : 0);
+    w->woke_ns = now_ns();
+    if (w->order_counter)
+        w->order = __atomic_fetch_add(w->order_counter, 1, __ATOMIC_SEQ_CST);
+    w->result = r;
+    __atomic_store_n(&w->state, 2, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static inline void waiter_start(struct waiter *w, volatile int *word, int val, int flags,
+                                long timeout_ms)
+{
+    w->word = word;
+    w->val = val;
+    if ((w->op & 127) != FUTEX_WAIT_BITSET)
+        w->op = FUTEX_WAIT;
+    w->op |= flags;
+    w->timeout_ms = timeout_ms;
+    w->state = 0;
+    w->result = 1;
+    int rc = pthread_create(&w->thread, NULL, guest_waiter_main, w);
+    if (rc != 0)
+        fail("pthread_create(waiter): %s", strerror(rc));
+}
+
+/* Wait until the waiter is about to block, then give it time to get queued. */
+#define WAITER_SETTLE_MS 50
+static inline void waiter_settle(struct waiter *w)
+{
+    uint64_t t0 = now_ns();
+    while (__atomic_load_n(&w->state, __ATOMIC_SEQ_CST) == 0) {
+        if (ms_since(t0) > 5000)
+            fail("waiter thread %d never started", w->index);
+        sleep_ms(1);
+    }
+    sleep_ms(WAITER_SETTLE_MS);
+}
+
+static inline int waiter_done(struct waiter *w)
+{
+    return __atomic_load_n(&w->state, __ATOMIC_SEQ_CST) == 2;
+}
+
+/* Poll until the waiter has returned, at most `ms`. Returns 1 if it did. */
+static inline int waiter_await(struct waiter *w, long ms)
+{
+    uint64_t t0 = now_ns();
+    while (!waiter_done(w)) {
+        if ((long)ms_since(t0) >= ms)
+            return 0;
+        sleep_ms(1);
+    }
+    return 1;
+}
+
+static inline void waiter_join(struct waiter *w)
+{
+    int rc = pthread_join(w->thread, NULL);
+    if (rc != 0)
+        fail("pthread_join(waiter): %s", strerror(rc));
+}
+
+/*
+ * A forked child that stays alive (and touches nothing) until released, so
+ * pages stay COW-shared with the parent as long as the test needs.
+ * Children never print PASS/FAIL lines: they report through the exit code;
+ * child_say() prints a diagnostic line prefixed with the program name.
+ */
+struct held_child {
+    pid_t pid;
+    int ready_rd;   /* parent reads one byte per child_signal() */
+    int release_wr; /* parent writes one byte per child_release() */
+    int c_ready_wr; /* child side */
+    int c_release_rd;
+};
+
+__attribute__((format(printf, 1, 2))) static inline void child_say(const char *fmt, ...)
+{
+    char buf[256];
+    int n = snprintf(buf, sizeof buf, "%s: child %d: ", GUEST_NAME, (int)getpid());
+    if (n < 0)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    if (m > 0)
+        n += m;
+    if ((size_t)n > sizeof buf - 2)
+        n = (int)sizeof buf - 2;
+    buf[n++] = '\n';
+    guest_write_all(buf, (size_t)n);
+}
+
+/* fork(); in the child returns 0 with the pipes set up, in the parent the pid. */
+static inline pid_t held_fork(struct held_child *c)
+{
+    int a[2], b[2];
+    if (pipe(a) != 0 || pipe(b) != 0)
+        fail("pipe: %s", strerror(errno));
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        fail("fork: %s", strerror(errno));
+    if (pid == 0) {
+        close(a[0]);
+        close(b[1]);
+        c->pid = 0;
+        c->c_ready_wr = a[1];
+        c->c_release_rd = b[0];
+        return 0;
+    }
+    close(a[1]);
+    close(b[0]);
+    c->pid = pid;
+    c->ready_rd = a[0];
+    c->release_wr = b[1];
+    return pid;
+}
+
+/* Child: tell the parent "ready" (one byte). */
+static inline void child_signal(struct held_child *c)
+{
+    char x = 'r';
+    if (write(c->c_ready_wr, &x, 1) != 1)
+        _exit(120);
+}
+
+/* Child: block until the parent releases us (or dies: EOF). 1 if released. */
+static inline int child_wait_release(struct held_child *c)
+{
+    char x;
+    ssize_t n;
+    while ((n = read(c->c_release_rd, &x, 1)) < 0 && errno == EINTR)
+        ;
+    return n == 1;
+}
+
+/* Parent: wait for one "ready" byte. */
+static inline void parent_wait_ready(struct held_child *c, const char *what)
+{
+    char x;
+    ssize_t n;
+    while ((n = read(c->ready_rd, &x, 1)) < 0 && errno == EINTR)
+        ;
+    if (n != 1)
+        fail("%s: child %d died before signalling ready", what, (int)c->pid);
+}
+
+static inline void parent_release(struct held_child *c)
+{
+    char x = 'g';
+    if (write(c->release_wr, &x, 1) != 1)
+        fail("release child %d: %s", (int)c->pid, strerror(errno));
+}
+
+/* Describe a wait status: "exit 3", "signal 11". */
+static inline const char *status_str(int st, char *buf, size_t len)
+{
+    if (WIFEXITED(st))
+        snprintf(buf, len, "exit %d", WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        snprintf(buf, len, "signal %d", WTERMSIG(st));
+    else
+        snprintf(buf, len, "status 0x%x", st);
+    return buf;
+}
+
+/* Reap a child (blocking; the watchdog bounds it) and return its exit code, -signal if killed. */
+static inline int reap(pid_t pid, const char *what)
+{
+    int st = 0;
+    pid_t r;
+    while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    if (r != pid)
+        fail("%s: waitpid(%d) = %d: %s", what, (int)pid, (int)r, strerror(errno));
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    if (WIFSIGNALED(st))
+        return -WTERMSIG(st);
+    fail("%s: child %d: odd wait status 0x%x", what, (int)pid, st);
+}
+
+/* Release a held child and reap it; returns its exit code (or -signal). */
+static inline int held_finish(struct held_child *c, const char *what)
+{
+    parent_release(c);
+    close(c->release_wr);
+    close(c->ready_rd);
+    return reap(c->pid, what);
+}
+
+
+#ifdef GUEST_COW_SCENARIOS
+/*
+ * COW futex scenarios (futex_cow_*, futex_wait_after_fork,
+ * futex_cow_child_writes): waiters on a private futex word, a fork whose
+ * child keeps the word's page COW-shared, then the parent writes the word
+ * and wakes.  The knobs are the order (wait before or after the fork) and
+ * who writes the page first (parent or child).  See design.md: under
+ * `nosticky` a parent-writes-first round loses every wakeup.
+ */
+
+/* A woken waiter returns at once; a lost one shows as ETIMEDOUT at this deadline. */
+#define WAKE_DEADLINE_MS 2000
+#define COW_MAX_WAITERS 8
+
+enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT };
+enum cow_first { PARENT_WRITES_FIRST, CHILD_WRITES_FIRST };
+
+struct cow_case {
+    const char *where;   /* "stack", "heap", ... */
+    volatile int *word;  /* must not be in the last 64 bytes of its page */
+    int flags;           /* 0 or FUTEX_PRIVATE_FLAG */
+    int nwaiters;
+    struct waiter w[COW_MAX_WAITERS];
+    long wake_ret;
+    uint64_t pfn_before; /* GUEST_VERIFY_PFN only */
+};
+
+
+#ifdef GUEST_VERIFY_PFN
+/*
+ * Native self-check (build with -DGUEST_VERIFY_PFN, run as root on Linux):
+ * reads /proc/<pid>/pagemap to prove the page really is still shared with
+ * the child (or already split) at the moment the parent writes. Linux keeps
+ * no eager copies, so the frames must match exactly when we expect sharing.
+ */
+#include <fcntl.h>
+static uint64_t guest_pfn(pid_t pid, volatile void *addr)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/pagemap", (int)pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        fail("pfn check: open %s: %s", path, strerror(errno));
+    uint64_t e = 0;
+    off_t off = (off_t)((uintptr_t)addr / GUEST_PAGE) * 8;
+    if (pread(fd, &e, 8, off) != 8)
+        fail("pfn check: pread: %s", strerror(errno));
+    close(fd);
+    if (!(e >> 63))
+        return 0;
+    return e & ((1ull << 55) - 1);
+}
+__attribute__((unused)) static void cow_verify_pfn(struct cow_case *cs, int n, pid_t child, int expect_shared,
+                           int waited_after_fork)
+{
+    for (int i = 0; i < n; i++) {
+        /* Linux's own plain FUTEX_WAIT breaks COW (get_user_pages FOLL_WRITE). */
+        if (waited_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_shared)
+            continue;
+        uint64_t a = guest_pfn(getpid(), cs[i].word), b = guest_pfn(child, cs[i].word);
+        printf("%s: pfn check %s/%s: parent %llx child %llx (%s)\n", GUEST_NAME, cs[i].where,
+               flag_name(cs[i].flags), (unsigned long long)a, (unsigned long long)b,
+               a == b ? "shared" : "split");
+        if (a == 0 || (a == b) != expect_shared)
+            fail("pfn check: %s/%s not %s", cs[i].where, flag_name(cs[i].flags),
+                 expect_shared ? "shared" : "split");
+    }
+}
+/* Before the fork: remember the frame. After the parent's write: did it move? */
+__attribute__((unused)) static void cow_pfn_before(struct cow_case *cs, int n)
+{
+    for (int i = 0; i < n; i++)
+        cs[i].pfn_before = guest_pfn(getpid(), cs[i].word);
+}
+__attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, int expect_moved, int waited_after_fork)
+{
+    for (int i = 0; i < n; i++) {
+        if (waited_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_moved)
+            continue;
+        uint64_t a = guest_pfn(getpid(), cs[i].word);
+        printf("%s: pfn check %s/%s: parent frame %s by its write\n", GUEST_NAME, cs[i].where,
+               flag_name(cs[i].flags), a == cs[i].pfn_before ? "kept" : "moved");
+        if ((a != cs[i].pfn_before) != expect_moved)
+            fail("pfn check: %s/%s: parent frame %s", cs[i].where, flag_name(cs[i].flags),
+                 expect_moved ? "kept" : "moved");
+    }
+}
+#else
+#define cow_verify_pfn(cs, n, child, expect_shared, waited_after_fork) ((void)0)
+#define cow_pfn_before(cs, n) ((void)0)
+#define cow_pfn_after(cs, n, expect_moved, waited_after_fork) ((void)0)
+#endif
+
+/* Offset of the word the child writes in CHILD_WRITES_FIRST (same page). */
+#define COW_CHILD_WORD 16
+
+/*
+ * One round. Returns 0 if every case passed, 1 if some waiter returned
+ * EAGAIN (it was not yet queued when the word changed: inconclusive, retry),
+ * or calls fail() listing every failed case.
+ */
+__attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum cow_order order, enum cow_first first)
+{
+    for (int i = 0; i < n; i++) {
+        *cs[i].word = 0;
+        cs[i].word[COW_CHILD_WORD] = 0;
+    }
+    if (order == WAIT_THEN_FORK)
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < cs[i].nwaiters; k++) {
+                cs[i].w[k].index = k;
+                waiter_start(&cs[i].w[k], cs[i].word, 0, cs[i].flags, WAKE_DEADLINE_MS);
+                waiter_settle(&cs[i].w[k]);
+            }
+
+    cow_pfn_before(cs, n);
+    struct held_child c;
+    if (held_fork(&c) == 0) {
+        /* Child: touch nothing of the parent's words, except the control's write. */
+        if (first == CHILD_WRITES_FIRST)
+            for (int i = 0; i < n; i++)
+                cs[i].word[COW_CHILD_WORD] = 0x5a5a;
+        child_signal(&c);
+        child_wait_release(&c);
+        /* The child's copy must not see the parent's write of 1. */
+        for (int i = 0; i < n; i++)
+            if (*cs[i].word != 0)
+                _exit(10 + i);
+        _exit(0);
+    }
+    parent_wait_ready(&c, "cow_round");
+
+    if (order == FORK_THEN_WAIT)
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < cs[i].nwaiters; k++) {
+                cs[i].w[k].index = k;
+                waiter_start(&cs[i].w[k], cs[i].word, 0, cs[i].flags, WAKE_DEADLINE_MS);
+                waiter_settle(&cs[i].w[k]);
+            }
+
+    cow_verify_pfn(cs, n, c.pid, first == PARENT_WRITES_FIRST, order == FORK_THEN_WAIT);
+    /* The parent's write: a COW fault while the child still maps the frame. */
+    for (int i = 0; i < n; i++) {
+        *cs[i].word = 1;
+        cs[i].wake_ret = futex_wake(cs[i].word, INT_MAX, cs[i].flags);
+    }
+    cow_pfn_after(cs, n, first == PARENT_WRITES_FIRST, order == FORK_THEN_WAIT);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < cs[i].nwaiters; k++)
+            waiter_join(&cs[i].w[k]);
+    int code = held_finish(&c, "cow_round");
+    if (code != 0)
+        fail("child exited with %d (10+i: case i's word changed in the child's copy)", code);
+
+    int late = 0, bad = 0;
+    char msg[400];
+    size_t len = 0;
+    msg[0] = 0;
+    for (int i = 0; i < n; i++) {
+        int woken = 0, timedout = 0, eagain = 0;
+        long other = 0;
+        for (int k = 0; k < cs[i].nwaiters; k++) {
+            long r = cs[i].w[k].result;
+            if (r == 0)
+                woken++;
+            else if (r == -ETIMEDOUT)
+                timedout++;
+            else if (r == -EAGAIN)
+                eagain++;
+            else
+                other = r;
+        }
+        printf("%s: %s/%s: FUTEX_WAKE returned %ld, %d/%d waiters woken, %d timed out\n",
+               GUEST_NAME, cs[i].where, flag_name(cs[i].flags), cs[i].wake_ret, woken,
+               cs[i].nwaiters, timedout);
+        if (eagain) {
+            late = 1;
+            continue;
+        }
+        if (cs[i].wake_ret != cs[i].nwaiters || woken != cs[i].nwaiters || other) {
+            bad++;
+            if (len < sizeof msg - 1) {
+                int m = snprintf(msg + len, sizeof msg - len,
+                                 "%s%s/%s: wake returned %ld of %d, %d waiter(s) timed out after %d ms",
+                                 len ? "; " : "", cs[i].where, flag_name(cs[i].flags),
+                                 cs[i].wake_ret, cs[i].nwaiters, timedout, WAKE_DEADLINE_MS);
+                if (m > 0)
+                    len += (size_t)m;
+            }
+        }
+    }
+    if (bad)
+        fail("lost wakeup: %s", msg);
+    return late;
+}
+
+/* Run a round, retrying (at most 3 times) when a waiter was not queued in time. */
+__attribute__((unused)) static void cow_run(struct cow_case *cs, int n, enum cow_order order, enum cow_first first)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (cow_round(cs, n, order, first) == 0)
+            return;
+        printf("%s: a waiter was not queued before the wake (EAGAIN); retrying\n", GUEST_NAME);
+    }
+    fail("waiters never got queued within %d ms: inconclusive", WAITER_SETTLE_MS);
+}
+#endif /* GUEST_COW_SCENARIOS */
+
 #endif /* STICKYOS_GUEST_H */
