@@ -56,6 +56,10 @@ static void absolute(int f, int realtime, long ms)
     const char *cn = realtime ? "REALTIME" : "MONOTONIC";
     int64_t start = clock_ns(clk);
     int64_t deadline = start + ms * 1000000LL;
+    /* A deadline in the past must stay a valid timespec: CLOCK_MONOTONIC counts
+     * from boot, and a guest may run less than a second after it. */
+    if (deadline < 0)
+        deadline = start / 2;
     struct timespec ts = ns_to_ts(deadline);
     long r = futex_raw(&word, op, 4, (long)&ts, NULL, (long)FUTEX_BITSET_MATCH_ANY);
     int64_t end = clock_ns(clk);
