@@ -39,14 +39,15 @@ namespace Sticky
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
 
             Sticky.Sys.SysTime.BootRealtimeNs = Sticky.Drivers.Rtc.ReadUnixTime() * 1_000_000_000UL - Clock.NowNanoseconds;
-            Sticky.Io.ConsoleInput.Init();
             Sticky.Proc.Processes.Install();
             Sticky.Sys.Futexes.Init(&Boot->CommandLine);
             Sticky.Sys.SyscallTrace.Init(&Boot->CommandLine);
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
-            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);
+            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first: init must get pid 1
+            Sticky.Debug.Monitor.Start();
+            Sticky.Io.ConsoleInput.Init();
 
             // The boot thread's work is done: it sleeps for good, and init runs.
             Sticky.Proc.Scheduler.Wait(new Sticky.Proc.WaitQueue(), 0);

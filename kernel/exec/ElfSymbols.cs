@@ -19,6 +19,7 @@ namespace Sticky.Exec
             ulong shnum = *(ushort*)(file + 0x3C);
             if (*(ushort*)(file + 0x3A) != ShdrSize || !Inside(length, shoff, shnum * ShdrSize)) return false;
             ulong target = address - bias;
+            if (!InCode(file, shoff, shnum, target)) return false;   // e.g. a jump to the heap: no symbol applies
             for (ulong i = 0; i < shnum; i++)
             {
                 byte* sh = file + shoff + i * ShdrSize;
@@ -54,6 +55,19 @@ namespace Sticky.Exec
             while ((ulong)(name + nameLength - strings) < stringsSize && name[nameLength] != 0) nameLength++;
             offset = target - bestValue;
             return true;
+        }
+
+        // Inside an allocated, executable section (SHF_ALLOC | SHF_EXECINSTR)?
+        private static bool InCode(byte* file, ulong shoff, ulong shnum, ulong target)
+        {
+            const ulong AllocExec = 0x2 | 0x4;
+            for (ulong i = 0; i < shnum; i++)
+            {
+                byte* sh = file + shoff + i * ShdrSize;
+                ulong flags = *(ulong*)(sh + 8), addr = *(ulong*)(sh + 0x10), size = *(ulong*)(sh + 0x20);
+                if ((flags & AllocExec) == AllocExec && target >= addr && target - addr < size) return true;
+            }
+            return false;
         }
 
         private static bool Inside(ulong length, ulong offset, ulong size) =>

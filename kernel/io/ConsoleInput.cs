@@ -5,8 +5,8 @@ using Sticky.Proc;
 namespace Sticky.Io
 {
     // Bytes typed on the serial console, queued by the receive interrupt until
-    // a process reads fd 0. Raw: no echo, no line editing. Filters (the kernel
-    // monitor's key sequence) see every byte first.
+    // a process reads fd 0. Raw: no echo, no line editing. The kernel
+    // monitor's key sequence is taken out first (debug/Monitor.cs).
     public static unsafe class ConsoleInput
     {
         private const int Capacity = 1024;
@@ -14,9 +14,6 @@ namespace Sticky.Io
         private static Ring _ring;
         private static int _head, _count;
         private static WaitQueue _readers;
-
-        // Returns true if it consumed the byte (it never reaches readers).
-        public static delegate*<byte, bool> Filter;
 
         public static void Init()
         {
@@ -29,16 +26,22 @@ namespace Sticky.Io
         {
             while (Serial.TryReadByte(out byte b))
             {
-                if (Filter != null && Filter(b)) continue;
-                ulong flags = Scheduler.Lock();
-                if (_count < Capacity)
-                {
-                    fixed (byte* r = _ring.Bytes) r[(_head + _count) % Capacity] = b;
-                    _count++;
-                }
-                Scheduler.WakeLocked(_readers, int.MaxValue);
-                Scheduler.Unlock(flags);
+                int verdict = Sticky.Debug.Monitor.Filter(b);
+                if (verdict == Sticky.Debug.Monitor.PassEscapeThenByte) Queue(Sticky.Debug.Monitor.Escape);
+                if (verdict != Sticky.Debug.Monitor.Consume) Queue(b);
             }
+        }
+
+        private static void Queue(byte b)
+        {
+            ulong flags = Scheduler.Lock();
+            if (_count < Capacity)
+            {
+                fixed (byte* r = _ring.Bytes) r[(_head + _count) % Capacity] = b;
+                _count++;
+            }
+            Scheduler.WakeLocked(_readers, int.MaxValue);
+            Scheduler.Unlock(flags);
         }
 
         // Blocks until at least one byte is queued; returns how many were copied, or -EINTR.

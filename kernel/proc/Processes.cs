@@ -26,6 +26,23 @@ namespace Sticky.Proc
             Exceptions.UserFaultHook = &UserFaults.Kill;
             KernelPageFaults.OutOfMemoryHook = &UserFaults.KillOutOfMemory;
             Traps.ReturnToUserHook = &OnReturnToUser;
+            Panic.ContextDescriber = &DescribeCurrent;
+        }
+
+        // The panic report's "who was running" line.
+        private static void DescribeCurrent()
+        {
+            Thread t = Scheduler.Current;
+            if (t == null) return;
+            Process p = t.Process;
+            if (p == null) { Console.Write("  in kernel thread "); Console.Dec(t.Id); Console.Write(" ("); Console.Write(t.Name); Console.WriteLine(")"); return; }
+            Console.Write("  in pid ");
+            Console.Dec(p.Pid);
+            Console.Write(" (");
+            fixed (byte* name = p.Name) Console.WriteBytes(name, p.NameLength);
+            Console.Write(") tid ");
+            Console.Dec(t.Id);
+            Console.WriteLine();
         }
 
         // A new, empty process (no threads, no address space yet); null at the limit.

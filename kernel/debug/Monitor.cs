@@ -1,0 +1,152 @@
+using Sticky.Mm;
+using Sticky.Proc;
+using Sticky.Sys;
+using Sticky.Time;
+
+namespace Sticky.Debug
+{
+    // The kernel monitor: Ctrl-\ then `m` on the serial console prints the
+    // state of the system while it keeps running: processes and threads with
+    // what they wait on, futex waiters with keys and pins, memory, scheduler
+    // counters. Ctrl-\ Ctrl-\ sends one Ctrl-\ to the program reading the
+    // console; Ctrl-\ followed by anything else sends both bytes. A kernel
+    // thread prints, so the report never runs inside the interrupt.
+    public static unsafe class Monitor
+    {
+        public const byte Escape = 0x1C;   // Ctrl-\ (QEMU's own escape is Ctrl-A)
+        public const int Consume = 0, Pass = 1, PassEscapeThenByte = 2;
+
+        private static bool _escapePending, _requested;
+        private static WaitQueue _wakeup;
+
+        public static void Start()
+        {
+            _wakeup = new WaitQueue();
+            Scheduler.Spawn("monitor", &Loop, 0);
+            Console.WriteLine("monitor: press Ctrl-\\ then m on the console for a report");
+        }
+
+        // Serial receive interrupt: what to do with byte `b`.
+        public static int Filter(byte b)
+        {
+            if (!_escapePending)
+            {
+                if (b != Escape) return Pass;
+                _escapePending = true;
+                return Consume;
+            }
+            _escapePending = false;
+            if (b == Escape) return Pass;
+            if (b != (byte)'m') return PassEscapeThenByte;
+            ulong flags = Scheduler.Lock();
+            _requested = true;
+            Scheduler.WakeLocked(_wakeup, 1);
+            Scheduler.Unlock(flags);
+            return Consume;
+        }
+
+        private static void Loop(ulong _)
+        {
+            while (true)
+            {
+                ulong flags = Scheduler.Lock();
+                if (!_requested) { Scheduler.WaitLocked(_wakeup, 0, flags); continue; }
+                _requested = false;
+                Scheduler.Unlock(flags);
+                Report();
+            }
+        }
+
+        public static void Report()
+        {
+            Console.Write("=== stickyos monitor: uptime ");
+            Console.Fixed(Clock.NowNanoseconds / 1000000, 3);
+            Console.WriteLine(" s ===");
+            ulong flags = Scheduler.Lock();   // the lists hold still while we print
+            Processes();
+            Scheduler.Unlock(flags);
+            Futexes.Dump();
+            Memory();
+            Console.Write("scheduler: ");
+            Console.Dec((long)Scheduler.Switches);
+            Console.Write(" switches, ");
+            Console.Dec((long)Clock.Ticks);
+            Console.Write(" ticks, ");
+            Console.Dec(KernelStackAllocator.LiveStacks);
+            Console.WriteLine(" threads with kernel stacks");
+            Console.WriteLine("=== end of monitor report ===");
+        }
+
+        private static void Processes()
+        {
+            Console.Write("processes: ");
+            Console.Dec(Sticky.Proc.Processes.LiveCount);
+            Console.WriteLine();
+            for (Process p = Sticky.Proc.Processes.First; p != null; p = p.NextInTable)
+            {
+                Console.Write("  pid ");
+                Console.Dec(p.Pid);
+                Console.Write(" (");
+                fixed (byte* name = p.Name) Console.WriteBytes(name, p.NameLength);
+                Console.Write(") parent ");
+                Console.Dec(p.Parent != null ? p.Parent.Pid : 0);
+                Console.Write(p.State == ProcessState.Zombie ? " zombie" : p.Exiting ? " exiting" : " alive");
+                Console.Write(", ");
+                Console.Dec(p.LiveThreads);
+                Console.WriteLine(" threads");
+                for (Thread t = p.FirstThread; t != null; t = t.NextInProcess) ThreadLine(t, p);
+            }
+            for (Thread t = Scheduler.AllThreads; t != null; t = t.NextAll)
+                if (t.Process == null) ThreadLine(t, null);
+        }
+
+        private static void ThreadLine(Thread t, Process p)
+        {
+            Console.Write(p != null ? "    tid " : "  kernel thread ");
+            Console.Dec(t.Id);
+            if (p == null) { Console.Write(" ("); Console.Write(t.Name); Console.Write(")"); }
+            switch (t.State)
+            {
+                case ThreadState.Running: Console.Write(" running"); break;
+                case ThreadState.Runnable: Console.Write(" runnable"); break;
+                case ThreadState.Dead: Console.Write(" dead"); break;
+                default: Console.Write(" blocked: "); Console.Write(WaitingFor(t, p)); break;
+            }
+            if (t.State == ThreadState.Blocked && t.WaitDeadline != 0)
+            {
+                ulong now = Clock.NowNanoseconds;
+                Console.Write(", deadline in ");
+                Console.Fixed(t.WaitDeadline > now ? (t.WaitDeadline - now) / 1000000 : 0, 3);
+                Console.Write(" s");
+            }
+            if (t.FutexWord != 0) { Console.Write(" at "); Console.Address(t.FutexWord); }
+            Console.WriteLine();
+        }
+
+        private static string WaitingFor(Thread t, Process p)
+        {
+            if (t.FutexWord != 0) return "futex";
+            if (p != null && t.WaitingOn == p.ChildEvents) return "wait4";
+            if (t.WaitingOn != null && t.WaitingOn.Count == 1 && t.WaitDeadline != 0) return "sleep";
+            return "wait queue";
+        }
+
+        private static void Memory()
+        {
+            FrameTable f = KernelMemory.Frames;
+            Console.Write("frames: ");
+            Console.Dec((long)f.FreeFrames);
+            Console.Write(" free, ");
+            Console.Dec((long)f.UsedFrames);
+            Console.Write(" used, ");
+            Console.Dec((long)f.SharedFrames);
+            Console.Write(" shared, ");
+            Console.Dec((long)f.PinnedFrames);
+            Console.Write(" pinned; kernel heap ");
+            Console.Dec(KernelHeap.BytesInUse);
+            Console.Write(" bytes in use in ");
+            Console.Dec(KernelHeap.PagesHeld);
+            Console.WriteLine(" pages");
+        }
+    }
+}
