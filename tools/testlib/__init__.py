@@ -4,13 +4,14 @@ A suite is a generator function `suite(ctx)` yielding core.Result objects as
 its tests complete; it calls ctx.wanted(suite, name) before running a test so
 that -k skips work. Adding a suite = writing that function + one line below.
 """
-from . import debugtools, guest, host, qemu
+from . import debugtools, exectests, guest, host, qemu
 from .core import Context, Result
 
 # Run in this order: cheapest and most basic first.
 SUITES = {
     "host": host.tests,
     "qemu": qemu.selftests,
+    "exec": exectests.tests,
     "guest": guest.tests,
     "debug": debugtools.tests,
 }

@@ -1,0 +1,56 @@
+"""The `exec` suite: programs the kernel must refuse cleanly. Each is run by
+init like any guest; execve must fail with the right errno (init prints
+`init: cannot run NAME: ...` and `exit NAME 127`), nothing may panic or leak,
+and the next program must still run.
+"""
+import os
+import re
+import tempfile
+import time
+
+from . import guestrun
+from .core import Result
+
+SUITE = "exec"
+
+
+def _cases(hello):
+    data = open(hello, "rb").read()
+    return [
+        # (name, file contents, init's strerror for the expected errno)
+        ("not_elf", b"#!/bin/sh\necho this is a shell script, not an ELF\n", "Exec format error"),
+        ("truncated_header", data[:40], "Exec format error"),
+        ("truncated_segments", data[: len(data) // 3], "Exec format error"),
+        ("empty", b"", "Exec format error"),
+        ("wrong_machine", data[:18] + b"\x03\x00" + data[20:], "Exec format error"),   # e_machine = i386
+    ]
+
+
+def tests(ctx):
+    hello = os.path.join(ctx.build, "guest", "hello")
+    for name, contents, strerror in _cases(hello):
+        if not ctx.wanted(SUITE, name):
+            continue
+        start = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="sticky-exec.") as tmp:
+            bad = os.path.join(tmp, name)
+            with open(bad, "wb") as f:
+                f.write(contents)
+            cfg = guestrun.Config(kernel=ctx.kernel, init=os.path.join(ctx.build, "user", "init"),
+                                  qemu_run=ctx.qemu_run, programs=[bad, hello], timeout=ctx.timeout)
+            log = os.path.join(ctx.log_dir, SUITE, name + ".log")
+            os.makedirs(os.path.dirname(log), exist_ok=True)
+            run = guestrun.boot(cfg, log)
+        verdict = guestrun.judge({name: "fail", "hello": "pass"}, run, ctx.timeout)
+        text = run.text
+        reasons = []
+        if not re.search(rf"^init: cannot run {name}: {strerror}$", text, re.M):
+            reasons.append(f"no `init: cannot run {name}: {strerror}` line")
+        if verdict.statuses.get(name) != "127":
+            reasons.append(f"{name} exited {verdict.statuses.get(name)}, expected 127")
+        if verdict.statuses.get("hello") != "0":
+            reasons.append("hello did not run after it")
+        if verdict.kind in ("hang", "panic", "leak"):
+            reasons += verdict.reasons
+        yield Result(SUITE, name, "fail" if reasons else "pass", "; ".join(reasons), time.monotonic() - start,
+                     detail_title="serial log (tail)" if reasons else "", detail=run.tail() if reasons else [])
