@@ -61,8 +61,10 @@ run: kernel
 test: kernel
 	tools/run-tests
 
+# QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
+# (docs/debugging.md): make debug [CMDLINE="log=mm:debug ..."]
 debug: kernel
-	tools/qemu-run --gdb $(BUILD)/kernel.elf
+	tools/gdb/debug $(BUILD)/kernel.elf $(CMDLINE)
 
 clean:
 	rm -rf $(BUILD) kernel/bin kernel/obj tests/host/bin tests/host/obj
