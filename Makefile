@@ -62,8 +62,8 @@ test: kernel
 	tools/run-tests
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
-# (docs/debugging.md): make debug [CMDLINE="log=mm:debug ..."]
-debug: kernel
+# (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
+debug: kernel guests $(if $(wildcard kernel/user/init.c),init)
 	tools/gdb/debug $(BUILD)/kernel.elf $(CMDLINE)
 
 clean:

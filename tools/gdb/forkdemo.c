@@ -1,7 +1,7 @@
-/* The /init that `make debug` boots (tools/gdb/mkinitrd): a fork whose child
- * writes to a page it shares copy-on-write with its parent, so a breakpoint
- * on the COW fault path is hit on cue (docs/debugging.md, "gdb"). Its exit
- * powers the machine off. */
+/* What `make debug` runs by default (tools/gdb/mkinitrd, run=forkdemo): a
+ * fork whose child writes to a page it shares copy-on-write with its parent,
+ * so a breakpoint on the COW fault path is hit on cue (docs/debugging.md,
+ * "gdb"). Exits 0 iff the parent's copy stayed intact. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
