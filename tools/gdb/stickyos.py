@@ -9,6 +9,7 @@ unless gdb already has a file, and adds:
   sticky-walk ADDRESS [CR3]        4-level page-table walk of ADDRESS (CR3 default: the live one)
   sticky-bt [RBP [RIP]]            frame-pointer backtrace with kernel symbols
   sticky-break REGEX               a breakpoint on every kernel function matching REGEX
+  $sticky_pid(), $sticky_name()    the running process, for breakpoint conditions
 """
 import os
 import re
@@ -227,6 +228,27 @@ generic types with <...>), e.g. `sticky-break BreakCow`."""
             print(f"  ({name})")
 
 
+class CurrentPid(gdb.Function):
+    """$sticky_pid(): the running process's pid (0 for a kernel thread), for breakpoint conditions."""
+
+    def __init__(self):
+        super().__init__("sticky_pid")
+
+    def invoke(self):
+        return DebugBlock().pid
+
+
+class CurrentName(gdb.Function):
+    """$sticky_name(): the running process's name, e.g.
+condition 1 $_streq($sticky_name(), "forkdemo")"""
+
+    def __init__(self):
+        super().__init__("sticky_name")
+
+    def invoke(self):
+        return DebugBlock().name
+
+
 def find_functions(pattern):
     """[(address, name)] of text symbols matching `pattern`, deduplicated by address."""
     text = gdb.execute(f"info functions {pattern}", to_string=True)
@@ -257,3 +279,5 @@ Current()
 Walk()
 Backtrace()
 Break()
+CurrentPid()
+CurrentName()
