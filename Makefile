@@ -70,8 +70,10 @@ run: kernel init guests
 test: kernel init guests
 	tools/run-tests
 
-debug: kernel
-	tools/qemu-run --gdb $(BUILD)/kernel.elf
+# QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
+# (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
+debug: kernel guests $(if $(wildcard kernel/user/init.c),init)
+	tools/gdb/debug $(BUILD)/kernel.elf $(CMDLINE)
 
 clean:
 	rm -rf $(BUILD) kernel/bin kernel/obj tests/host/bin tests/host/obj
