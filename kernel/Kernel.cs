@@ -26,6 +26,7 @@ namespace Sticky
             if (!BootInfo.TryParse(startInfoPhysical, DirectMapBase, out _boot))
                 Panic.Halt("no PVH start info: boot stickyos with qemu -kernel (PVH ELF note)");
             Banner.Print(Boot);
+            Log.Init(&Boot->CommandLine);
             Sticky.Mm.KernelMemory.Init(Boot);
             Sticky.Mm.MemoryReport.Print();
 

@@ -9,8 +9,9 @@ namespace Sticky.Mm
     // stack; anything left is a kernel bug and panics (Exceptions.Handle).
     public static unsafe class KernelPageFaults
     {
-        // Set by the process layer: a user fault that found no free frame (does not return).
-        public static delegate*<TrapFrame*, void> OutOfMemoryHook;
+        // Set by the process layer: a user fault that found no free frame. True: retry the
+        // access (another process was killed to free memory); it does not return otherwise.
+        public static delegate*<TrapFrame*, bool> OutOfMemoryHook;
 
         // The address space whose lower half is loaded in CR3 (null: none).
         public static AddressSpace<DirectMap, CpuTlb> Current;
@@ -37,8 +38,9 @@ namespace Sticky.Mm
                 {
                     FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute, fault.IsPresent);
                     if (v == FaultVerdict.Handled) return true;
-                    // Like Linux's OOM killer, but only ever the process that asked.
-                    if (v == FaultVerdict.OutOfMemory && frame->FromUser && OutOfMemoryHook != null) OutOfMemoryHook(frame);
+                    // The OOM killer frees memory (or kills the faulting process); then the access is retried.
+                    if (v == FaultVerdict.OutOfMemory && frame->FromUser && OutOfMemoryHook != null && OutOfMemoryHook(frame))
+                        return true;
                 }
                 if (!frame->FromUser && SafeAccess.ApplyFixup(frame)) return true;
                 if (KernelStacks.IsGuardPage(fault.Address.Value)) Panic.Trap("kernel stack overflow (hit the guard page)", frame);

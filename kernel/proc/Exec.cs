@@ -1,4 +1,6 @@
 using Sticky.Arch;
+using Sticky.Debug;
+using Sticky.Lib;
 using Sticky.Exec;
 using Sticky.Fs;
 using Sticky.Mm;
@@ -42,8 +44,20 @@ namespace Sticky.Proc
             p.ImageSize = file.Size;
             p.ImageBias = image.Bias;
             p.SetName(file.Name, file.NameLength);
+            if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch
             entry = image.Entry;
             stackPointer = (ulong)sp;
+            if (Log.On(Subsystem.Exec, Level.Debug))
+            {
+                Log.Begin(Subsystem.Exec, Level.Debug);
+                Console.Write("exec ");
+                Console.WriteBytes(file.Name, file.NameLength);
+                Log.Value("pid", p.Pid);
+                Log.Hex("entry", entry);
+                Log.Hex("sp", stackPointer);
+                Log.Value("segments", image.SegmentCount);
+                Log.End();
+            }
             return 0;
         }
 

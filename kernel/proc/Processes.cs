@@ -1,5 +1,6 @@
 using Sticky.Arch;
 using Sticky.Debug;
+using Sticky.Lib;
 using Sticky.Io;
 using Sticky.Mm;
 
@@ -89,6 +90,21 @@ namespace Sticky.Proc
             Free(p);
         }
 
+        // The OOM killer's choice: the live, not yet dying process with the most
+        // resident user pages, init excepted. Null if there is none.
+        public static Process LargestResident()
+        {
+            Process best = null;
+            ulong bestPages = 0;
+            for (Process p = _first; p != null; p = p.NextInTable)
+            {
+                if (p == Init || p.Exiting || p.State != ProcessState.Alive || p.Space == null) continue;
+                ulong pages = p.Space.CountPresentPages();
+                if (best == null || pages > bestPages) { best = p; bestPages = pages; }
+            }
+            return best;
+        }
+
         public static Process Find(int pid)
         {
             for (Process p = _first; p != null; p = p.NextInTable) if (p.Pid == pid) return p;
@@ -138,6 +154,14 @@ namespace Sticky.Proc
         // Everything but the zombie itself goes: memory, files; children go to init.
         private static void Teardown(Process p)
         {
+            if (Log.On(Subsystem.Proc, Level.Debug))
+            {
+                Log.Begin(Subsystem.Proc, Level.Debug);
+                Console.Write("exit");
+                Log.Value("pid", p.Pid);
+                Log.Hex("status", (ulong)p.WaitStatus);
+                Log.End();
+            }
             p.Files.Destroy();
             p.Files = null;
             KernelPageFaults.Switch(null);   // never free the tables CR3 points at

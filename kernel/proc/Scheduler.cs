@@ -229,6 +229,7 @@ namespace Sticky.Proc
                 // Kernel threads keep whatever is loaded: they never touch the lower half.
                 if (KernelPageFaults.Current != next.Process.Space) KernelPageFaults.Switch(next.Process.Space);
             }
+            DebugBlock.Update(next);
             fixed (ulong* save = &prev.SavedRsp) ContextSwitch(save, next.SavedRsp);   // objects never move: no collector
             ReapDead();
         }

@@ -49,8 +49,30 @@ namespace Sticky.Proc
         // Exceptions.UserFaultHook. Does not return.
         public static void Kill(TrapFrame* frame) => KillWith(frame, SignalFor((int)frame->Vector), null);
 
-        // KernelPageFaults.OutOfMemoryHook: SIGKILL, as Linux's OOM killer sends.
-        public static void KillOutOfMemory(TrapFrame* frame) => KillWith(frame, SIGKILL, "out of memory: ");
+        // KernelPageFaults.OutOfMemoryHook, the OOM killer: like Linux's, it kills the
+        // process with the most resident pages (never init) with SIGKILL, and the
+        // faulting access is retried once the victim had a moment to exit. Only if
+        // the faulting process is itself the largest does it die.
+        public static bool KillOutOfMemory(TrapFrame* frame)
+        {
+            Process self = Processes.Current;
+            Process victim = Processes.LargestResident();
+            if (victim == null || victim == self)
+            {
+                KillWith(frame, SIGKILL, "out of memory: ");
+                return false;
+            }
+            Console.Write("fault: out of memory: pid ");
+            Console.Dec(self.Pid);
+            Console.Write(" needs a frame; killing pid ");
+            Console.Dec(victim.Pid);
+            Console.Write(" (");
+            fixed (byte* name = victim.Name) Console.WriteBytes(name, victim.NameLength);
+            Console.WriteLine("), the largest process, with SIGKILL");
+            Processes.Kill(victim, SIGKILL);
+            Scheduler.Sleep(1_000_000);   // its threads exit, its frames come back
+            return true;
+        }
 
         private static void KillWith(TrapFrame* frame, int signal, string why)
         {

@@ -1,5 +1,6 @@
 using Sticky.Arch;
 using Sticky.Debug;
+using Sticky.Lib;
 using Sticky.Futex;
 using Sticky.Mm;
 using Sticky.Platform;
@@ -33,8 +34,13 @@ namespace Sticky.Sys
                 Panic.Halt("futex=: expected sticky, nosticky or virtkey");
             _table = new FutexTable();
             _bucketLocks = new SpinLock[_table.BucketCount];
-            Console.Write("futex: design ");
-            Console.WriteLine(FutexDesigns.Name(_design));
+            if (Log.On(Subsystem.Futex, Level.Info))
+            {
+                Log.Begin(Subsystem.Futex, Level.Info);
+                Console.Write("design ");
+                Console.Write(FutexDesigns.Name(_design));
+                Log.End();
+            }
         }
 
         // Where a futex word is: its key and the frame holding it now.
@@ -144,6 +150,7 @@ namespace Sticky.Sys
             self.FutexWord = req.Word;
             // The scheduler lock is taken before the bucket lock is dropped: a
             // waker needs it to wake us, so it cannot slip in before we block.
+            if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait queued", req.Word, word.Key, "pinned", w.Pin == FutexPinState.Pinned ? 1 : 0);
             Scheduler.LockNested();
             _bucketLocks[bucket].Release();
             p.SpaceLock.Release();
@@ -186,6 +193,7 @@ namespace Sticky.Sys
             int n = _table.Wake(word.Key, count, bitset, out FutexWaiter chain);
             WakeChain(chain);
             _bucketLocks[bucket].Release();
+            if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wake", address, word.Key, "woken", n);
             Cpu.RestoreInterrupts(flags);
             return n;
         }
@@ -292,6 +300,20 @@ namespace Sticky.Sys
         private static uint Volatile(uint* p) => (uint)Atomic.Add((int*)p, 0);
 
         // ---- diagnostics ----------------------------------------------------
+
+        // futex: <what> pid=.. tid=.. uaddr=0x... key=phys(...) <name>=N   (log=futex:trace)
+        private static void LogKey(string what, ulong address, in FutexKey key, string name, int n)
+        {
+            Log.Begin(Subsystem.Futex, Level.Trace);
+            Console.Write(what);
+            Log.Value("pid", Processes.Current.Pid);
+            Log.Value("tid", Scheduler.Current.Id);
+            Log.Hex("uaddr", address);
+            Console.Write(" key=");
+            WriteKey(key);
+            Log.Value(name, n);
+            Log.End();
+        }
 
         // For the kernel monitor: every queued waiter with its key and pin.
         public static void Dump()

@@ -1,4 +1,6 @@
 using Sticky.Arch;
+using Sticky.Debug;
+using Sticky.Lib;
 using Sticky.Exec;
 using Sticky.Mm;
 using Sticky.Proc;
@@ -81,7 +83,11 @@ namespace Sticky.Sys
             if (child == null) return -Errno.EAGAIN;
 
             ulong lockFlags = parent.SpaceLock.AcquireIrqSave();
-            var space = parent.Space.Fork(Futexes.CopyPinnedPagesOnFork);
+            // Heuristic overcommit: refuse a fork that free memory could not back if
+            // both processes went on to write every page they now share. Without it
+            // a fork loop only stops when the OOM killer starts killing.
+            bool room = KernelMemory.Frames.FreeFrames > KernelMemory.Frames.ReserveFloor + parent.Space.CountPresentPages();
+            var space = room ? parent.Space.Fork(Futexes.CopyPinnedPagesOnFork) : null;
             parent.SpaceLock.ReleaseIrqRestore(lockFlags);
             if (space == null) { Processes.Discard(child); return -Errno.ENOMEM; }
             child.Space = space;
@@ -106,6 +112,15 @@ namespace Sticky.Sys
             if ((flags & CLONE_CHILD_CLEARTID) != 0) t.ClearChildTid = childTid;
             if ((flags & CLONE_PARENT_SETTID) != 0) UserMemory.Write(parentTid, child.Pid);
             Scheduler.Start(t);
+            if (Log.On(Subsystem.Proc, Level.Debug))
+            {
+                Log.Begin(Subsystem.Proc, Level.Debug);
+                Console.Write("fork");
+                Log.Value("parent", parent.Pid);
+                Log.Value("child", child.Pid);
+                Log.Value("free-frames", (long)KernelMemory.Frames.FreeFrames);
+                Log.End();
+            }
             return child.Pid;
         }
 

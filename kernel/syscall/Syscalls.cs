@@ -1,6 +1,7 @@
 using System.Runtime;
 using Sticky.Arch;
 using Sticky.Debug;
+using Sticky.Lib;
 using Sticky.Proc;
 
 namespace Sticky.Sys
@@ -90,13 +91,15 @@ namespace Sticky.Sys
                     bits[nr / 64] |= bit;
                 }
             }
-            Console.Write("syscall: ");
+            if (!Log.On(Subsystem.Syscall, Level.Warn)) return -Errno.ENOSYS;
+            Log.Begin(Subsystem.Syscall, Level.Warn);
             Console.Dec((long)nr);
             string name = SyscallNames.Of(nr);
             if (name != null) { Console.Write(" ("); Console.Write(name); Console.Write(")"); }
             Console.Write(" is not implemented: ENOSYS (pid ");
             Console.Dec(Processes.Current.Pid);
-            Console.WriteLine("; reported once)");
+            Console.Write("; reported once)");
+            Log.End();
             return -Errno.ENOSYS;
         }
     }

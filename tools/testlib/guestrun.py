@@ -46,6 +46,7 @@ class Config:
     send_run: bool = True               # False: no run=, init runs its default list
     futex: str | None = None            # None: the kernel's default
     trace: str | None = None
+    log: str | None = None              # kernel log= spec
     mem: str = DEFAULT_MEM
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
@@ -58,6 +59,8 @@ class Config:
             raise UsageError(f"--futex={self.futex}: expected one of {', '.join(DESIGNS)}")
         if self.trace is not None and not re.fullmatch(r"[^\s]+", self.trace):
             raise UsageError(f"--trace={self.trace!r}: expected a pid or a program name")
+        if self.log is not None and not re.fullmatch(r"[a-z:,]+", self.log):
+            raise UsageError(f"--log={self.log!r}: expected LEVEL or SUBSYSTEM:LEVEL,... (docs/debugging.md)")
         if not self.timeout > 0:
             raise UsageError("--timeout must be a positive number of seconds")
         for what, path in (("kernel", self.kernel), ("init", self.init)):
@@ -97,6 +100,8 @@ class Config:
             words.append(f"futex={self.futex}")
         if self.trace:
             words.append(f"trace={self.trace}")
+        if self.log:
+            words.append(f"log={self.log}")
         return words
 
 
