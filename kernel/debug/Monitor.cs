@@ -5,15 +5,17 @@ using Sticky.Time;
 
 namespace Sticky.Debug
 {
-    // The kernel monitor: Ctrl-\ then `m` on the serial console prints the
+    // The kernel monitor: Ctrl-] then `m` on the serial console prints the
     // state of the system while it keeps running: processes and threads with
     // what they wait on, futex waiters with keys and pins, memory, scheduler
-    // counters. Ctrl-\ Ctrl-\ sends one Ctrl-\ to the program reading the
-    // console; Ctrl-\ followed by anything else sends both bytes. A kernel
-    // thread prints, so the report never runs inside the interrupt.
+    // counters. Ctrl-] Ctrl-] sends one Ctrl-] to the program reading the
+    // console; Ctrl-] followed by anything else sends both bytes. Ctrl-] is
+    // no terminal's signal key (unlike Ctrl-C, Ctrl-\, Ctrl-Z) and not QEMU's
+    // escape (Ctrl-A). A kernel thread prints, so the report never runs
+    // inside the interrupt.
     public static unsafe class Monitor
     {
-        public const byte Escape = 0x1C;   // Ctrl-\ (QEMU's own escape is Ctrl-A)
+        public const byte Escape = 0x1D;   // Ctrl-]
         public const int Consume = 0, Pass = 1, PassEscapeThenByte = 2;
 
         private static bool _escapePending, _requested;
@@ -23,7 +25,7 @@ namespace Sticky.Debug
         {
             _wakeup = new WaitQueue();
             Scheduler.Spawn("monitor", &Loop, 0);
-            Console.WriteLine("monitor: press Ctrl-\\ then m on the console for a report");
+            Console.WriteLine("monitor: press Ctrl-] then m on the console for a report");
         }
 
         // Serial receive interrupt: what to do with byte `b`.

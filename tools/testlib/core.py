@@ -69,9 +69,10 @@ class Run:
         return self.lines[-n:]
 
 
-def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None):
+def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_stdin=False):
     """Runs argv with stdout+stderr captured together, stdin closed (QEMU's
-    -serial stdio would otherwise put the terminal in raw mode).
+    -serial stdio would otherwise put the terminal in raw mode) unless
+    `keep_stdin`: then the child reads this process's stdin (the guest's console).
 
     `limit` is a safety net on top of any timeout the command enforces itself:
     the child gets its own process group so a hang kills QEMU too, not just
@@ -80,7 +81,7 @@ def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None):
     streams the serial console through it).
     """
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(argv, stdin=None if keep_stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, cwd=cwd, env=env,
                             start_new_session=True)
     with _live_lock:

@@ -3,7 +3,7 @@
 - trace:   `trace=<name>` prints the expected strace-like lines for hello.
 - faults:  a user fault report names the process, the fault, and the
            function from the program's symbol table.
-- monitor: Ctrl-\\ m while a thread sleeps in FUTEX_WAIT prints a report that
+- monitor: Ctrl-] m while a thread sleeps in FUTEX_WAIT prints a report that
            shows that waiter (with its key and, under sticky, its pinned frame).
 - gdb:     the gdb script loads and resolves a kernel symbol in batch mode.
 """
@@ -85,7 +85,7 @@ def _fault_report(ctx):
 
 
 def _monitor(ctx):
-    """Boots debug_waiter with a pipe on the console, sends Ctrl-\\ m once it
+    """Boots debug_waiter with a pipe on the console, sends Ctrl-] m once it
     waits, and reads the report."""
     cfg = _config(ctx, [_guest(ctx, "debug_waiter")])
     files = [("init", open(cfg.init, "rb").read()), ("debug_waiter", open(cfg.programs[0], "rb").read())]
@@ -105,7 +105,7 @@ def _monitor(ctx):
                 lines.append(line)
                 if line.startswith("debug_waiter: waiting on futex"):
                     time.sleep(0.5)   # let it reach FUTEX_WAIT
-                    proc.stdin.write(b"\x1cm")
+                    proc.stdin.write(b"\x1dm")
                     proc.stdin.flush()
             proc.wait()
         finally:
