@@ -44,9 +44,9 @@ $(BUILD)/kernel.o: $(BUILD)/il/stickyos.dll
 $(BUILD)/asm/%.o: boot/%.asm | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	nasm -f elf64 -o $@ $<
-$(BUILD)/asm/%.o: kernel/arch/x86_64/asm/%.asm | $(SETUP_STAMP)
+$(BUILD)/asm/%.o: kernel/arch/x86_64/asm/%.asm $(wildcard kernel/arch/x86_64/asm/*.inc) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	nasm -f elf64 -o $@ $<
+	nasm -f elf64 -I kernel/arch/x86_64/asm/ -o $@ $<
 
 # Two links: the first finds every symbol's address, tools/mksyms packs them
 # into .ksyms, the second adds that section at the very end of the image

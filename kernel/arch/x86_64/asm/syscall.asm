@@ -7,6 +7,7 @@
 ; path (trap_return: iretq) serve both. iretq instead of sysret also avoids
 ; sysret's #GP-in-ring-0 on a non-canonical RCX.
 bits 64
+%include "trapframe.inc"
 section .text
 extern syscall_dispatch, trap_return
 
@@ -15,7 +16,6 @@ PERCPU_KERNEL_STACK equ 16              ; PerCpu.KernelStackTop
 USER_DATA_SELECTOR  equ 0x1B
 USER_CODE_SELECTOR  equ 0x23
 SYSCALL_VECTOR      equ 0x100           ; TrapFrame.Vector for syscalls: not a CPU vector
-FPU_AREA            equ 512
 
 global syscall_entry
 syscall_entry:
@@ -29,21 +29,7 @@ syscall_entry:
     push rcx                            ; rip
     push 0                              ; error code
     push SYSCALL_VECTOR
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GENERAL_REGISTERS
     cld
     mov rdi, rsp
     sub rsp, FPU_AREA

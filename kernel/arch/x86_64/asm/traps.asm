@@ -7,10 +7,10 @@
 ; uses XMM registers for copies, so an interrupt (and the thread switch it
 ; may cause) must not clobber the XMM registers of the code it interrupted.
 bits 64
+%include "trapframe.inc"
 section .text
 extern trap_dispatch
 
-FPU_AREA equ 512                        ; fxsave image; arch/x86_64/FpuState.cs
 
 ; Vectors where the CPU pushes an error code itself.
 %define HAS_ERROR(v) ((v) == 8 || (v) == 10 || (v) == 11 || (v) == 12 || (v) == 13 || (v) == 14 || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -36,21 +36,7 @@ trap_common:
     jz .from_kernel
     swapgs
 .from_kernel:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GENERAL_REGISTERS
     cld
     mov rdi, rsp                        ; the TrapFrame (16-byte aligned: 22 words)
     sub rsp, FPU_AREA
@@ -66,21 +52,7 @@ trap_return:
     cli
     fxrstor64 [rsp]
     add rsp, FPU_AREA
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GENERAL_REGISTERS
     test qword [rsp + 24], 3
     jz .to_kernel
     swapgs
