@@ -186,6 +186,27 @@ namespace Sticky.Exec
         public byte* SegmentData(in ElfSegment segment) => _data + segment.Offset;
         public byte* ProgramHeaders => _data + _phoff;
 
+        public static string Describe(ElfError e)
+        {
+            switch (e)
+            {
+                case ElfError.Ok: return "ok";
+                case ElfError.Truncated: return "truncated";
+                case ElfError.NotElf: return "not an ELF file";
+                case ElfError.WrongClass: return "not a 64-bit ELF";
+                case ElfError.WrongEndian: return "not little-endian";
+                case ElfError.WrongVersion: return "unknown ELF version";
+                case ElfError.WrongMachine: return "not x86-64";
+                case ElfError.NotExecutable: return "neither an executable nor a static-PIE";
+                case ElfError.BadHeader: return "unusable ELF header";
+                case ElfError.BadSegment: return "a PT_LOAD segment cannot be mapped as described";
+                case ElfError.NoSegments: return "nothing to load";
+                case ElfError.NeedsInterpreter: return "dynamically linked (needs an interpreter): build with -static";
+                case ElfError.BadEntry: return "entry point outside the loaded segments";
+                default: return "bad load address";
+            }
+        }
+
         private bool InsideSegment(ulong address)
         {
             for (int i = 0; i < SegmentCount; i++)

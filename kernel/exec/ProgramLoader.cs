@@ -25,7 +25,7 @@ namespace Sticky.Exec
             for (int i = 0; i < image.SegmentCount; i++)
             {
                 image.GetSegment(i, out ElfSegment s);
-                ulong vaddr = s.Vaddr + image.Bias;
+                ulong vaddr = s.Vaddr;   // GetSegment has added the load bias
                 ulong start = Paging.AlignDown(vaddr), end = Paging.AlignUp(vaddr + s.MemSize);
                 if (end == start) continue;
                 Protection prot = Protection.None;

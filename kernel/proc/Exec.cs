@@ -17,8 +17,19 @@ namespace Sticky.Proc
             entry = stackPointer = 0;
             int err = Initramfs.Open(path, pathLength, out CpioEntry file);
             if (err != 0) return err;
-            if (ElfImage.Parse(file.Data, file.Size, ProgramLoader.PieBias, out ElfImage image) != ElfError.Ok)
+            ElfError bad = ElfImage.Parse(file.Data, file.Size, ProgramLoader.PieBias, out ElfImage image);
+            if (bad != ElfError.Ok)
+            {
+                if (Log.On(Subsystem.Exec, Level.Info))
+                {
+                    Log.Begin(Subsystem.Exec, Level.Info);
+                    Console.WriteBytes(file.Name, file.NameLength);
+                    Console.Write(": not an executable for stickyos: ");
+                    Console.Write(ElfImage.Describe(bad));
+                    Log.End();
+                }
                 return -Errno.ENOEXEC;
+            }
 
             var space = AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
             if (space == null) return -Errno.ENOMEM;
@@ -26,6 +37,14 @@ namespace Sticky.Proc
             long sp = err == 0 ? ProgramLoader.BuildStack(space, default(DirectMap), image, args, Random(), Random()) : err;
             if (sp < 0)
             {
+                if (Log.On(Subsystem.Exec, Level.Info))
+                {
+                    Log.Begin(Subsystem.Exec, Level.Info);
+                    Console.WriteBytes(file.Name, file.NameLength);
+                    Console.Write(err != 0 ? ": loading its segments failed: " : ": building its stack failed: ");
+                    Console.Write(Errno.Name((int)-sp) ?? "error");
+                    Log.End();
+                }
                 space.Destroy();
                 KernelHeap.Free(space);
                 return (int)sp;

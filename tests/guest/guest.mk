@@ -21,3 +21,17 @@ $(BUILD)/guest/%: tests/guest/%.c $(GUEST_HDR) | $(SETUP_STAMP)
 
 .PHONY: guests
 guests: $(GUESTS)
+
+# One static-PIE build (of hello), to prove the loader relocates ET_DYN
+# images (tools/testlib/exectests.py runs it). musl-gcc's specs always link
+# Scrt1.o with a dynamic linker, so this links by hand against the same musl.
+MUSL_LIB = $(shell sed -n 's|.*-specs "\(.*\)/musl-gcc.specs".*|\1|p' "$$(command -v $(GUEST_CC))")
+GUEST_PIE := $(BUILD)/guest/hello_pie
+
+$(GUEST_PIE): tests/guest/hello.c $(GUEST_HDR) | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	gcc -static-pie -fPIE -O2 -Wall -Wextra -Werror -nostdinc -nostdlib -nostartfiles \
+	    -isystem /usr/include/x86_64-linux-musl -isystem "$$(gcc -print-file-name=include)" \
+	    -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< -L$(MUSL_LIB) -lc "$$(gcc -print-libgcc-file-name)" $(MUSL_LIB)/crtn.o
+
+guests: $(GUEST_PIE)

@@ -1,7 +1,10 @@
-"""The `exec` suite: programs the kernel must refuse cleanly. Each is run by
-init like any guest; execve must fail with the right errno (init prints
-`init: cannot run NAME: ...` and `exit NAME 127`), nothing may panic or leak,
-and the next program must still run.
+"""The `exec` suite: what execve accepts and refuses.
+
+- static_pie: a static-PIE build of hello (ET_DYN, loaded at the PIE bias) runs.
+- programs the kernel must refuse cleanly: each is run by init like any guest;
+  execve must fail with the right errno (init prints `init: cannot run NAME: ...`
+  and `exit NAME 127`), nothing may panic or leak, and the next program must
+  still run.
 """
 import os
 import re
@@ -28,6 +31,8 @@ def _cases(hello):
 
 def tests(ctx):
     hello = os.path.join(ctx.build, "guest", "hello")
+    if ctx.wanted(SUITE, "static_pie"):
+        yield _static_pie(ctx)
     for name, contents, strerror in _cases(hello):
         if not ctx.wanted(SUITE, name):
             continue
@@ -54,3 +59,21 @@ def tests(ctx):
             reasons += verdict.reasons
         yield Result(SUITE, name, "fail" if reasons else "pass", "; ".join(reasons), time.monotonic() - start,
                      detail_title="serial log (tail)" if reasons else "", detail=run.tail() if reasons else [])
+
+
+def _static_pie(ctx):
+    start = time.monotonic()
+    pie = os.path.join(ctx.build, "guest", "hello_pie")
+    if not os.path.isfile(pie):
+        return Result(SUITE, "static_pie", "fail", f"{pie} is missing (make guests)")
+    cfg = guestrun.Config(kernel=ctx.kernel, init=os.path.join(ctx.build, "user", "init"),
+                          qemu_run=ctx.qemu_run, programs=[pie], timeout=ctx.timeout)
+    log = os.path.join(ctx.log_dir, SUITE, "static_pie.log")
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    run = guestrun.boot(cfg, log)
+    verdict = guestrun.judge({"hello_pie": "pass"}, run, ctx.timeout)
+    reasons = list(verdict.reasons)
+    if not re.search(r"^PASS hello$", run.text, re.M):
+        reasons.append("no `PASS hello` line")
+    return Result(SUITE, "static_pie", "fail" if reasons else "pass", "; ".join(reasons), time.monotonic() - start,
+                  detail_title="serial log (tail)" if reasons else "", detail=run.tail() if reasons else [])
