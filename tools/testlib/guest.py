@@ -7,8 +7,9 @@ A program's metadata line, anywhere in its first 40 lines:
     timeout=SECONDS   the whole boot (default 60)
     mem=SIZE          guest RAM (default 128M)
     futex=all|D,D     run once per futex design (default: once, kernel default design)
-    nosticky=fail     under futex=nosticky the program must print `FAIL <name>: ...`
-                      and exit 1: it demonstrates the 2002 bug; a PASS there fails the suite
+    nosticky=fail     under futex=nosticky the program must print `FAIL <name>: ...` naming
+                      the bug's symptom ("lost wakeup" or "isolation broken") and exit 1:
+                      it demonstrates the 2002 bug; a PASS there fails the suite
     skip-native       not run natively on Linux (ignored here)
 Test names: guest/<name>, or guest/<name>[<design>] per futex design.
 
@@ -125,6 +126,11 @@ def tests(ctx):
     print_matrix(results)
 
 
+# How a nosticky=fail program must report the bug: a wake that reached nobody
+# (the waiter times out), or one that reached the other process's waiter.
+BUG_SYMPTOM = re.compile(r"\blost wakeup\b|\bisolation broken\b")
+
+
 def run_cell(ctx, init, cell):
     """-> (Result, text for the futex matrix)."""
     prog = cell.program
@@ -138,6 +144,14 @@ def run_cell(ctx, init, cell):
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)
+    if verdict.ok and cell.expect == "fail":
+        # Failing is not enough: it must fail the way the seed describes.
+        line = next((l for l in run.lines if l.startswith(f"FAIL {prog.name}: ")), "")
+        if not BUG_SYMPTOM.search(line):
+            return Result(SUITE, cell.name, "fail",
+                          f"failed under futex={cell.design}, but not with the 2002 bug's symptom "
+                          f"(a lost wakeup or broken isolation): {line!r}", run.secs,
+                          f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNEXPECTED FAIL"
     if verdict.ok:
         text = "FAIL (expected)" if cell.expect == "fail" else "pass"
         return Result(SUITE, cell.name, "pass", secs=run.secs), text
