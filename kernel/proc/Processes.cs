@@ -142,6 +142,11 @@ namespace Sticky.Proc
             bool last = p.LiveThreads == 0;
             Scheduler.Unlock(flags);
             if (last) Teardown(p);
+            // Once p is a zombie its parent may reap and free it at any moment:
+            // this thread lets go of it first, and nothing runs in between.
+            t.Process = null;
+            Cpu.DisableInterrupts();
+            if (last) BecomeZombie(p);
             Scheduler.Exit();
         }
 
@@ -181,6 +186,12 @@ namespace Sticky.Proc
                 Init.FirstChild = c;
                 if (c.State == ProcessState.Zombie) Scheduler.WakeLocked(Init.ChildEvents, int.MaxValue);
             }
+            Scheduler.Unlock(flags);
+        }
+
+        private static void BecomeZombie(Process p)
+        {
+            ulong flags = Scheduler.Lock();
             p.State = ProcessState.Zombie;
             Scheduler.WakeLocked(p.Parent.ChildEvents, int.MaxValue);
             Scheduler.Unlock(flags);
