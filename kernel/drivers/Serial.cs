@@ -2,7 +2,7 @@ using Sticky.Arch;
 
 namespace Sticky.Drivers
 {
-    // 16550 UART on COM1, polled for output, interrupt-driven for input (later).
+    // 16550 UART on COM1, polled for output, interrupt-driven for input (io/ConsoleInput.cs).
     // 115200 8N1: what QEMU's -serial stdio and every terminal expect.
     public static class Serial
     {

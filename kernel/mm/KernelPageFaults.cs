@@ -3,7 +3,7 @@ using Sticky.Debug;
 
 namespace Sticky.Mm
 {
-    // The page-fault path in order: the memory manager (demand-zero, later COW)
+    // The page-fault path in order: the memory manager (demand-zero, COW)
     // for the running address space; then safe-access fixups (user copies that
     // must fail with EFAULT); then the verdict for the guard page below a kernel
     // stack; anything left is a kernel bug and panics (Exceptions.Handle).
@@ -66,7 +66,7 @@ namespace Sticky.Mm
         }
     }
 
-    // Where kernel stacks and their guard pages are. Threads add theirs later.
+    // Where kernel stacks and their guard pages are: the boot stack and every thread's.
     public static unsafe class KernelStacks
     {
         public static ulong BootGuardPage;

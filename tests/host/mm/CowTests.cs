@@ -3,8 +3,9 @@ using Xunit;
 
 namespace Sticky.Tests.Mm;
 
-// Copy-on-write faults. Fork is later work, so these tests share a page the way
-// fork will: one frame, one extra reference, both PTEs read-only with Cow set.
+// Copy-on-write faults on a page shared by hand the way fork shares it (one
+// frame, one extra reference, both PTEs read-only with Cow set), so each fault
+// case is tested apart from fork itself (ForkTests covers that).
 public unsafe class CowTests : MemoryTest
 {
     private const ulong Page = Paging.PageSize;
