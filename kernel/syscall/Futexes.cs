@@ -111,8 +111,12 @@ namespace Sticky.Sys
                 else if (!shared && FutexKeys.NeedsFrame(_design, false))
                     absent = true;
             }
-            else if (p.Space.ResolvePage(va, write, out frame) != FaultVerdict.Handled)
-                return -Errno.EFAULT;
+            else
+            {
+                FaultVerdict v = p.Space.ResolvePage(va, write, out frame);
+                if (v == FaultVerdict.OutOfMemory) return -Errno.ENOMEM;
+                if (v != FaultVerdict.Handled) return -Errno.EFAULT;
+            }
             word.Address = address;
             word.Frame = frame;
             if (shared)
