@@ -34,11 +34,14 @@ global __security_cookie
 __security_cookie:
     dq 0x2B992DDFA232D1C5
 
+; The kernel heap's pages until the frame allocator runs (mm/KernelHeap.cs),
+; and its last resort after. Boot needs a few KiB; 512 KiB leaves headroom
+; without taking RAM from small machines.
 section .bss
 align 4096
 global __heap_start, __heap_end
 __heap_start:
-    resb 8 * 1024 * 1024
+    resb 512 * 1024
 __heap_end:
 
 ; Where the linker put things (boot/linker.ld): one table, read by C# as
