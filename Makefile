@@ -15,7 +15,7 @@ ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm)
 ASM_OBJ    := $(patsubst %.asm,$(BUILD)/asm/%.o,$(notdir $(ASM_SRC)))
 SETUP_STAMP := $(BUILD)/.setup-done
 
-.PHONY: all kernel init setup run test debug clean
+.PHONY: all kernel init setup run test bench debug clean
 
 # Guest test programs (static musl binaries): `make guests`.
 include tests/guest/guest.mk
@@ -69,6 +69,16 @@ run: kernel init guests
 
 test: kernel init guests
 	tools/run-tests
+
+# Microbenchmarks on stickyos, on Linux under the same QEMU, and natively
+# (tools/run-bench, docs/benchmarks.md). Measurements only: nothing asserted.
+$(BUILD)/bench/microbench: tests/bench/microbench.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
+
+bench: kernel init $(BUILD)/bench/microbench
+	@tools/setup bench
+	tools/run-bench
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
