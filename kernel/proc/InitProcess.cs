@@ -33,7 +33,7 @@ namespace Sticky.Proc
             Process p = Processes.Create(null);
             p.Files = FileTable.WithConsole();
             Processes.Init = p;
-            Thread t = Scheduler.CreateSuspended("init", &Run, 0, UserMode.FrameReserve);
+            Thread t = Processes.NewUserThread("init", &Run);
             if (t == null) Panic.Halt("no memory for init");
             t.Process = p;
             p.FirstThread = t;
@@ -57,8 +57,8 @@ namespace Sticky.Proc
                 Machine.Exit(Machine.ExitFailure);
             }
             UserMode.InitFrame(UserMode.FrameOf(t.StackTop), entry, sp);
-            UserMode.InitFpuArea(UserMode.FpuAreaOf(t.StackTop));
-            UserMode.Enter(t.StackTop);
+            Processes.ResetFpu(t);
+            UserMode.Enter(t.StackTop, t.FpuState);
         }
     }
 }

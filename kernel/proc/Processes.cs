@@ -60,16 +60,20 @@ namespace Sticky.Proc
             return p;
         }
 
-        // A thread of `p` that starts in ring 3 with the registers in `frame` and
-        // the SSE state in `fpu` (both copied). Not yet running: call Scheduler.Start.
-        public static Thread CreateThread(Process p, TrapFrame* frame, byte* fpu)
+        // A thread of `p` that starts in ring 3 with the calling thread's user
+        // state: the registers in `frame`, the XMM registers saved on entry,
+        // and the x87/MXCSR state live in the CPU (all copied; clone and fork
+        // give the new thread its creator's FPU state, as Linux does).
+        // Not yet running: call Scheduler.Start. Null when out of memory.
+        public static Thread CreateThread(Process p, TrapFrame* frame)
         {
-            Thread t = Scheduler.CreateSuspended("user", &FirstEntry, 0, UserMode.FrameReserve);
+            Thread t = NewUserThread("user", &FirstEntry);
             if (t == null) return null;
             t.Process = p;
             *UserMode.FrameOf(t.StackTop) = *frame;
-            byte* area = UserMode.FpuAreaOf(t.StackTop);
-            for (int i = 0; i < UserMode.FpuAreaSize; i++) area[i] = fpu[i];
+            byte* from = UserMode.SseAreaOf(Scheduler.Current.StackTop), to = UserMode.SseAreaOf(t.StackTop);
+            for (int i = 0; i < UserMode.SseAreaSize; i++) to[i] = from[i];
+            Cpu.FxSave(t.FpuState);
             ulong flags = Scheduler.Lock();
             t.NextInProcess = p.FirstThread;
             p.FirstThread = t;
@@ -78,7 +82,28 @@ namespace Sticky.Proc
             return t;
         }
 
-        private static void FirstEntry(ulong _) => UserMode.Enter(Scheduler.Current.StackTop);
+        private static void FirstEntry(ulong _) => UserMode.Enter(Scheduler.Current.StackTop, Scheduler.Current.FpuState);
+
+        // A suspended thread with room for a user frame and its own FPU state area.
+        public static Thread NewUserThread(string name, delegate*<ulong, void> entry)
+        {
+            byte* fpu = (byte*)KernelHeap.Allocate(UserMode.FpuStateSize);   // 16-byte aligned, as fxsave needs
+            if (fpu == null) return null;
+            Thread t = Scheduler.CreateSuspended(name, entry, 0, UserMode.FrameReserve);
+            if (t == null) { KernelHeap.Free(fpu); return null; }
+            t.FpuState = fpu;
+            return t;
+        }
+
+        // A program's first user state (exec, init): zero XMM registers, the
+        // FPU as after FNINIT. Loaded into the CPU now if `t` is running.
+        public static void ResetFpu(Thread t)
+        {
+            byte* sse = UserMode.SseAreaOf(t.StackTop);
+            for (int i = 0; i < UserMode.SseAreaSize; i++) sse[i] = 0;
+            UserMode.InitFpuState(t.FpuState);
+            if (t == Scheduler.Current) Cpu.FxRestore(t.FpuState);
+        }
 
         // Undoes Create for a process that never ran (fork failed half way).
         public static void Discard(Process p)

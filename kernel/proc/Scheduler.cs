@@ -230,7 +230,13 @@ namespace Sticky.Proc
                 if (KernelPageFaults.Current != next.Process.Space) KernelPageFaults.Switch(next.Process.Space);
             }
             DebugBlock.Update(next);
+            // A user thread's x87 and MXCSR state lives in the registers while
+            // it runs, kernel code included (which touches only XMM, saved on
+            // entry): it is put aside here and taken back when this thread runs again.
+            bool keepsFpu = prev.FpuState != null && prev.State != ThreadState.Dead;
+            if (keepsFpu) Cpu.FxSave(prev.FpuState);
             fixed (ulong* save = &prev.SavedRsp) ContextSwitch(save, next.SavedRsp);   // objects never move: no collector
+            if (keepsFpu) Cpu.FxRestore(prev.FpuState);   // running as prev again
             ReapDead();
         }
 
@@ -243,6 +249,7 @@ namespace Sticky.Proc
                 _reap = t.NextRunnable;
                 Unlink(t);
                 if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
+                if (t.FpuState != null) KernelHeap.Free(t.FpuState);
                 KernelStackAllocator.Free(t.StackTop);
                 KernelHeap.Free(t);
             }

@@ -61,7 +61,7 @@ namespace Sticky.Sys
             if ((flags & CLONE_SETTLS) != 0 && tls >= Paging.UserEnd) return -Errno.EPERM;
 
             Process p = Processes.Current;
-            Thread t = Processes.CreateThread(p, f, UserMode.FpuAreaOf(Scheduler.Current.StackTop));
+            Thread t = Processes.CreateThread(p, f);
             if (t == null) return -Errno.ENOMEM;
             TrapFrame* child = UserMode.FrameOf(t.StackTop);
             child->Rax = 0;
@@ -97,7 +97,7 @@ namespace Sticky.Sys
             child.Image = parent.Image; child.ImageSize = parent.ImageSize; child.ImageBias = parent.ImageBias;
             fixed (byte* name = parent.Name) child.SetName(name, parent.NameLength);
 
-            Thread t = Processes.CreateThread(child, f, UserMode.FpuAreaOf(Scheduler.Current.StackTop));
+            Thread t = Processes.CreateThread(child, f);
             if (t == null)
             {
                 child.Files.Destroy();
@@ -141,7 +141,7 @@ namespace Sticky.Sys
 
             Thread t = Scheduler.Current;
             UserMode.InitFrame(f, entry, sp);
-            UserMode.InitFpuArea(UserMode.FpuAreaOf(t.StackTop));
+            Processes.ResetFpu(t);
             t.FsBase = 0;
             Cpu.WriteMsr(Cpu.MsrFsBase, 0);
             t.ClearChildTid = 0;

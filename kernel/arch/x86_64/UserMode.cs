@@ -3,16 +3,20 @@ using System.Runtime.CompilerServices;
 
 namespace Sticky.Arch
 {
-    // Ring 3: the syscall MSRs, the saved SSE state, and the way into user mode
-    // (asm/syscall.asm). A user thread's kernel stack top holds its TrapFrame,
-    // with the 512-byte fxsave image right below it: that is where every entry
-    // from ring 3 saves the user's registers, so both are found from StackTop.
+    // Ring 3: the syscall MSRs, where user state is kept, and the way into
+    // user mode (asm/syscall.asm). A user thread's kernel stack top holds its
+    // TrapFrame, with its 16 XMM registers right below (SseAreaOf): every entry
+    // from ring 3 saves them there, so both are found from StackTop. The rest
+    // of the FPU state (x87, MXCSR), which kernel code never touches, stays in
+    // the registers and is saved per thread only at a context switch
+    // (Thread.FpuState, fxsave format).
     public static unsafe class UserMode
     {
         public const ulong SyscallVector = 0x100;      // TrapFrame.Vector of a syscall (asm SYSCALL_VECTOR)
         public const ulong InitialFlags = 0x202;       // IF set, reserved bit 1
-        public const int FpuAreaSize = 512;            // fxsave64 image (asm FPU_AREA)
-        public const int FrameReserve = TrapFrame.Size + FpuAreaSize;
+        public const int SseAreaSize = 256;            // XMM0-15 (asm SSE_AREA)
+        public const int FpuStateSize = 512;           // an fxsave64 image
+        public const int FrameReserve = TrapFrame.Size + SseAreaSize;
 
         private const ulong EferSyscallEnable = 1;
         private const uint MsrStar = 0xC0000081, MsrLstar = 0xC0000082, MsrFmask = 0xC0000084;
@@ -34,7 +38,7 @@ namespace Sticky.Arch
         }
 
         public static TrapFrame* FrameOf(ulong kernelStackTop) => (TrapFrame*)(kernelStackTop - TrapFrame.Size);
-        public static byte* FpuAreaOf(ulong kernelStackTop) => (byte*)(kernelStackTop - FrameReserve);
+        public static byte* SseAreaOf(ulong kernelStackTop) => (byte*)(kernelStackTop - FrameReserve);
 
         // A frame that starts ring-3 execution at `rip` with stack `rsp`, all else zero.
         public static void InitFrame(TrapFrame* f, ulong rip, ulong rsp)
@@ -48,16 +52,21 @@ namespace Sticky.Arch
             f->Rflags = InitialFlags;
         }
 
-        // The x87/SSE state after FNINIT with all exceptions masked (the state
-        // Linux gives a new program).
-        public static void InitFpuArea(byte* area)
+        // An fxsave image of the x87/SSE state after FNINIT with all exceptions
+        // masked and zeroed registers (the state Linux gives a new program).
+        public static void InitFpuState(byte* state)
         {
-            for (int i = 0; i < FpuAreaSize; i++) area[i] = 0;
-            *(ushort*)area = 0x037F;            // FCW
-            *(uint*)(area + 24) = 0x1F80;       // MXCSR
+            for (int i = 0; i < FpuStateSize; i++) state[i] = 0;
+            *(ushort*)state = 0x037F;           // FCW
+            *(uint*)(state + 24) = 0x1F80;      // MXCSR
         }
 
-        // Runs the frame prepared on the current thread's kernel stack; never returns.
-        public static void Enter(ulong kernelStackTop) => EnterAsm((ulong)FpuAreaOf(kernelStackTop));
+        // Loads `fpuState` into the CPU and runs the frame prepared on the
+        // current thread's kernel stack; never returns.
+        public static void Enter(ulong kernelStackTop, byte* fpuState)
+        {
+            Cpu.FxRestore(fpuState);
+            EnterAsm((ulong)SseAreaOf(kernelStackTop));
+        }
     }
 }

@@ -211,6 +211,15 @@ cpu_int3:
     int3
     ret
 
+; The whole x87/MMX/SSE state to and from a 16-byte aligned 512-byte area.
+global cpu_fxsave, cpu_fxrstor
+cpu_fxsave:
+    fxsave64 [rdi]
+    ret
+cpu_fxrstor:
+    fxrstor64 [rdi]
+    ret
+
 ; --- used by self-tests to provoke faults the compiler would otherwise prevent ---
 global cpu_divide
 cpu_divide:                 ; (a, b) -> a / b, faults with #DE when b == 0

@@ -32,8 +32,8 @@ syscall_entry:
     PUSH_GENERAL_REGISTERS
     cld
     mov rdi, rsp
-    sub rsp, FPU_AREA
-    fxsave64 [rsp]
+    sub rsp, SSE_AREA
+    SAVE_XMM
     xor ebp, ebp
     call syscall_dispatch               ; enables interrupts once the frame is saved
     jmp trap_return

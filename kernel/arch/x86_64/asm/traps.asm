@@ -1,11 +1,11 @@
 ; Interrupt and exception entry. Every vector gets a stub that makes the stack
 ; look the same (error code, vector) and jumps to one common path, which saves
 ; the general registers in TrapFrame order (arch/x86_64/TrapFrame.cs) and the
-; SSE/x87 state below them, and calls the C# dispatcher with the frame.
+; XMM registers below them, and calls the C# dispatcher with the frame.
 ;
-; The SSE state is saved on every entry, not only from ring 3: compiled C#
-; uses XMM registers for copies, so an interrupt (and the thread switch it
-; may cause) must not clobber the XMM registers of the code it interrupted.
+; The XMM registers are saved on every entry, not only from ring 3: compiled
+; C# uses them for copies, so an interrupt (and the thread switch it may
+; cause) must not clobber the XMM registers of the code it interrupted.
 bits 64
 %include "trapframe.inc"
 section .text
@@ -39,8 +39,8 @@ trap_common:
     PUSH_GENERAL_REGISTERS
     cld
     mov rdi, rsp                        ; the TrapFrame (16-byte aligned: 22 words)
-    sub rsp, FPU_AREA
-    fxsave64 [rsp]
+    sub rsp, SSE_AREA
+    SAVE_XMM
     xor ebp, ebp                        ; backtraces inside the handler stop here;
     call trap_dispatch                  ; the panic path walks the saved RBP instead
 
@@ -50,8 +50,8 @@ trap_common:
 global trap_return
 trap_return:
     cli
-    fxrstor64 [rsp]
-    add rsp, FPU_AREA
+    RESTORE_XMM
+    add rsp, SSE_AREA
     POP_GENERAL_REGISTERS
     test qword [rsp + 24], 3
     jz .to_kernel
