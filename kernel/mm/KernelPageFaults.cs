@@ -1,5 +1,6 @@
 using Sticky.Arch;
 using Sticky.Debug;
+using Sticky.Lib;
 
 namespace Sticky.Mm
 {
@@ -37,6 +38,7 @@ namespace Sticky.Mm
                 if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet)
                 {
                     FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute, fault.IsPresent);
+                    if (Log.On(Subsystem.Mm, Level.Trace)) LogFault(fault, frame, v);
                     if (v == FaultVerdict.Handled) return true;
                     // The OOM killer frees memory (or kills the faulting process); then the access is retried.
                     if (v == FaultVerdict.OutOfMemory && frame->FromUser && OutOfMemoryHook != null && OutOfMemoryHook(frame))
@@ -51,6 +53,22 @@ namespace Sticky.Mm
                 Panic.Trap("kernel stack overflow: Double fault (#DF) on the guard page", frame);
             }
             return false;
+        }
+
+        // mm: fault 0x7fffffffe000 write user present rip=0x401a2b -> Handled   (log=mm:trace)
+        private static void LogFault(in PageFault fault, TrapFrame* frame, FaultVerdict v)
+        {
+            Log.Begin(Subsystem.Mm, Level.Trace);
+            Console.Write("fault ");
+            Console.Address(fault.Address.Value);
+            Console.Write(fault.IsWrite ? " write" : " read");
+            Console.Write(fault.IsUser ? " user" : " kernel");
+            Console.Write(fault.IsPresent ? " present" : " not-present");
+            Log.Hex("rip", frame->Rip);
+            Console.Write(" -> ");
+            Console.Write(v == FaultVerdict.Handled ? "resolved" : v == FaultVerdict.OutOfMemory ? "out of memory"
+                          : v == FaultVerdict.NoRegion ? "no region" : "access violation");
+            Log.End();
         }
 
         private static void DescribeRegion(ulong address)

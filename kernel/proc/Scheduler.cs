@@ -2,6 +2,7 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using Sticky.Arch;
 using Sticky.Debug;
+using Sticky.Lib;
 using Sticky.Mm;
 using Sticky.Sync;
 using Sticky.Time;
@@ -59,6 +60,7 @@ namespace Sticky.Proc
 
         public static void Start(Thread t)
         {
+            if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", t.Id);
             ulong flags = _lock.AcquireIrqSave();
             t.NextAll = _allThreads;
             _allThreads = t;
@@ -248,6 +250,7 @@ namespace Sticky.Proc
                 Thread t = _reap;
                 _reap = t.NextRunnable;
                 Unlink(t);
+                if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "reaped", "tid", t.Id);
                 if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
                 if (t.FpuState != null) KernelHeap.Free(t.FpuState);
                 KernelStackAllocator.Free(t.StackTop);
