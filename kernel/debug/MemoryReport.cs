@@ -18,7 +18,9 @@ namespace Sticky.Mm
             Sticky.Debug.Console.Dec((long)f.PinnedFrames);
             Sticky.Debug.Console.Write(" pinned; kernel heap ");
             Sticky.Debug.Console.Dec(KernelHeap.BytesInUse);
-            Sticky.Debug.Console.WriteLine(" bytes in use");
+            Sticky.Debug.Console.Write(" bytes in use in ");
+            Sticky.Debug.Console.Dec(KernelHeap.PagesHeld);
+            Sticky.Debug.Console.WriteLine(" pages");
         }
     }
 }

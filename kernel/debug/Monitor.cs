@@ -68,7 +68,7 @@ namespace Sticky.Debug
             Processes();
             Scheduler.Unlock(flags);
             Futexes.Dump();
-            Memory();
+            MemoryReport.Print();
             Console.Write("scheduler: ");
             Console.Dec((long)Scheduler.Switches);
             Console.Write(" switches, ");
@@ -131,24 +131,6 @@ namespace Sticky.Debug
             if (p != null && t.WaitingOn == p.ChildEvents) return "wait4";
             if (t.WaitingOn != null && t.WaitingOn.Count == 1 && t.WaitDeadline != 0) return "sleep";
             return "wait queue";
-        }
-
-        private static void Memory()
-        {
-            FrameTable f = KernelMemory.Frames;
-            Console.Write("frames: ");
-            Console.Dec((long)f.FreeFrames);
-            Console.Write(" free, ");
-            Console.Dec((long)f.UsedFrames);
-            Console.Write(" used, ");
-            Console.Dec((long)f.SharedFrames);
-            Console.Write(" shared, ");
-            Console.Dec((long)f.PinnedFrames);
-            Console.Write(" pinned; kernel heap ");
-            Console.Dec(KernelHeap.BytesInUse);
-            Console.Write(" bytes in use in ");
-            Console.Dec(KernelHeap.PagesHeld);
-            Console.WriteLine(" pages");
         }
     }
 }
