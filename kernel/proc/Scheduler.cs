@@ -227,7 +227,7 @@ namespace Sticky.Proc
             if (next.StackTop != 0) Cpus.Current->Tss.Rsp0 = Cpus.Current->KernelStackTop = next.StackTop;
             if (next.Process != null)
             {
-                Cpu.WriteMsr(Cpu.MsrFsBase, next.FsBase);
+                UserMode.LoadFsBase(next.FsBase);
                 // Kernel threads keep whatever is loaded: they never touch the lower half.
                 if (KernelPageFaults.Current != next.Process.Space) KernelPageFaults.Switch(next.Process.Space);
             }

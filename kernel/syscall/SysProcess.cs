@@ -40,7 +40,7 @@ namespace Sticky.Sys
                 case ARCH_SET_FS:
                     if (address >= Paging.UserEnd) return -Errno.EPERM;
                     t.FsBase = address;
-                    Cpu.WriteMsr(Cpu.MsrFsBase, address);
+                    UserMode.LoadFsBase(address);
                     return 0;
                 case ARCH_GET_FS:
                     return UserMemory.Write(address, t.FsBase) ? 0 : -Errno.EFAULT;
@@ -143,7 +143,7 @@ namespace Sticky.Sys
             UserMode.InitFrame(f, entry, sp);
             Processes.ResetFpu(t);
             t.FsBase = 0;
-            Cpu.WriteMsr(Cpu.MsrFsBase, 0);
+            UserMode.LoadFsBase(0);
             t.ClearChildTid = 0;
             return 0;
         }

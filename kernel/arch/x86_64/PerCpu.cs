@@ -10,6 +10,7 @@ namespace Sticky.Arch
         public ulong ScratchUserRsp;     // 8: user RSP parked during syscall entry
         public ulong KernelStackTop;     // 16: RSP0 of the running thread
         public int CpuId;
+        public ulong LoadedFsBase;       // what the FS base MSR holds (UserMode.LoadFsBase)
         public Gdt.Table Gdt;
         public TaskState Tss;
 

@@ -37,6 +37,16 @@ namespace Sticky.Arch
             Cpu.WriteMsr(MsrFmask, SyscallMaskedFlags);
         }
 
+        // The TLS pointer of the thread about to run in ring 3. A WRMSR is not
+        // cheap, and switches often return to the thread whose value is loaded.
+        public static void LoadFsBase(ulong value)
+        {
+            PerCpu* c = Cpus.Current;
+            if (c->LoadedFsBase == value) return;
+            Cpu.WriteMsr(Cpu.MsrFsBase, value);
+            c->LoadedFsBase = value;
+        }
+
         public static TrapFrame* FrameOf(ulong kernelStackTop) => (TrapFrame*)(kernelStackTop - TrapFrame.Size);
         public static byte* SseAreaOf(ulong kernelStackTop) => (byte*)(kernelStackTop - FrameReserve);
 
