@@ -17,9 +17,15 @@ namespace Sticky.Mm
     // kernel): double free, freeing or releasing what is not Used, referencing a
     // free frame, freeing a pinned frame, unpinning below zero.
     //
-    // Not locked: the kernel serialises callers (one frame lock).
-    public sealed unsafe class FrameTable
+    // Locking: every public mutation runs under the frame lock, a partial
+    // hook implemented by the kernel (KernelFrameLock.cs: an IRQ-safe spin
+    // lock, since syscalls run with interrupts on and page faults allocate
+    // from interrupt context) and compiled away on the host.
+    public sealed unsafe partial class FrameTable
     {
+        static partial void Lock(ref ulong state);
+        static partial void Unlock(ulong state);
+
         private const uint NoFrame = uint.MaxValue;
         private const ushort MaxPins = 0xFFFF;
 
@@ -75,21 +81,21 @@ namespace Sticky.Mm
 
         // O(1). The frame comes back Used with RefCount 1 and unspecified contents.
         // Fails when only the reserve is left.
-        public bool TryAllocate(out FrameNumber frame)
-        {
-            if (FreeFrames <= ReserveFloor) { frame = FrameNumber.None; return false; }
-            return TryAllocateReserved(out frame);
-        }
+        public bool TryAllocate(out FrameNumber frame) => Allocate(ReserveFloor, out frame);
 
         // May dip into the reserve (the kernel heap only).
-        public bool TryAllocateReserved(out FrameNumber frame)
+        public bool TryAllocateReserved(out FrameNumber frame) => Allocate(0, out frame);
+
+        private bool Allocate(ulong floor, out FrameNumber frame)
         {
-            if (_freeHead == NoFrame) { frame = FrameNumber.None; return false; }
+            ulong state = 0;
+            Lock(ref state);
+            bool ok = FreeFrames > floor && _freeHead != NoFrame;
             uint f = _freeHead;
-            Unlink(f);
-            MarkUsed(f);
-            frame = new FrameNumber(f);
-            return true;
+            if (ok) { Unlink(f); MarkUsed(f); }
+            Unlock(state);
+            frame = ok ? new FrameNumber(f) : FrameNumber.None;
+            return ok;
         }
 
         // Slow path (a scan of the table): `count` physically contiguous frames,
@@ -99,6 +105,8 @@ namespace Sticky.Mm
         {
             first = FrameNumber.None;
             if (count == 0 || alignFrames == 0) return false;
+            ulong state = 0;
+            Lock(ref state);
             ulong start = alignFrames;   // frame 0 is never free; the first aligned candidate after it
             while (start + count <= _count)
             {
@@ -107,11 +115,12 @@ namespace Sticky.Mm
                 {
                     for (ulong f = start; f < start + count; f++) { Unlink((uint)f); MarkUsed((uint)f); }
                     first = new FrameNumber(start);
-                    return true;
+                    break;
                 }
                 start = (blocked / alignFrames + 1) * alignFrames;
             }
-            return false;
+            Unlock(state);
+            return !first.IsNone;
         }
 
         private ulong FirstNotFree(ulong start, ulong count)
@@ -125,21 +134,27 @@ namespace Sticky.Mm
         // be shared use Release.
         public void Free(FrameNumber frame)
         {
+            ulong state = 0;
+            Lock(ref state);
             FrameInfo* fi = UsedInfo(frame, "FrameTable.Free: frame is not in use (double free?)");
             if (fi->PinCount != 0) throw new InvalidOperationException("FrameTable.Free: frame is pinned");
             if (fi->RefCount != 1) throw new InvalidOperationException("FrameTable.Free: frame has other owners");
             fi->RefCount = 0;
             MakeFree((uint)frame.Value);
+            Unlock(state);
         }
 
         // ---- sharing ----------------------------------------------------------
 
         public void AddRef(FrameNumber frame)
         {
+            ulong state = 0;
+            Lock(ref state);
             FrameInfo* fi = UsedInfo(frame, "FrameTable.AddRef: frame is not in use");
             if (fi->RefCount == 0) throw new InvalidOperationException("FrameTable.AddRef: frame has no owner left");
             if (fi->RefCount == uint.MaxValue) throw new InvalidOperationException("FrameTable.AddRef: reference count overflow");
             if (++fi->RefCount == 2) SharedFrames++;
+            Unlock(state);
         }
 
         // Drops one owner. Returns true if that freed the frame. The last owner
@@ -147,12 +162,15 @@ namespace Sticky.Mm
         // the last Unpin (a futex waiter must not find its frame reused).
         public bool Release(FrameNumber frame)
         {
+            ulong state = 0;
+            Lock(ref state);
             FrameInfo* fi = UsedInfo(frame, "FrameTable.Release: frame is not in use (double free?)");
             if (fi->RefCount == 0) throw new InvalidOperationException("FrameTable.Release: frame has no owner left");
             if (--fi->RefCount == 1) SharedFrames--;
-            if (fi->RefCount != 0 || fi->PinCount != 0) return false;
-            MakeFree((uint)frame.Value);
-            return true;
+            bool freed = fi->RefCount == 0 && fi->PinCount == 0;
+            if (freed) MakeFree((uint)frame.Value);
+            Unlock(state);
+            return freed;
         }
 
         // ---- pinning ----------------------------------------------------------
@@ -162,22 +180,31 @@ namespace Sticky.Mm
         // in RefCount, so a private page with a waiter still reads as unshared.
         public void Pin(FrameNumber frame)
         {
+            ulong state = 0;
+            Lock(ref state);
             FrameInfo* fi = UsedInfo(frame, "FrameTable.Pin: frame is not in use");
             if (fi->RefCount == 0) throw new InvalidOperationException("FrameTable.Pin: frame has no owner left");
             if (fi->PinCount == MaxPins) throw new InvalidOperationException("FrameTable.Pin: pin count overflow");
             if (fi->PinCount++ == 0) PinnedFrames++;
+            Unlock(state);
         }
 
         // Returns true if this was the last pin of an ownerless frame, which frees it.
         public bool Unpin(FrameNumber frame)
         {
+            ulong state = 0;
+            Lock(ref state);
             FrameInfo* fi = UsedInfo(frame, "FrameTable.Unpin: frame is not in use");
             if (fi->PinCount == 0) throw new InvalidOperationException("FrameTable.Unpin: frame is not pinned");
-            if (--fi->PinCount != 0) return false;
-            PinnedFrames--;
-            if (fi->RefCount != 0) return false;
-            MakeFree((uint)frame.Value);
-            return true;
+            bool freed = false;
+            if (--fi->PinCount == 0)
+            {
+                PinnedFrames--;
+                freed = fi->RefCount == 0;
+                if (freed) MakeFree((uint)frame.Value);
+            }
+            Unlock(state);
+            return freed;
         }
 
         // ---- queries ----------------------------------------------------------

@@ -16,6 +16,9 @@ namespace Sticky.Mm
         private static SlotStack _free;
         private static int _freeCount;
         private static int _live;
+        // Slots and the kernel table's stack area: threads are created with
+        // interrupts on and freed by whichever thread runs next.
+        private static Sticky.Sync.SpinLock _lock;
 
         public static int LiveStacks => _live;
 
@@ -41,6 +44,14 @@ namespace Sticky.Mm
         // Returns the stack top (16-byte aligned), or 0 when out of slots or frames.
         public static ulong Allocate()
         {
+            ulong flags = _lock.AcquireIrqSave();
+            ulong top = AllocateLocked();
+            _lock.ReleaseIrqRestore(flags);
+            return top;
+        }
+
+        private static ulong AllocateLocked()
+        {
             if (_freeCount == 0) return 0;
             int slot = _free.Free[--_freeCount];
             ulong stackBase = AreaBase + (ulong)slot * SlotSize + Paging.PageSize;
@@ -62,10 +73,12 @@ namespace Sticky.Mm
 
         public static void Free(ulong top)
         {
+            ulong flags = _lock.AcquireIrqSave();
             ulong stackBase = top - StackPages * Paging.PageSize;
             Unmap(stackBase, StackPages);
             _free.Free[_freeCount++] = (ushort)((stackBase - AreaBase) / SlotSize);
             _live--;
+            _lock.ReleaseIrqRestore(flags);
         }
 
         private static void Unmap(ulong stackBase, ulong pages)

@@ -202,14 +202,15 @@ namespace Sticky.Sys
             return n;
         }
 
-        // Bucket lock(s) held: release each waiter's pin and make its thread runnable.
+        // Bucket lock(s) held: release each waiter's pin (frame lock), then make
+        // the threads runnable (scheduler lock), keeping the lock order.
         private static void WakeChain(FutexWaiter chain)
         {
+            for (FutexWaiter w = chain; w != null; w = w.NextInChain) FutexPins.Release(KernelMemory.Frames, w);
             Scheduler.LockNested();
             while (chain != null)
             {
-                FutexWaiter next = chain.NextInChain;
-                FutexPins.Release(KernelMemory.Frames, chain);
+                FutexWaiter next = chain.NextInChain;   // read before the woken thread can reuse its waiter
                 Scheduler.WakeThreadLocked((Thread)chain.Owner);
                 chain = next;
             }
