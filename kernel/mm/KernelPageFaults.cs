@@ -45,7 +45,9 @@ namespace Sticky.Mm
                         return true;
                 }
                 if (!frame->FromUser && SafeAccess.ApplyFixup(frame)) return true;
-                if (KernelStacks.IsGuardPage(fault.Address.Value)) Panic.Trap("kernel stack overflow (hit the guard page)", frame);
+                // Only the kernel can overflow a kernel stack; a user access there is an ordinary SIGSEGV.
+                if (!frame->FromUser && KernelStacks.IsGuardPage(fault.Address.Value))
+                    Panic.Trap("kernel stack overflow (hit the guard page)", frame);
             }
             else if (frame->Vector == Exceptions.DoubleFault && KernelStacks.IsGuardPage(Cpu.ReadCr2()))
             {
