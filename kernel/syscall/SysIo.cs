@@ -16,8 +16,15 @@ namespace Sticky.Sys
 
         public static long Write(int fd, ulong buffer, ulong count)
         {
-            File f = Processes.Current.Files.Get(fd);
-            if (f == null || !f.CanWrite) return -Errno.EBADF;
+            File f = Processes.Current.Files.Acquire(fd);
+            if (f == null) return -Errno.EBADF;
+            long result = f.CanWrite ? Write(f, buffer, count) : -Errno.EBADF;
+            f.Release();
+            return result;
+        }
+
+        private static long Write(File f, ulong buffer, ulong count)
+        {
             if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
             byte* bounce = stackalloc byte[Chunk];
             ulong done = 0;
@@ -40,8 +47,15 @@ namespace Sticky.Sys
 
         public static long Read(int fd, ulong buffer, ulong count)
         {
-            File f = Processes.Current.Files.Get(fd);
-            if (f == null || !f.CanRead) return -Errno.EBADF;
+            File f = Processes.Current.Files.Acquire(fd);
+            if (f == null) return -Errno.EBADF;
+            long result = f.CanRead ? Read(f, buffer, count) : -Errno.EBADF;
+            f.Release();
+            return result;
+        }
+
+        private static long Read(File f, ulong buffer, ulong count)
+        {
             if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
             if (count == 0) return 0;
             byte* bounce = stackalloc byte[Chunk];
@@ -58,15 +72,24 @@ namespace Sticky.Sys
         // at the first short transfer, as Linux does.
         private static long Vector(int fd, ulong iov, int count, bool write)
         {
-            if (Processes.Current.Files.Get(fd) == null) return -Errno.EBADF;
-            if (count < 0 || count > IovMax) return -Errno.EINVAL;
+            File f = Processes.Current.Files.Acquire(fd);
+            if (f == null) return -Errno.EBADF;
+            long result = !(write ? f.CanWrite : f.CanRead) ? -Errno.EBADF
+                        : count < 0 || count > IovMax ? -Errno.EINVAL
+                        : Vector(f, iov, count, write);
+            f.Release();
+            return result;
+        }
+
+        private static long Vector(File f, ulong iov, int count, bool write)
+        {
             long total = 0;
             for (int i = 0; i < count; i++)
             {
                 if (!UserMemory.Read(iov + (ulong)i * 16, out ulong b) || !UserMemory.Read(iov + (ulong)i * 16 + 8, out ulong len))
                     return total > 0 ? total : -Errno.EFAULT;
                 if (len == 0) continue;
-                long r = write ? Write(fd, b, len) : Read(fd, b, len);
+                long r = write ? Write(f, b, len) : Read(f, b, len);
                 if (r < 0) return total > 0 ? total : r;
                 total += r;
                 if ((ulong)r < len) break;
@@ -80,14 +103,16 @@ namespace Sticky.Sys
         // stdout is line-buffered there as on a Linux terminal; nothing else is a tty.
         public static long Ioctl(int fd, ulong request, ulong argument)
         {
-            File f = Processes.Current.Files.Get(fd);
+            File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            if (f.Kind != FileKind.Console || request != TIOCGWINSZ) return -Errno.ENOTTY;
+            bool console = f.Kind == FileKind.Console;
+            f.Release();
+            if (!console || request != TIOCGWINSZ) return -Errno.ENOTTY;
             ulong winsize = 24UL | (80UL << 16);   // rows, columns; no pixel sizes
             return UserMemory.Write(argument, winsize) ? 0 : -Errno.EFAULT;
         }
 
-        public static long Lseek(int fd) => Processes.Current.Files.Get(fd) == null ? -Errno.EBADF : -Errno.ESPIPE;
+        public static long Lseek(int fd) => Processes.Current.Files.IsOpen(fd) ? -Errno.ESPIPE : -Errno.EBADF;
 
         public static long Pipe2(ulong fds, int flags)
         {

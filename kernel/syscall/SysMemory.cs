@@ -22,7 +22,7 @@ namespace Sticky.Sys
             if (type == MAP_SHARED_VALIDATE && (flags & ~KnownFlags) != 0) return -Errno.EOPNOTSUPP;
             if (length == 0 || (offset & Paging.PageMask) != 0) return -Errno.EINVAL;
             if ((flags & MAP_ANONYMOUS) == 0)
-                return Processes.Current.Files.Get(fd) == null ? -Errno.EBADF : -Errno.ENODEV;   // no mappable files
+                return Processes.Current.Files.IsOpen(fd) ? -Errno.ENODEV : -Errno.EBADF;   // no mappable files
             ulong size = Paging.AlignUp(length);
             if (size < length || size > Paging.UserEnd) return -Errno.ENOMEM;
             bool fixedAt = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
