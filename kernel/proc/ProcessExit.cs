@@ -17,11 +17,19 @@ namespace Sticky.Proc
         // (their wait returns EINTR) and exit on their way back to user mode.
         public static void Kill(Process p, int waitStatus)
         {
-            if (p.Exiting) return;   // the first reason wins, as in Linux
+            ulong flags = Scheduler.Lock();
+            KillLocked(p, waitStatus);
+            Scheduler.Unlock(flags);
+        }
+
+        // The scheduler lock keeps p's thread list (and p) from changing under the walk.
+        public static void KillLocked(Process p, int waitStatus)
+        {
+            if (p.Exiting || p.State != ProcessState.Alive) return;   // the first reason wins, as in Linux
             p.Exiting = true;
             p.WaitStatus = waitStatus;
             for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
-                if (t != Scheduler.Current) Scheduler.Interrupt(t);
+                if (t != Scheduler.Current) Scheduler.InterruptLocked(t);
         }
 
         // The calling thread leaves; the last one out tears the process down. Never returns.

@@ -115,9 +115,9 @@ namespace Sticky.Proc
             Free(p);
         }
 
-        // The OOM killer's choice: the live, not yet dying process with the most
-        // resident user pages, init excepted. Null if there is none.
-        public static Process LargestResident()
+        // The OOM killer's choice (lock held): the live, not yet dying process
+        // with the most resident user pages, init excepted. Null if there is none.
+        public static Process LargestResidentLocked()
         {
             Process best = null;
             ulong bestPages = 0;
@@ -130,7 +130,16 @@ namespace Sticky.Proc
             return best;
         }
 
-        public static Process Find(int pid)
+        // Lock held: is a killed process still on its way out, its memory not yet returned?
+        public static bool AnyDyingWithMemoryLocked()
+        {
+            for (Process p = _first; p != null; p = p.NextInTable)
+                if (p.Exiting && p.Space != null) return true;
+            return false;
+        }
+
+        // Lock held: the table must not change under the walk, nor the result be freed.
+        public static Process FindLocked(int pid)
         {
             for (Process p = _first; p != null; p = p.NextInTable) if (p.Pid == pid) return p;
             return null;

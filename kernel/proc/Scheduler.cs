@@ -72,12 +72,10 @@ namespace Sticky.Proc
         public static Thread AllThreads => _allThreads;
         public static int NewId() => _nextId++;
 
-        // Ends a blocking wait early (the thread's process is being killed).
-        public static void Interrupt(Thread t)
+        // Lock held: ends a blocking wait early (the thread's process is being killed).
+        public static void InterruptLocked(Thread t)
         {
-            ulong flags = _lock.AcquireIrqSave();
             if (t.State == ThreadState.Blocked) MakeRunnable(t, WakeReason.Interrupted);
-            _lock.ReleaseIrqRestore(flags);
         }
 
         private static void IdleLoop(ulong _)

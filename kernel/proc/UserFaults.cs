@@ -51,26 +51,35 @@ namespace Sticky.Proc
 
         // KernelPageFaults.OutOfMemoryHook, the OOM killer: like Linux's, it kills the
         // process with the most resident pages (never init) with SIGKILL, and the
-        // faulting access is retried once the victim had a moment to exit. Only if
-        // the faulting process is itself the largest does it die.
+        // faulting access is retried once the victim had a moment to exit. While
+        // an earlier victim is still dying, it waits for that one instead of
+        // choosing another. Only if the faulting process is itself the largest
+        // does it die.
         public static bool KillOutOfMemory(TrapFrame* frame)
         {
             Process self = Processes.Current;
-            Process victim = Processes.LargestResident();
-            if (victim == null || victim == self)
+            ulong flags = Scheduler.Lock();   // victims cannot be reaped while we choose
+            bool victimDying = Processes.AnyDyingWithMemoryLocked();
+            Process victim = victimDying ? null : Processes.LargestResidentLocked();
+            bool killSelf = !victimDying && (victim == null || victim == self);
+            if (!victimDying && !killSelf)
+            {
+                Console.Write("fault: out of memory: pid ");
+                Console.Dec(self.Pid);
+                Console.Write(" needs a frame; killing pid ");
+                Console.Dec(victim.Pid);
+                Console.Write(" (");
+                fixed (byte* name = victim.Name) Console.WriteBytes(name, victim.NameLength);
+                Console.WriteLine("), the largest process, with SIGKILL");
+                Processes.KillLocked(victim, SIGKILL);
+            }
+            Scheduler.Unlock(flags);
+            if (killSelf)
             {
                 KillWith(frame, SIGKILL, "out of memory: ");
                 return false;
             }
-            Console.Write("fault: out of memory: pid ");
-            Console.Dec(self.Pid);
-            Console.Write(" needs a frame; killing pid ");
-            Console.Dec(victim.Pid);
-            Console.Write(" (");
-            fixed (byte* name = victim.Name) Console.WriteBytes(name, victim.NameLength);
-            Console.WriteLine("), the largest process, with SIGKILL");
-            Processes.Kill(victim, SIGKILL);
-            Scheduler.Sleep(1_000_000);   // its threads exit, its frames come back
+            Scheduler.Sleep(1_000_000);   // the victim's threads exit, its frames come back
             return true;
         }
 

@@ -204,19 +204,31 @@ namespace Sticky.Sys
         public static long Kill(int pid, int signal)
         {
             if (signal < 0 || signal > 64) return -Errno.EINVAL;
-            Process target = pid == 0 || pid == -1 ? null : Processes.Find(pid < 0 ? -pid : pid);
-            if (pid == 0) target = Processes.Current;
-            if (target == null || target.State != ProcessState.Alive) return -Errno.ESRCH;
-            if (signal == 0 || IgnoredByDefault(signal)) return 0;
-            Processes.Kill(target, signal);
-            return 0;
+            ulong flags = Scheduler.Lock();   // the target cannot be reaped while we look at it
+            Process target = pid == 0 ? Processes.Current : pid == -1 ? null : Processes.FindLocked(pid < 0 ? -pid : pid);
+            long result = Deliver(target, signal);
+            Scheduler.Unlock(flags);
+            return result;
         }
 
         public static long Tkill(int tid, int signal)
         {
+            if (tid <= 0 || signal < 0 || signal > 64) return -Errno.EINVAL;
+            ulong flags = Scheduler.Lock();
+            Process target = null;
             for (Thread t = Scheduler.AllThreads; t != null; t = t.NextAll)
-                if (t.Id == tid && t.Process != null) return Kill(t.Process.Pid, signal);
-            return -Errno.ESRCH;
+                if (t.Id == tid && t.Process != null) { target = t.Process; break; }
+            long result = Deliver(target, signal);
+            Scheduler.Unlock(flags);
+            return result;
+        }
+
+        // Scheduler lock held. A zombie still exists for kill (0, as Linux).
+        private static long Deliver(Process target, int signal)
+        {
+            if (target == null) return -Errno.ESRCH;
+            if (signal != 0 && !IgnoredByDefault(signal)) Processes.KillLocked(target, signal);
+            return 0;
         }
 
         private static bool IgnoredByDefault(int signal) => signal == SIGCHLD || signal == 18 /* SIGCONT */ ||
