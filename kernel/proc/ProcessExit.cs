@@ -57,7 +57,9 @@ namespace Sticky.Proc
             Scheduler.Exit();
         }
 
-        private static void OnReturnToUser(TrapFrame* frame)
+        // Every return to ring 3 (Traps.ReturnToUserHook, the end of a syscall):
+        // a thread whose process is being killed leaves here.
+        public static void OnReturnToUser(TrapFrame* frame)
         {
             Process p = Current;
             if (p != null && p.Exiting) ExitThread(0);

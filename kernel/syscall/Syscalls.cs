@@ -22,8 +22,7 @@ namespace Sticky.Sys
             ulong nr = f->Rax;
             long result = SyscallTrace.Enabled ? SyscallTrace.Call(nr, f) : Invoke(nr, f);
             f->Rax = (ulong)result;
-            Process p = Processes.Current;
-            if (p.Exiting) Processes.ExitThread(0);
+            Processes.OnReturnToUser(f);   // the same check an interrupt's return makes
         }
 
         public static long Invoke(ulong nr, TrapFrame* f)
@@ -82,14 +81,14 @@ namespace Sticky.Sys
 
         private static long Unimplemented(ulong nr)
         {
-            if (nr < 1024)
+            // One bit per number below 1023; every larger number shares the last bit,
+            // so no number, however large, is reported twice.
+            ulong slot = nr < 1023 ? nr : 1023;
+            fixed (ulong* bits = _reported.Bits)
             {
-                fixed (ulong* bits = _reported.Bits)
-                {
-                    ulong bit = 1UL << (int)(nr % 64);
-                    if ((bits[nr / 64] & bit) != 0) return -Errno.ENOSYS;
-                    bits[nr / 64] |= bit;
-                }
+                ulong bit = 1UL << (int)(slot % 64);
+                if ((bits[slot / 64] & bit) != 0) return -Errno.ENOSYS;
+                bits[slot / 64] |= bit;
             }
             if (!Log.On(Subsystem.Syscall, Level.Warn)) return -Errno.ENOSYS;
             Log.Begin(Subsystem.Syscall, Level.Warn);
@@ -98,7 +97,7 @@ namespace Sticky.Sys
             if (name != null) { Console.Write(" ("); Console.Write(name); Console.Write(")"); }
             Console.Write(" is not implemented: ENOSYS (pid ");
             Console.Dec(Processes.Current.Pid);
-            Console.Write("; reported once)");
+            Console.Write(slot == 1023 ? "; reported once for all numbers from 1023)" : "; reported once)");
             Log.End();
             return -Errno.ENOSYS;
         }
