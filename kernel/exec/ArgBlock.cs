@@ -4,13 +4,19 @@ namespace Sticky.Exec
 {
     // argv and envp of a program being started, copied into the kernel before
     // the old address space goes away: NUL-terminated strings packed back to back.
+    // Sized to what the caller measured, so a small exec allocates little (a
+    // large kernel allocation needs contiguous frames).
     public sealed unsafe class ArgBlock
     {
-        public const int Capacity = 128 * 1024;   // Linux's ARG_MAX floor; more is E2BIG
+        public const int MaxBytes = 128 * 1024;   // Linux's ARG_MAX floor; more is E2BIG
         public const int MaxStrings = 4096;
 
-        public byte[] Bytes = new byte[Capacity];
+        public readonly byte[] Bytes;
         public int Used, ArgCount, EnvCount;
+        public int Capacity => Bytes.Length;
+
+        // `capacity`: the total of the strings' lengths plus their NULs (at most MaxBytes).
+        public ArgBlock(int capacity) { Bytes = new byte[capacity > 0 ? capacity : 1]; }
 
         // Appends one string (argv entries first, then environment). False when full.
         public bool Add(byte* s, int length, bool isEnvironment)

@@ -50,6 +50,14 @@ namespace Sticky.Proc
                 return (int)sp;
             }
 
+            // The point of no return: the other threads go, then the old image.
+            if (p.LiveThreads > 1 && !Processes.EndOtherThreads(p))
+            {
+                space.Destroy();
+                KernelHeap.Free(space);
+                return -Errno.EINTR;
+            }
+
             var old = p.Space;
             ulong flags = p.SpaceLock.AcquireIrqSave();
             p.Space = space;

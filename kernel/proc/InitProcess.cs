@@ -15,9 +15,10 @@ namespace Sticky.Proc
 
         public static void Start(CommandLine* commandLine)
         {
-            _args = new ArgBlock();
+            bool hasList = commandLine->TryGet("run", out byte* list, out int length);
+            _args = new ArgBlock((hasList ? length : 0) + 64);   // the list's names, "init", the environment
             _args.Add("init", false);
-            if (commandLine->TryGet("run", out byte* list, out int length))
+            if (hasList)
             {
                 int start = 0;
                 for (int i = 0; i <= length; i++)

@@ -61,8 +61,23 @@ namespace Sticky.Proc
         // a thread whose process is being killed leaves here.
         public static void OnReturnToUser(TrapFrame* frame)
         {
-            Process p = Current;
-            if (p != null && p.Exiting) ExitThread(0);
+            Thread t = Scheduler.Current;
+            if (t.Process != null && (t.Process.Exiting || t.MustExit)) ExitThread(0);
+        }
+
+        // execve in a multi-threaded process: every other thread ends (as in
+        // Linux) before the new image replaces the old. False if the process is
+        // being killed meanwhile (the exec is abandoned; the caller exits too).
+        public static bool EndOtherThreads(Process p)
+        {
+            Thread self = Scheduler.Current;
+            ulong flags = Scheduler.Lock();
+            for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
+                if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
+            Scheduler.Unlock(flags);
+            // They leave on their way back to user mode; a spinning one at its next tick.
+            while (p.LiveThreads > 1 && !p.Exiting) Scheduler.Sleep(1_000_000);
+            return !p.Exiting;
         }
 
         // Everything but the zombie itself goes: memory, files; children go to init.

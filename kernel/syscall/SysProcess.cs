@@ -127,12 +127,15 @@ namespace Sticky.Sys
         public static long Execve(TrapFrame* f, ulong path, ulong argv, ulong envp)
         {
             Process p = Processes.Current;
-            if (p.LiveThreads > 1) return -Errno.EINVAL;   // exec from a multi-threaded process: not supported
             byte* name = stackalloc byte[256];
             int nameLength = UserMemory.ReadString(path, name, 256);
             if (nameLength < 0) return nameLength;
-            var args = new ArgBlock();
-            int err = CopyStrings(args, argv, false);
+            int bytes = 0;
+            int err = MeasureStrings(argv, ref bytes);
+            if (err == 0) err = MeasureStrings(envp, ref bytes);
+            if (err != 0) return err;
+            var args = new ArgBlock(bytes);
+            err = CopyStrings(args, argv, false);
             if (err == 0) err = CopyStrings(args, envp, true);
             ulong entry = 0, sp = 0;
             if (err == 0) err = Proc.Exec.Replace(p, name, nameLength, args, out entry, out sp);
@@ -148,7 +151,26 @@ namespace Sticky.Sys
             return 0;
         }
 
-        // A NULL-terminated array of string pointers from user memory.
+        // Adds the size of a NULL-terminated string array (strings and NULs) to `bytes`:
+        // 0, -EFAULT, or -E2BIG past ArgBlock's limits.
+        private static int MeasureStrings(ulong vector, ref int bytes)
+        {
+            if (vector == 0) return 0;
+            for (int i = 0; ; i++)
+            {
+                if (i >= ArgBlock.MaxStrings) return -Errno.E2BIG;
+                if (!UserMemory.Read(vector + (ulong)i * 8, out ulong s)) return -Errno.EFAULT;
+                if (s == 0) return 0;
+                int n = UserMemory.StringLength(s, ArgBlock.MaxBytes - bytes);
+                if (n == -Errno.ENAMETOOLONG) return -Errno.E2BIG;
+                if (n < 0) return n;
+                bytes += n + 1;
+            }
+        }
+
+        // A NULL-terminated array of string pointers from user memory, into the
+        // block MeasureStrings sized. A string that changed in between (another
+        // thread) and no longer fits is E2BIG.
         private static int CopyStrings(ArgBlock args, ulong vector, bool environment)
         {
             if (vector == 0) return 0;
@@ -156,7 +178,7 @@ namespace Sticky.Sys
             {
                 if (!UserMemory.Read(vector + (ulong)i * 8, out ulong s)) return -Errno.EFAULT;
                 if (s == 0) return 0;
-                int room = ArgBlock.Capacity - args.Used;
+                int room = args.Capacity - args.Used;
                 if (room <= 0 || args.ArgCount + args.EnvCount >= ArgBlock.MaxStrings) return -Errno.E2BIG;
                 int n;
                 fixed (byte* into = &args.Bytes[args.Used]) n = UserMemory.ReadString(s, into, room);

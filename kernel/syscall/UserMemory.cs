@@ -28,6 +28,18 @@ namespace Sticky.Sys
 
         public static bool Write<T>(ulong into, T value) where T : unmanaged => CopyOut(into, &value, (ulong)sizeof(T));
 
+        // The length of a NUL-terminated user string shorter than `max` bytes:
+        // the length, -EFAULT, or -ENAMETOOLONG.
+        public static int StringLength(ulong from, int max)
+        {
+            for (int i = 0; i < max; i++)
+            {
+                if (!Read(from + (ulong)i, out byte b)) return -Errno.EFAULT;
+                if (b == 0) return i;
+            }
+            return -Errno.ENAMETOOLONG;
+        }
+
         // A NUL-terminated string of at most `capacity - 1` bytes into `into`
         // (NUL-terminated). Returns its length, -EFAULT, or -ENAMETOOLONG.
         public static int ReadString(ulong from, byte* into, int capacity)

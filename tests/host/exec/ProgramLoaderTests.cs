@@ -66,7 +66,7 @@ public unsafe class ProgramLoaderTests : MemoryTest
     {
         var e = ElfBuilder.TwoSegments();
         byte[] file = WithPattern(e);
-        var args = new ArgBlock();
+        var args = new ArgBlock(64);
         Assert.True(args.Add("prog", false));
         Assert.True(args.Add("-x", false));
         Assert.True(args.Add("HOME=/", true));
