@@ -23,12 +23,18 @@ int main(void)
     start_watchdog(40);
     uintptr_t brk0 = (uintptr_t)syscall(SYS_brk, 0);
     for (int i = 0; i < 2; i++) {
-        int *p = malloc(32 * sizeof(int)); /* word + the control word at [16] */
+        /*
+         * Each word on a page of its own (inside a two-page block, whatever
+         * else malloc puts around it), so the plain and private cases do not
+         * share a page and are independent.
+         */
+        char *p = malloc(2 * GUEST_PAGE);
         if (!p)
             fail("malloc failed");
-        memset(p, 0, 32 * sizeof(int));
+        uintptr_t page = ((uintptr_t)p + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
+        memset((void *)page, 0, GUEST_PAGE);
         cases[i].where = "heap";
-        cases[i].word = p;
+        cases[i].word = (volatile int *)(page + 256);
         cases[i].flags = FUTEX_FLAGS(i);
         cases[i].nwaiters = 1;
     }
