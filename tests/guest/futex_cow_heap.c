@@ -14,36 +14,19 @@
 #define GUEST_COW_SCENARIOS
 #include "guest.h"
 
-#include <stdlib.h>
-
 static struct cow_case cases[2];
 
 int main(void)
 {
     start_watchdog(40);
     uintptr_t brk0 = (uintptr_t)syscall(SYS_brk, 0);
-    for (int i = 0; i < 2; i++) {
-        /*
-         * Each word on a page of its own (inside a two-page block, whatever
-         * else malloc puts around it), so the plain and private cases do not
-         * share a page and are independent.
-         */
-        char *p = malloc(2 * GUEST_PAGE);
-        if (!p)
-            fail("malloc failed");
-        uintptr_t page = ((uintptr_t)p + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
-        memset((void *)page, 0, GUEST_PAGE);
-        cases[i].where = "heap";
-        cases[i].word = (volatile int *)(page + 256);
-        cases[i].flags = FUTEX_FLAGS(i);
-        cases[i].nwaiters = 1;
-    }
+    int n = cow_fill_cases(cases, COW_HEAP, NULL, 1); /* each word on a page of its own */
     uintptr_t brk1 = (uintptr_t)syscall(SYS_brk, 0);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < n; i++) {
         uintptr_t a = (uintptr_t)cases[i].word;
         printf("%s: word %d at %p (%s)\n", GUEST_NAME, i, (void *)a,
                a >= brk0 - (1u << 20) && a < brk1 ? "brk heap" : "not in brk: mmap'd by malloc");
     }
-    cow_run(cases, 2, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
+    cow_run(cases, n, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
     pass();
 }

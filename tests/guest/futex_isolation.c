@@ -76,18 +76,9 @@ static int child_main(struct held_child *c)
 
 __attribute__((noinline)) static void run(void)
 {
-    char area[5 * GUEST_PAGE];
-    uintptr_t base = ((uintptr_t)area + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
-    char *m = mmap(NULL, 2 * GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (m == MAP_FAILED)
-        fail("mmap: %s", strerror(errno));
-    for (int i = 0; i < 2; i++) {
-        cases[i] = (struct cow_case){ .where = "stack", .flags = FUTEX_FLAGS(i),
-            .word = (volatile int *)(base + (uintptr_t)(2 * i) * GUEST_PAGE + 256) };
-        cases[2 + i] = (struct cow_case){ .where = "mmap", .flags = FUTEX_FLAGS(i),
-            .word = (volatile int *)(m + i * GUEST_PAGE + 2048) };
-    }
+    COW_STACK_AREA(area);
+    if (cow_fill_cases(cases, COW_STACK | COW_MMAP, area, 1) != NCASES)
+        fail("cow_fill_cases: case count");
     for (int i = 0; i < NCASES; i++)
         *cases[i].word = 0; /* present before the fork, so the frame is shared */
     verdicts = mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -134,7 +125,7 @@ __attribute__((noinline)) static void run(void)
         fail("unexpected result: %s (child exit %d)", msg, code);
     if (code != 0)
         fail("unexpected result: child exit %d with every case isolated", code);
-    __asm__ volatile("" : : "r"(area) : "memory");
+    COW_STACK_KEEP(area);
 }
 
 int main(void)

@@ -473,11 +473,15 @@ static inline int held_finish(struct held_child *c, const char *what)
 #define WAKE_DEADLINE_MS 2000
 #define COW_MAX_WAITERS 8
 
+#include <stdlib.h>
+#include <sys/mman.h>
+
 enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT };
 enum cow_first { PARENT_WRITES_FIRST, CHILD_WRITES_FIRST };
 
 struct cow_case {
     const char *where;   /* "stack", "heap", ... */
+    unsigned kind;       /* COW_STACK, ... (set by cow_fill_cases) */
     volatile int *word;  /* must not be in the last 64 bytes of its page */
     int flags;           /* 0 or FUTEX_PRIVATE_FLAG */
     int nwaiters;
@@ -485,6 +489,77 @@ struct cow_case {
     long wake_ret;
     uint64_t pfn_before; /* GUEST_VERIFY_PFN only */
 };
+
+
+/* Where cow_fill_cases() puts the words (a bit set). */
+enum cow_kind { COW_STACK = 1, COW_HEAP = 2, COW_MMAP = 4, COW_BSS = 8 };
+
+/*
+ * The stack pages of the COW_STACK cases: declare the area in the caller's
+ * noinline function that runs the rounds, so that every deeper frame (the
+ * engine's, libc's, the child's) lies below it and only the test touches
+ * its pages; COW_STACK_KEEP(area) at the end of that function keeps the
+ * compiler from dropping the array.
+ */
+#define COW_STACK_AREA(name) char name[5 * GUEST_PAGE]
+#define COW_STACK_KEEP(name) __asm__ volatile("" : : "r"(name) : "memory")
+
+static int guest_cow_bss[2][GUEST_PAGE / sizeof(int)] __attribute__((aligned(GUEST_PAGE), unused));
+
+/*
+ * Fill cs[] with a plain and a private case (in that order) for each kind in
+ * `kinds`, in the order stack, heap, mmap, bss; returns the number of cases.
+ * Every word lies on a page of its own, nothing else of the program on it:
+ *   stack  pages 0 and 2 of `stack_area` (COW_STACK_AREA; NULL without COW_STACK)
+ *   heap   a page inside a two-page malloc'd block (musl: the brk heap)
+ *   mmap   the two pages of a private anonymous mapping
+ *   bss    two page-aligned static pages (shared by every call: call once)
+ * Each case gets `nwaiters` waiters; change cs[i].nwaiters afterwards to vary it.
+ */
+__attribute__((unused)) static int cow_fill_cases(struct cow_case *cs, unsigned kinds, char *stack_area,
+                                                  int nwaiters)
+{
+    int n = 0;
+    char *m = NULL;
+    uintptr_t stack = ((uintptr_t)stack_area + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
+    if ((kinds & COW_STACK) && !stack_area)
+        fail("cow_fill_cases: COW_STACK without a stack area");
+    if (kinds & COW_MMAP) {
+        m = mmap(NULL, 2 * GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            fail("mmap: %s", strerror(errno));
+    }
+    for (unsigned kind = COW_STACK; kind <= COW_BSS; kind <<= 1) {
+        if (!(kinds & kind))
+            continue;
+        for (int i = 0; i < 2; i++) {
+            struct cow_case *c = &cs[n++];
+            memset(c, 0, sizeof *c);
+            c->kind = kind;
+            c->flags = FUTEX_FLAGS(i);
+            c->nwaiters = nwaiters;
+            if (kind == COW_STACK) {
+                c->where = "stack";
+                c->word = (volatile int *)(stack + (uintptr_t)(2 * i) * GUEST_PAGE + 256);
+            } else if (kind == COW_HEAP) {
+                char *p = malloc(2 * GUEST_PAGE);
+                if (!p)
+                    fail("malloc failed");
+                uintptr_t page = ((uintptr_t)p + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
+                memset((void *)page, 0, GUEST_PAGE);
+                c->where = "heap";
+                c->word = (volatile int *)(page + 256);
+            } else if (kind == COW_MMAP) {
+                c->where = "mmap";
+                c->word = (volatile int *)(m + i * GUEST_PAGE + 1024);
+            } else {
+                c->where = "bss";
+                c->word = &guest_cow_bss[i][100];
+            }
+        }
+    }
+    return n;
+}
 
 
 #ifdef GUEST_VERIFY_PFN
