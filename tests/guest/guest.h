@@ -462,10 +462,11 @@ static inline int held_finish(struct held_child *c, const char *what)
 #ifdef GUEST_COW_SCENARIOS
 /*
  * COW futex scenarios (futex_cow_*, futex_wait_after_fork,
- * futex_cow_child_writes): waiters on a private futex word, a fork whose
- * child keeps the word's page COW-shared, then the parent writes the word
- * and wakes.  The knobs are the order (wait before or after the fork) and
- * who writes the page first (parent or child).  See design.md: under
+ * futex_requeue_after_fork, futex_cow_child_writes; futex_isolation uses the
+ * cases only): waiters on a private futex word, a fork whose child keeps the
+ * word's page COW-shared, then the parent writes the word and wakes.  The
+ * knobs are the order (wait before or after the fork, or requeued onto the
+ * word after it) and who writes the page first (parent or child).  See design.md: under
  * `nosticky` a parent-writes-first round loses every wakeup.
  */
 
@@ -476,7 +477,16 @@ static inline int held_finish(struct held_child *c, const char *what)
 #include <stdlib.h>
 #include <sys/mman.h>
 
-enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT };
+/*
+ * WAIT_THEN_FORK: the waiters queue on the word, then the fork.
+ * FORK_THEN_WAIT: the fork, then the waiters queue on the still-shared word.
+ * FORK_THEN_REQUEUE: the fork, then the waiters queue on a word A on a page
+ *   mapped after the fork (the child has no such page), and the parent moves
+ *   them with FUTEX_CMP_REQUEUE (wake 0, requeue all) to the case's word,
+ *   still shared with the child: the requeue target must get the same COW
+ *   treatment as a wait.
+ */
+enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT, FORK_THEN_REQUEUE };
 enum cow_first { PARENT_WRITES_FIRST, CHILD_WRITES_FIRST };
 
 struct cow_case {
@@ -486,6 +496,8 @@ struct cow_case {
     int flags;           /* 0 or FUTEX_PRIVATE_FLAG */
     int nwaiters;
     struct waiter w[COW_MAX_WAITERS];
+    volatile int *from;  /* FORK_THEN_REQUEUE: the word the waiters wait on first */
+    long requeue_ret;
     long wake_ret;
     uint64_t pfn_before; /* GUEST_VERIFY_PFN only */
 };
@@ -587,11 +599,11 @@ static uint64_t guest_pfn(pid_t pid, volatile void *addr)
     return e & ((1ull << 55) - 1);
 }
 __attribute__((unused)) static void cow_verify_pfn(struct cow_case *cs, int n, pid_t child, int expect_shared,
-                           int waited_after_fork)
+                           int op_after_fork)
 {
     for (int i = 0; i < n; i++) {
-        /* Linux's own plain FUTEX_WAIT breaks COW (get_user_pages FOLL_WRITE). */
-        if (waited_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_shared)
+        /* Linux's own plain futex ops (wait, requeue) break COW (get_user_pages FOLL_WRITE). */
+        if (op_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_shared)
             continue;
         uint64_t a = guest_pfn(getpid(), cs[i].word), b = guest_pfn(child, cs[i].word);
         printf("%s: pfn check %s/%s: parent %llx child %llx (%s)\n", GUEST_NAME, cs[i].where,
@@ -608,10 +620,10 @@ __attribute__((unused)) static void cow_pfn_before(struct cow_case *cs, int n)
     for (int i = 0; i < n; i++)
         cs[i].pfn_before = guest_pfn(getpid(), cs[i].word);
 }
-__attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, int expect_moved, int waited_after_fork)
+__attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, int expect_moved, int op_after_fork)
 {
     for (int i = 0; i < n; i++) {
-        if (waited_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_moved)
+        if (op_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_moved)
             continue;
         uint64_t a = guest_pfn(getpid(), cs[i].word);
         printf("%s: pfn check %s/%s: parent frame %s by its write\n", GUEST_NAME, cs[i].where,
@@ -622,9 +634,9 @@ __attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, in
     }
 }
 #else
-#define cow_verify_pfn(cs, n, child, expect_shared, waited_after_fork) ((void)0)
+#define cow_verify_pfn(cs, n, child, expect_shared, op_after_fork) ((void)(op_after_fork))
 #define cow_pfn_before(cs, n) ((void)0)
-#define cow_pfn_after(cs, n, expect_moved, waited_after_fork) ((void)0)
+#define cow_pfn_after(cs, n, expect_moved, op_after_fork) ((void)(op_after_fork))
 #endif
 
 /* Offset of the word the child writes in CHILD_WRITES_FIRST (same page). */
@@ -680,16 +692,43 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
                 waiter_settle(&cs[i].w[k]);
             }
 
-    cow_verify_pfn(cs, n, c.pid, first == PARENT_WRITES_FIRST, order == FORK_THEN_WAIT);
+    char *src = NULL;
+    if (order == FORK_THEN_REQUEUE) {
+        src = mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (src == MAP_FAILED)
+            fail("mmap: %s", strerror(errno));
+        for (int i = 0; i < n; i++) {
+            cs[i].from = (volatile int *)(src + 64 * i);
+            *cs[i].from = 0;
+        }
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < cs[i].nwaiters; k++) {
+                cs[i].w[k].index = k;
+                waiter_start(&cs[i].w[k], cs[i].from, 0, cs[i].flags, WAKE_DEADLINE_MS);
+                waiter_settle(&cs[i].w[k]);
+            }
+        for (int i = 0; i < n; i++)
+            cs[i].requeue_ret = futex_raw(cs[i].from, FUTEX_CMP_REQUEUE | cs[i].flags, 0, INT_MAX,
+                                          cs[i].word, 0);
+        /* A waiter that was not queued yet now returns EAGAIN: detectably late. */
+        for (int i = 0; i < n; i++)
+            *cs[i].from = 1;
+    }
+
+    /* Was there a futex op on the word after the fork (Linux's plain ops break COW)? */
+    int op_after_fork = order != WAIT_THEN_FORK;
+    cow_verify_pfn(cs, n, c.pid, first == PARENT_WRITES_FIRST, op_after_fork);
     /* The parent's write: a COW fault while the child still maps the frame. */
     for (int i = 0; i < n; i++) {
         *cs[i].word = 1;
         cs[i].wake_ret = futex_wake(cs[i].word, INT_MAX, cs[i].flags);
     }
-    cow_pfn_after(cs, n, first == PARENT_WRITES_FIRST, order == FORK_THEN_WAIT);
+    cow_pfn_after(cs, n, first == PARENT_WRITES_FIRST, op_after_fork);
     for (int i = 0; i < n; i++)
         for (int k = 0; k < cs[i].nwaiters; k++)
             waiter_join(&cs[i].w[k]);
+    if (src)
+        munmap(src, GUEST_PAGE);
     int code = held_finish(&c, "cow_round");
     if (code != 0)
         fail("unexpected result: child exited with %d (10+i: case i's word changed in the "
@@ -713,23 +752,31 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
             else
                 other = r;
         }
+        int requeued = order != FORK_THEN_REQUEUE || cs[i].requeue_ret == cs[i].nwaiters;
+        if (order == FORK_THEN_REQUEUE)
+            printf("%s: %s/%s: FUTEX_CMP_REQUEUE returned %ld\n", GUEST_NAME, cs[i].where,
+                   flag_name(cs[i].flags), cs[i].requeue_ret);
         printf("%s: %s/%s: FUTEX_WAKE returned %ld, %d/%d waiters woken, %d timed out%s%s\n",
                GUEST_NAME, cs[i].where, flag_name(cs[i].flags), cs[i].wake_ret, woken,
                cs[i].nwaiters, timedout, other ? ", one returned " : "", other ? errno_str(other) : "");
-        if (eagain) {
+        /* Late: a waiter was not queued when the word changed (or when the requeue ran). */
+        if (eagain || (!requeued && cs[i].requeue_ret >= 0 && cs[i].requeue_ret < cs[i].nwaiters)) {
             late = 1;
             continue;
         }
-        if (cs[i].wake_ret == cs[i].nwaiters && woken == cs[i].nwaiters)
+        if (requeued && cs[i].wake_ret == cs[i].nwaiters && woken == cs[i].nwaiters)
             continue;
-        if (cs[i].wake_ret == 0 && timedout == cs[i].nwaiters)
+        if (requeued && cs[i].wake_ret == 0 && timedout == cs[i].nwaiters)
             lost++;
         else
             unexpected++;
         if (len < sizeof msg - 1) {
-            int m = snprintf(msg + len, sizeof msg - len, "%s%s/%s: wake %ld of %d, %d woken, %d timed out%s%s",
-                             len ? "; " : "", cs[i].where, flag_name(cs[i].flags), cs[i].wake_ret,
-                             cs[i].nwaiters, woken, timedout, other ? ", " : "",
+            char rq[32] = "";
+            if (order == FORK_THEN_REQUEUE)
+                snprintf(rq, sizeof rq, "requeue %ld of %d, ", cs[i].requeue_ret, cs[i].nwaiters);
+            int m = snprintf(msg + len, sizeof msg - len, "%s%s/%s: %swake %ld of %d, %d woken, "
+                             "%d timed out%s%s", len ? "; " : "", cs[i].where, flag_name(cs[i].flags),
+                             rq, cs[i].wake_ret, cs[i].nwaiters, woken, timedout, other ? ", " : "",
                              other ? errno_str(other) : "");
             if (m > 0)
                 len += (size_t)m;
