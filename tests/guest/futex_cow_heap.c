@@ -14,30 +14,19 @@
 #define GUEST_COW_SCENARIOS
 #include "guest.h"
 
-#include <stdlib.h>
-
 static struct cow_case cases[2];
 
 int main(void)
 {
     start_watchdog(40);
     uintptr_t brk0 = (uintptr_t)syscall(SYS_brk, 0);
-    for (int i = 0; i < 2; i++) {
-        int *p = malloc(32 * sizeof(int)); /* word + the control word at [16] */
-        if (!p)
-            fail("malloc failed");
-        memset(p, 0, 32 * sizeof(int));
-        cases[i].where = "heap";
-        cases[i].word = p;
-        cases[i].flags = FUTEX_FLAGS(i);
-        cases[i].nwaiters = 1;
-    }
+    int n = cow_fill_cases(cases, COW_HEAP, NULL, 1); /* each word on a page of its own */
     uintptr_t brk1 = (uintptr_t)syscall(SYS_brk, 0);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < n; i++) {
         uintptr_t a = (uintptr_t)cases[i].word;
         printf("%s: word %d at %p (%s)\n", GUEST_NAME, i, (void *)a,
                a >= brk0 - (1u << 20) && a < brk1 ? "brk heap" : "not in brk: mmap'd by malloc");
     }
-    cow_run(cases, 2, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
+    cow_run(cases, n, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
     pass();
 }

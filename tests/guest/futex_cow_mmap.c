@@ -14,23 +14,12 @@
 #define GUEST_COW_SCENARIOS
 #include "guest.h"
 
-#include <sys/mman.h>
-
 static struct cow_case cases[2];
 
 int main(void)
 {
     start_watchdog(40);
-    char *m = mmap(NULL, 2 * GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (m == MAP_FAILED)
-        fail("mmap: %s", strerror(errno));
-    for (int i = 0; i < 2; i++) {
-        cases[i].where = "mmap";
-        cases[i].word = (volatile int *)(m + i * GUEST_PAGE + 512);
-        cases[i].flags = FUTEX_FLAGS(i);
-        cases[i].nwaiters = 1;
-    }
-    cow_run(cases, 2, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
+    int n = cow_fill_cases(cases, COW_MMAP, NULL, 1);
+    cow_run(cases, n, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
     pass();
 }

@@ -22,18 +22,12 @@ static struct cow_case cases[2];
 /* Owns the stack pages; all deeper frames (and the child's) lie below them. */
 __attribute__((noinline)) static void run_on_stack(void)
 {
-    char area[5 * GUEST_PAGE];
-    uintptr_t base = ((uintptr_t)area + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
-    for (int i = 0; i < 2; i++) {
-        cases[i].where = "stack";
-        cases[i].word = (volatile int *)(base + (uintptr_t)(2 * i) * GUEST_PAGE + 256);
-        cases[i].flags = FUTEX_FLAGS(i);
-        cases[i].nwaiters = 1;
-    }
+    COW_STACK_AREA(area);
+    int n = cow_fill_cases(cases, COW_STACK, area, 1);
     printf("%s: words at %p and %p (main's stack)\n", GUEST_NAME, (void *)cases[0].word,
            (void *)cases[1].word);
-    cow_run(cases, 2, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
-    __asm__ volatile("" : : "r"(area) : "memory");
+    cow_run(cases, n, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
+    COW_STACK_KEEP(area);
 }
 
 int main(void)

@@ -12,15 +12,12 @@
 #define GUEST_COW_SCENARIOS
 #include "guest.h"
 
-static int data_pages[2][GUEST_PAGE / sizeof(int)] __attribute__((aligned(GUEST_PAGE)));
 static struct cow_case cases[2];
 
 int main(void)
 {
     start_watchdog(40);
-    for (int i = 0; i < 2; i++)
-        cases[i] = (struct cow_case){ .where = "bss", .nwaiters = 8, .flags = FUTEX_FLAGS(i),
-            .word = &data_pages[i][100] };
-    cow_run(cases, 2, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
+    int n = cow_fill_cases(cases, COW_BSS, NULL, 8);
+    cow_run(cases, n, WAIT_THEN_FORK, PARENT_WRITES_FIRST);
     pass();
 }

@@ -70,26 +70,29 @@ static void run(int f)
 
     /* EFAULT: boundary walk */
     check("wait_NULL_EFAULT", f, futex_raw(NULL, FUTEX_WAIT | f, 0, (long)&one_ms, 0, 0), -EFAULT);
-    char *m = mmap(NULL, 3 * GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *m = mmap(NULL, 4 * GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         fail("mmap: %s", strerror(errno));
-    /* page 0: never touched; page 1: PROT_NONE; page 2: unmapped */
-    if (mprotect(m + GUEST_PAGE, GUEST_PAGE, PROT_NONE) != 0 || munmap(m + 2 * GUEST_PAGE, GUEST_PAGE))
+    /*
+     * pages 0 and 1: never touched (each demand-zero check gets its own, the
+     * first check may fault its page in); page 2: PROT_NONE; page 3: unmapped
+     */
+    char *prot_none = m + 2 * GUEST_PAGE, *unmapped = m + 3 * GUEST_PAGE;
+    if (mprotect(prot_none, GUEST_PAGE, PROT_NONE) != 0 || munmap(unmapped, GUEST_PAGE))
         fail("mprotect/munmap: %s", strerror(errno));
     volatile int *untouched_last = (volatile int *)(m + GUEST_PAGE - 4);
     check("wait_demand_zero_ETIMEDOUT", f,
           futex_raw(untouched_last, FUTEX_WAIT | f, 0, (long)&one_ms, 0, 0), -ETIMEDOUT);
     check("wait_demand_zero_mismatch_EAGAIN", f,
-          futex_raw(m, FUTEX_WAIT | f, 1, (long)&one_ms, 0, 0), -EAGAIN);
+          futex_raw(m + GUEST_PAGE, FUTEX_WAIT | f, 1, (long)&one_ms, 0, 0), -EAGAIN);
     check("wait_PROT_NONE_EFAULT", f,
-          futex_raw(m + GUEST_PAGE, FUTEX_WAIT | f, 0, (long)&one_ms, 0, 0), -EFAULT);
+          futex_raw(prot_none, FUTEX_WAIT | f, 0, (long)&one_ms, 0, 0), -EFAULT);
     check("wait_unmapped_EFAULT", f,
-          futex_raw(m + 2 * GUEST_PAGE, FUTEX_WAIT | f, 0, (long)&one_ms, 0, 0), -EFAULT);
+          futex_raw(unmapped, FUTEX_WAIT | f, 0, (long)&one_ms, 0, 0), -EFAULT);
     check("wait_kernel_addr_EFAULT", f,
           futex_raw(KERNEL_ADDR, FUTEX_WAIT | f, 0, (long)&one_ms, 0, 0), -EFAULT);
     check("wake_kernel_addr_EFAULT", f, futex_raw(KERNEL_ADDR, FUTEX_WAKE | f, 1, 0, 0, 0), -EFAULT);
-    munmap(m, GUEST_PAGE);
-    munmap(m + GUEST_PAGE, GUEST_PAGE);
+    munmap(m, 3 * GUEST_PAGE);
 
     /*
      * Read-only page: a private wait only reads the word. (Linux answers a

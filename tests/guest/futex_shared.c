@@ -62,6 +62,8 @@ static void child_waits_parent_wakes(void)
             waiter_settle(&w);
             child_signal(&c);
             waiter_join(&w);
+            /* held_finish() writes the release byte: exiting first would SIGPIPE the parent */
+            child_wait_release(&c);
             _exit(w.result == 0 ? 0 : w.result == -EAGAIN ? 4 : 5);
         }
         parent_wait_ready(&c, "case 2");

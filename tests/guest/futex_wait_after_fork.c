@@ -18,33 +18,14 @@
 #define GUEST_COW_SCENARIOS
 #include "guest.h"
 
-#include <stdlib.h>
-#include <sys/mman.h>
-
 static struct cow_case cases[6];
 
 __attribute__((noinline)) static void run(void)
 {
-    char area[5 * GUEST_PAGE];
-    uintptr_t base = ((uintptr_t)area + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
-    char *m = mmap(NULL, 2 * GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (m == MAP_FAILED)
-        fail("mmap: %s", strerror(errno));
-    for (int i = 0; i < 2; i++) {
-        /* a page-sized spacer keeps the plain and private words on different pages */
-        int *h = calloc(32, sizeof(int));
-        if (!h || !calloc(GUEST_PAGE, 1))
-            fail("calloc failed");
-        cases[i] = (struct cow_case){ .where = "stack", .nwaiters = 1, .flags = FUTEX_FLAGS(i),
-            .word = (volatile int *)(base + (uintptr_t)(2 * i) * GUEST_PAGE + 256) };
-        cases[2 + i] = (struct cow_case){ .where = "heap", .nwaiters = 1, .flags = FUTEX_FLAGS(i),
-            .word = h };
-        cases[4 + i] = (struct cow_case){ .where = "mmap", .nwaiters = 1, .flags = FUTEX_FLAGS(i),
-            .word = (volatile int *)(m + i * GUEST_PAGE + 1024) };
-    }
-    cow_run(cases, 6, FORK_THEN_WAIT, PARENT_WRITES_FIRST);
-    __asm__ volatile("" : : "r"(area) : "memory");
+    COW_STACK_AREA(area);
+    int n = cow_fill_cases(cases, COW_STACK | COW_HEAP | COW_MMAP, area, 1);
+    cow_run(cases, n, FORK_THEN_WAIT, PARENT_WRITES_FIRST);
+    COW_STACK_KEEP(area);
 }
 
 int main(void)

@@ -462,10 +462,11 @@ static inline int held_finish(struct held_child *c, const char *what)
 #ifdef GUEST_COW_SCENARIOS
 /*
  * COW futex scenarios (futex_cow_*, futex_wait_after_fork,
- * futex_cow_child_writes): waiters on a private futex word, a fork whose
- * child keeps the word's page COW-shared, then the parent writes the word
- * and wakes.  The knobs are the order (wait before or after the fork) and
- * who writes the page first (parent or child).  See design.md: under
+ * futex_requeue_after_fork, futex_cow_child_writes; futex_isolation uses the
+ * cases only): waiters on a private futex word, a fork whose child keeps the
+ * word's page COW-shared, then the parent writes the word and wakes.  The
+ * knobs are the order (wait before or after the fork, or requeued onto the
+ * word after it) and who writes the page first (parent or child).  See design.md: under
  * `nosticky` a parent-writes-first round loses every wakeup.
  */
 
@@ -473,18 +474,104 @@ static inline int held_finish(struct held_child *c, const char *what)
 #define WAKE_DEADLINE_MS 2000
 #define COW_MAX_WAITERS 8
 
-enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT };
+#include <stdlib.h>
+#include <sys/mman.h>
+
+/*
+ * WAIT_THEN_FORK: the waiters queue on the word, then the fork.
+ * FORK_THEN_WAIT: the fork, then the waiters queue on the still-shared word.
+ * FORK_THEN_REQUEUE: the fork, then the waiters queue on a word A on a page
+ *   mapped after the fork (the child has no such page), and the parent moves
+ *   them with FUTEX_CMP_REQUEUE (wake 0, requeue all) to the case's word,
+ *   still shared with the child: the requeue target must get the same COW
+ *   treatment as a wait.
+ */
+enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT, FORK_THEN_REQUEUE };
 enum cow_first { PARENT_WRITES_FIRST, CHILD_WRITES_FIRST };
 
 struct cow_case {
     const char *where;   /* "stack", "heap", ... */
+    unsigned kind;       /* COW_STACK, ... (set by cow_fill_cases) */
     volatile int *word;  /* must not be in the last 64 bytes of its page */
     int flags;           /* 0 or FUTEX_PRIVATE_FLAG */
     int nwaiters;
     struct waiter w[COW_MAX_WAITERS];
+    volatile int *from;  /* FORK_THEN_REQUEUE: the word the waiters wait on first */
+    long requeue_ret;
     long wake_ret;
     uint64_t pfn_before; /* GUEST_VERIFY_PFN only */
 };
+
+
+/* Where cow_fill_cases() puts the words (a bit set). */
+enum cow_kind { COW_STACK = 1, COW_HEAP = 2, COW_MMAP = 4, COW_BSS = 8 };
+
+/*
+ * The stack pages of the COW_STACK cases: declare the area in the caller's
+ * noinline function that runs the rounds, so that every deeper frame (the
+ * engine's, libc's, the child's) lies below it and only the test touches
+ * its pages; COW_STACK_KEEP(area) at the end of that function keeps the
+ * compiler from dropping the array.
+ */
+#define COW_STACK_AREA(name) char name[5 * GUEST_PAGE]
+#define COW_STACK_KEEP(name) __asm__ volatile("" : : "r"(name) : "memory")
+
+static int guest_cow_bss[2][GUEST_PAGE / sizeof(int)] __attribute__((aligned(GUEST_PAGE), unused));
+
+/*
+ * Fill cs[] with a plain and a private case (in that order) for each kind in
+ * `kinds`, in the order stack, heap, mmap, bss; returns the number of cases.
+ * Every word lies on a page of its own, nothing else of the program on it:
+ *   stack  pages 0 and 2 of `stack_area` (COW_STACK_AREA; NULL without COW_STACK)
+ *   heap   a page inside a two-page malloc'd block (musl: the brk heap)
+ *   mmap   the two pages of a private anonymous mapping
+ *   bss    two page-aligned static pages (shared by every call: call once)
+ * Each case gets `nwaiters` waiters; change cs[i].nwaiters afterwards to vary it.
+ */
+__attribute__((unused)) static int cow_fill_cases(struct cow_case *cs, unsigned kinds, char *stack_area,
+                                                  int nwaiters)
+{
+    int n = 0;
+    char *m = NULL;
+    uintptr_t stack = ((uintptr_t)stack_area + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
+    if ((kinds & COW_STACK) && !stack_area)
+        fail("cow_fill_cases: COW_STACK without a stack area");
+    if (kinds & COW_MMAP) {
+        m = mmap(NULL, 2 * GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            fail("mmap: %s", strerror(errno));
+    }
+    for (unsigned kind = COW_STACK; kind <= COW_BSS; kind <<= 1) {
+        if (!(kinds & kind))
+            continue;
+        for (int i = 0; i < 2; i++) {
+            struct cow_case *c = &cs[n++];
+            memset(c, 0, sizeof *c);
+            c->kind = kind;
+            c->flags = FUTEX_FLAGS(i);
+            c->nwaiters = nwaiters;
+            if (kind == COW_STACK) {
+                c->where = "stack";
+                c->word = (volatile int *)(stack + (uintptr_t)(2 * i) * GUEST_PAGE + 256);
+            } else if (kind == COW_HEAP) {
+                char *p = malloc(2 * GUEST_PAGE);
+                if (!p)
+                    fail("malloc failed");
+                uintptr_t page = ((uintptr_t)p + GUEST_PAGE - 1) & ~(uintptr_t)(GUEST_PAGE - 1);
+                memset((void *)page, 0, GUEST_PAGE);
+                c->where = "heap";
+                c->word = (volatile int *)(page + 256);
+            } else if (kind == COW_MMAP) {
+                c->where = "mmap";
+                c->word = (volatile int *)(m + i * GUEST_PAGE + 1024);
+            } else {
+                c->where = "bss";
+                c->word = &guest_cow_bss[i][100];
+            }
+        }
+    }
+    return n;
+}
 
 
 #ifdef GUEST_VERIFY_PFN
@@ -512,11 +599,11 @@ static uint64_t guest_pfn(pid_t pid, volatile void *addr)
     return e & ((1ull << 55) - 1);
 }
 __attribute__((unused)) static void cow_verify_pfn(struct cow_case *cs, int n, pid_t child, int expect_shared,
-                           int waited_after_fork)
+                           int op_after_fork)
 {
     for (int i = 0; i < n; i++) {
-        /* Linux's own plain FUTEX_WAIT breaks COW (get_user_pages FOLL_WRITE). */
-        if (waited_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_shared)
+        /* Linux's own plain futex ops (wait, requeue) break COW (get_user_pages FOLL_WRITE). */
+        if (op_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_shared)
             continue;
         uint64_t a = guest_pfn(getpid(), cs[i].word), b = guest_pfn(child, cs[i].word);
         printf("%s: pfn check %s/%s: parent %llx child %llx (%s)\n", GUEST_NAME, cs[i].where,
@@ -533,10 +620,10 @@ __attribute__((unused)) static void cow_pfn_before(struct cow_case *cs, int n)
     for (int i = 0; i < n; i++)
         cs[i].pfn_before = guest_pfn(getpid(), cs[i].word);
 }
-__attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, int expect_moved, int waited_after_fork)
+__attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, int expect_moved, int op_after_fork)
 {
     for (int i = 0; i < n; i++) {
-        if (waited_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_moved)
+        if (op_after_fork && !(cs[i].flags & FUTEX_PRIVATE_FLAG) && expect_moved)
             continue;
         uint64_t a = guest_pfn(getpid(), cs[i].word);
         printf("%s: pfn check %s/%s: parent frame %s by its write\n", GUEST_NAME, cs[i].where,
@@ -547,9 +634,9 @@ __attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, in
     }
 }
 #else
-#define cow_verify_pfn(cs, n, child, expect_shared, waited_after_fork) ((void)0)
+#define cow_verify_pfn(cs, n, child, expect_shared, op_after_fork) ((void)(op_after_fork))
 #define cow_pfn_before(cs, n) ((void)0)
-#define cow_pfn_after(cs, n, expect_moved, waited_after_fork) ((void)0)
+#define cow_pfn_after(cs, n, expect_moved, op_after_fork) ((void)(op_after_fork))
 #endif
 
 /* Offset of the word the child writes in CHILD_WRITES_FIRST (same page). */
@@ -558,7 +645,13 @@ __attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, in
 /*
  * One round. Returns 0 if every case passed, 1 if some waiter returned
  * EAGAIN (it was not yet queued when the word changed: inconclusive, retry),
- * or calls fail() listing every failed case.
+ * or calls fail().  The verdict is strict, so that a nosticky=fail program
+ * fails with the 2002 bug's symptom only when the round shows exactly that
+ * bug: a case is "lost" only if its wake returned 0 AND every one of its
+ * waiters timed out; "lost wakeup" is reported only when every case of the
+ * round is lost.  Anything else (a wrong wake count, some waiters woken,
+ * an errno such as EFAULT or EINTR, a mix of passed and lost cases) is an
+ * "unexpected result".
  */
 __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum cow_order order, enum cow_first first)
 {
@@ -599,22 +692,50 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
                 waiter_settle(&cs[i].w[k]);
             }
 
-    cow_verify_pfn(cs, n, c.pid, first == PARENT_WRITES_FIRST, order == FORK_THEN_WAIT);
+    char *src = NULL;
+    if (order == FORK_THEN_REQUEUE) {
+        src = mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (src == MAP_FAILED)
+            fail("mmap: %s", strerror(errno));
+        for (int i = 0; i < n; i++) {
+            cs[i].from = (volatile int *)(src + 64 * i);
+            *cs[i].from = 0;
+        }
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < cs[i].nwaiters; k++) {
+                cs[i].w[k].index = k;
+                waiter_start(&cs[i].w[k], cs[i].from, 0, cs[i].flags, WAKE_DEADLINE_MS);
+                waiter_settle(&cs[i].w[k]);
+            }
+        for (int i = 0; i < n; i++)
+            cs[i].requeue_ret = futex_raw(cs[i].from, FUTEX_CMP_REQUEUE | cs[i].flags, 0, INT_MAX,
+                                          cs[i].word, 0);
+        /* A waiter that was not queued yet now returns EAGAIN: detectably late. */
+        for (int i = 0; i < n; i++)
+            *cs[i].from = 1;
+    }
+
+    /* Was there a futex op on the word after the fork (Linux's plain ops break COW)? */
+    int op_after_fork = order != WAIT_THEN_FORK;
+    cow_verify_pfn(cs, n, c.pid, first == PARENT_WRITES_FIRST, op_after_fork);
     /* The parent's write: a COW fault while the child still maps the frame. */
     for (int i = 0; i < n; i++) {
         *cs[i].word = 1;
         cs[i].wake_ret = futex_wake(cs[i].word, INT_MAX, cs[i].flags);
     }
-    cow_pfn_after(cs, n, first == PARENT_WRITES_FIRST, order == FORK_THEN_WAIT);
+    cow_pfn_after(cs, n, first == PARENT_WRITES_FIRST, op_after_fork);
     for (int i = 0; i < n; i++)
         for (int k = 0; k < cs[i].nwaiters; k++)
             waiter_join(&cs[i].w[k]);
+    if (src)
+        munmap(src, GUEST_PAGE);
     int code = held_finish(&c, "cow_round");
     if (code != 0)
-        fail("child exited with %d (10+i: case i's word changed in the child's copy)", code);
+        fail("unexpected result: child exited with %d (10+i: case i's word changed in the "
+             "child's copy)", code);
 
-    int late = 0, bad = 0;
-    char msg[400];
+    int late = 0, lost = 0, unexpected = 0;
+    char msg[480];
     size_t len = 0;
     msg[0] = 0;
     for (int i = 0; i < n; i++) {
@@ -631,28 +752,46 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
             else
                 other = r;
         }
-        printf("%s: %s/%s: FUTEX_WAKE returned %ld, %d/%d waiters woken, %d timed out\n",
+        int requeued = order != FORK_THEN_REQUEUE || cs[i].requeue_ret == cs[i].nwaiters;
+        if (order == FORK_THEN_REQUEUE)
+            printf("%s: %s/%s: FUTEX_CMP_REQUEUE returned %ld\n", GUEST_NAME, cs[i].where,
+                   flag_name(cs[i].flags), cs[i].requeue_ret);
+        printf("%s: %s/%s: FUTEX_WAKE returned %ld, %d/%d waiters woken, %d timed out%s%s\n",
                GUEST_NAME, cs[i].where, flag_name(cs[i].flags), cs[i].wake_ret, woken,
-               cs[i].nwaiters, timedout);
-        if (eagain) {
+               cs[i].nwaiters, timedout, other ? ", one returned " : "", other ? errno_str(other) : "");
+        /* Late: a waiter was not queued when the word changed (or when the requeue ran). */
+        if (eagain || (!requeued && cs[i].requeue_ret >= 0 && cs[i].requeue_ret < cs[i].nwaiters)) {
             late = 1;
             continue;
         }
-        if (cs[i].wake_ret != cs[i].nwaiters || woken != cs[i].nwaiters || other) {
-            bad++;
-            if (len < sizeof msg - 1) {
-                int m = snprintf(msg + len, sizeof msg - len,
-                                 "%s%s/%s: wake returned %ld of %d, %d waiter(s) timed out after %d ms",
-                                 len ? "; " : "", cs[i].where, flag_name(cs[i].flags),
-                                 cs[i].wake_ret, cs[i].nwaiters, timedout, WAKE_DEADLINE_MS);
-                if (m > 0)
-                    len += (size_t)m;
-            }
+        if (requeued && cs[i].wake_ret == cs[i].nwaiters && woken == cs[i].nwaiters)
+            continue;
+        if (requeued && cs[i].wake_ret == 0 && timedout == cs[i].nwaiters)
+            lost++;
+        else
+            unexpected++;
+        if (len < sizeof msg - 1) {
+            char rq[32] = "";
+            if (order == FORK_THEN_REQUEUE)
+                snprintf(rq, sizeof rq, "requeue %ld of %d, ", cs[i].requeue_ret, cs[i].nwaiters);
+            int m = snprintf(msg + len, sizeof msg - len, "%s%s/%s: %swake %ld of %d, %d woken, "
+                             "%d timed out%s%s", len ? "; " : "", cs[i].where, flag_name(cs[i].flags),
+                             rq, cs[i].wake_ret, cs[i].nwaiters, woken, timedout, other ? ", " : "",
+                             other ? errno_str(other) : "");
+            if (m > 0)
+                len += (size_t)m;
         }
     }
-    if (bad)
-        fail("lost wakeup: %s", msg);
-    return late;
+    if (unexpected)
+        fail("unexpected result: %s", msg);
+    if (late)
+        return 1;
+    if (lost == n)
+        fail("lost wakeup: every wake returned 0, every waiter timed out after %d ms (%s)",
+             WAKE_DEADLINE_MS, msg);
+    if (lost)
+        fail("unexpected result: only %d of %d cases lost their wakeup: %s", lost, n, msg);
+    return 0;
 }
 
 /* Run a round, retrying (at most 3 times) when a waiter was not queued in time. */
