@@ -41,6 +41,10 @@ class Context:
         return os.path.join(self.build, "kernel.elf")
 
     @property
+    def init(self):
+        return os.path.join(self.build, "user", "init")
+
+    @property
     def log_dir(self):
         return os.path.join(self.build, "test-logs")
 

@@ -38,15 +38,8 @@ def _guest(ctx, name):
     return os.path.join(ctx.build, "guest", name)
 
 
-def _config(ctx, programs, **kw):
-    return guestrun.Config(kernel=ctx.kernel, init=os.path.join(ctx.build, "user", "init"),
-                           qemu_run=ctx.qemu_run, programs=programs, timeout=ctx.timeout, **kw)
-
-
 def _log(ctx, name):
-    path = os.path.join(ctx.log_dir, SUITE, name + ".log")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    return path
+    return os.path.join(ctx.log_dir, SUITE, name + ".log")
 
 
 def _missing(text, patterns):
@@ -54,7 +47,7 @@ def _missing(text, patterns):
 
 
 def _trace(ctx):
-    run = guestrun.boot(_config(ctx, [_guest(ctx, "hello")], trace="hello"), _log(ctx, "trace"))
+    run = guestrun.boot(guestrun.Config.for_context(ctx, [_guest(ctx, "hello")], trace="hello"), _log(ctx, "trace"))
     text = run.text
     expected = [
         r"^trace: \[\d+/\d+\] arch_prctl\(ARCH_SET_FS, 0x[0-9a-f]+\) = 0 <\d+ us>$",
@@ -73,7 +66,7 @@ def _trace(ctx):
 
 
 def _fault_report(ctx):
-    run = guestrun.boot(_config(ctx, [_guest(ctx, "fork_faults")]), _log(ctx, "fault_report"))
+    run = guestrun.boot(guestrun.Config.for_context(ctx, [_guest(ctx, "fork_faults")]), _log(ctx, "fault_report"))
     expected = [
         r"^fault: pid \d+ \(fork_faults\) tid \d+ SIGSEGV Page fault \(#PF\) not-present write user-mode "
         r"at rip 0x[0-9a-f]+ <null_deref\+0x[0-9a-f]+> addr 0x0+ \(no region\) rsp 0x[0-9a-f]+$",
@@ -87,7 +80,7 @@ def _fault_report(ctx):
 def _monitor(ctx):
     """Boots debug_waiter with a pipe on the console, sends Ctrl-] m once it
     waits, and reads the report."""
-    cfg = _config(ctx, [_guest(ctx, "debug_waiter")])
+    cfg = guestrun.Config.for_context(ctx, [_guest(ctx, "debug_waiter")])
     files = [("init", open(cfg.init, "rb").read()), ("debug_waiter", open(cfg.programs[0], "rb").read())]
     log_path = _log(ctx, "monitor")
     with tempfile.TemporaryDirectory(prefix="sticky-monitor.") as tmp:

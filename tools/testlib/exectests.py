@@ -41,11 +41,8 @@ def tests(ctx):
             bad = os.path.join(tmp, name)
             with open(bad, "wb") as f:
                 f.write(contents)
-            cfg = guestrun.Config(kernel=ctx.kernel, init=os.path.join(ctx.build, "user", "init"),
-                                  qemu_run=ctx.qemu_run, programs=[bad, hello], timeout=ctx.timeout)
-            log = os.path.join(ctx.log_dir, SUITE, name + ".log")
-            os.makedirs(os.path.dirname(log), exist_ok=True)
-            run = guestrun.boot(cfg, log)
+            cfg = guestrun.Config.for_context(ctx, [bad, hello])
+            run = guestrun.boot(cfg, os.path.join(ctx.log_dir, SUITE, name + ".log"))
         verdict = guestrun.judge({name: "fail", "hello": "pass"}, run, ctx.timeout)
         text = run.text
         reasons = []
@@ -66,11 +63,8 @@ def _static_pie(ctx):
     pie = os.path.join(ctx.build, "guest", "hello_pie")
     if not os.path.isfile(pie):
         return Result(SUITE, "static_pie", "fail", f"{pie} is missing (make guests)")
-    cfg = guestrun.Config(kernel=ctx.kernel, init=os.path.join(ctx.build, "user", "init"),
-                          qemu_run=ctx.qemu_run, programs=[pie], timeout=ctx.timeout)
-    log = os.path.join(ctx.log_dir, SUITE, "static_pie.log")
-    os.makedirs(os.path.dirname(log), exist_ok=True)
-    run = guestrun.boot(cfg, log)
+    cfg = guestrun.Config.for_context(ctx, [pie])
+    run = guestrun.boot(cfg, os.path.join(ctx.log_dir, SUITE, "static_pie.log"))
     verdict = guestrun.judge({"hello_pie": "pass"}, run, ctx.timeout)
     reasons = list(verdict.reasons)
     if not re.search(r"^PASS hello$", run.text, re.M):

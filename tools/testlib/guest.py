@@ -105,15 +105,14 @@ def tests(ctx):
         yield Result(SUITE, "all", "skip", f"{len(cells)} guest tests are off until the kernel runs init "
                      "(STICKY_GUEST_SUITE=1 turns them on)")
         return
-    init = os.path.join(ctx.build, "user", "init")
-    for what, path in (("kernel", ctx.kernel), ("init", init)):
+    for what, path in (("kernel", ctx.kernel), ("init", ctx.init)):
         if not os.path.isfile(path):
             yield Result(SUITE, what, "fail", f"{ctx.rel(path)} not found: run `make test`")
             return
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=ctx.jobs)
     try:
-        futures = [pool.submit(run_cell, ctx, init, c) for c in cells]
+        futures = [pool.submit(run_cell, ctx, c) for c in cells]
         # Submission order, not completion order: the output is stable.
         results = []
         for cell, future in zip(cells, futures):
@@ -131,7 +130,7 @@ def tests(ctx):
 BUG_SYMPTOM = re.compile(r"\blost wakeup\b|\bisolation broken\b")
 
 
-def run_cell(ctx, init, cell):
+def run_cell(ctx, cell):
     """-> (Result, text for the futex matrix)."""
     prog = cell.program
     if prog.problem:
@@ -139,8 +138,7 @@ def run_cell(ctx, init, cell):
     binary = os.path.join(ctx.build, "guest", prog.name)
     if not os.path.isfile(binary):
         return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
-    cfg = guestrun.Config(kernel=ctx.kernel, init=init, qemu_run=ctx.qemu_run, programs=[binary],
-                          futex=cell.design, mem=prog.mem, timeout=prog.timeout)
+    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)

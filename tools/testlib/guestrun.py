@@ -51,6 +51,13 @@ class Config:
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
 
+    @classmethod
+    def for_context(cls, ctx, programs, **options):
+        """A boot of the test run's kernel and init (core.Context); the
+        timeout is the run's unless `options` names another."""
+        options.setdefault("timeout", ctx.timeout)
+        return cls(kernel=ctx.kernel, init=ctx.init, qemu_run=ctx.qemu_run, programs=programs, **options)
+
     def check(self):
         """Raises UsageError for anything the kernel cannot run."""
         if self.smp != 1:
