@@ -112,9 +112,10 @@ class Config:
         return words
 
 
-def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False):
+def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
     """Packs the initramfs and boots it once -> core.Run. `echo` streams the
-    serial output (see run_logged); `keep_stdin` connects stdin to the console."""
+    serial output, `feed` answers console lines with keys (see run_logged);
+    `keep_stdin` connects stdin to the console."""
     files = [("init", _read(cfg.init))]
     files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
@@ -124,7 +125,8 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False):
                 "--initrd", initrd, cfg.kernel, *cfg.cmdline()]
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
-        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin)
+        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
+                          feed=feed)
 
 
 def _read(path):
