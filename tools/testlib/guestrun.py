@@ -150,8 +150,10 @@ _SEVERITY = ("hang", "panic", "leak", "unexpected-pass", "fail")
 
 
 def judge(expected, run, timeout):
-    """expected: {program: "pass" | "fail"} in run order ("fail": must print
-    `FAIL <name>: ...` and exit 1). run: a core.Run. -> Verdict."""
+    """expected: {program: "pass" | "fail" | "refused"} in run order ("fail":
+    must print `FAIL <name>: ...` and exit 1; "refused": execve must fail, so
+    init prints `init: cannot run <name>: ...` and exit 127). run: a
+    core.Run. -> Verdict."""
     exits, fail_lines, cannot, faults = {}, {}, {}, {}
     accts = []                      # (program that ran just before, {field: value})
     extra = []
@@ -209,6 +211,8 @@ def judge(expected, run, timeout):
             problem("unexpected-pass", f"{name} exited 0, expected it to FAIL")
         elif want == "fail" and (status != "1" or name not in fail_lines):
             problem("fail", f"{name} exited {status}{detail}, expected `FAIL {name}: ...` and exit 1")
+        elif want == "refused" and (status != "127" or name not in cannot):
+            problem("fail", f"{name} exited {status}{detail}, expected `init: cannot run {name}: ...` and exit 127")
     for line in extra:
         problem("fail", f"unexpected line from init: {line!r}")
 
