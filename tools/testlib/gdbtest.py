@@ -22,6 +22,8 @@ import socket
 import subprocess
 import time
 
+from . import qemu
+
 KERNEL_VMA = 0xFFFFFFFF80000000
 STATIC_SYMBOLS = ("kmain", "syscall_dispatch", "kernel_debug_block")
 COMMANDS = ("sticky-connect", "sticky-current", "sticky-walk", "sticky-bt", "sticky-break")
@@ -139,10 +141,7 @@ def qemu_stage(root, build_dir, kernel, symbols):
 
     serial_log = os.path.join(build_dir, "test-logs", "gdb-serial.log")
     os.makedirs(os.path.dirname(serial_log), exist_ok=True)
-    qemu_argv = [qemu_run, "--timeout", str(QEMU_GUEST_LIMIT), "--gdb"]
-    if initrd:
-        qemu_argv += ["--initrd", initrd]
-    qemu_argv += [kernel]
+    qemu_argv = qemu.argv(qemu_run, kernel, timeout=QEMU_GUEST_LIMIT, initrd=initrd, gdb=True)
     gdb = gdb_argv(root, commands)
     # One shell owns QEMU and gdb, so the namespace variant shares one loopback.
     script = (f"{shlex.join(qemu_argv)} </dev/null >{shlex.quote(serial_log)} 2>&1 & q=$!; "
@@ -239,10 +238,3 @@ def tail(text, n=6):
     lines = [l for l in text.strip().splitlines() if l.strip()]
     return " | ".join(lines[-n:]) if lines else "(nothing)"
 
-
-if __name__ == "__main__":
-    import sys
-    start = time.monotonic()
-    ok, reason = run_gdb_batch_test(sys.argv[1] if len(sys.argv) > 1 else "build")
-    print(("PASS" if ok else "FAIL") + f" gdb ({time.monotonic() - start:.1f}s): {reason}")
-    sys.exit(0 if ok else 1)

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 
-from . import cpio
+from . import cpio, qemu
 from .core import run_logged
 from .qemu import describe_exit
 
@@ -121,8 +121,8 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
-        argv = [cfg.qemu_run, "--timeout", f"{cfg.timeout:g}", "--mem", cfg.mem,
-                "--initrd", initrd, cfg.kernel, *cfg.cmdline()]
+        argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
+                         initrd=initrd)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
         return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
