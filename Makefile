@@ -82,7 +82,14 @@ bench: kernel init $(BUILD)/bench/microbench
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
-debug: kernel guests $(if $(wildcard kernel/user/init.c),init)
+# tools/gdb/mkinitrd packs init, forkdemo (what init runs by default there)
+# and the guest programs.
+FORKDEMO := $(BUILD)/gdb/forkdemo
+$(FORKDEMO): tools/gdb/forkdemo.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+debug: kernel init guests $(FORKDEMO)
 	tools/gdb/debug $(BUILD)/kernel.elf $(CMDLINE)
 
 clean:
