@@ -15,7 +15,7 @@ import os
 import re
 import time
 
-from . import guest, guestrun
+from . import gdbtest, guest, guestrun
 from .core import Result
 
 SUITE = "debug"
@@ -113,9 +113,5 @@ def _monitor(ctx):
 
 
 def _gdb(ctx):
-    try:
-        from . import gdbtest
-    except ImportError:
-        return ["tools/testlib/gdbtest.py is missing"], []
     ok, reason = gdbtest.run_gdb_batch_test(ctx.build)
     return [] if ok else [reason], []
