@@ -5,6 +5,9 @@
                 function from the program's symbol table.
 - monitor:      Ctrl-] m while a thread sleeps in FUTEX_WAIT prints a report that
                 shows that waiter (with its key and, under sticky, its pinned frame).
+- log:          `log=` levels per subsystem: hello's fork, exec and thread
+                start appear with Linux-style time stamps, and a bad item is
+                reported and ignored while the rest still apply.
 - gdb:          the gdb script loads and resolves a kernel symbol in batch mode.
 
 Each boot goes through guestrun like the guest suite's (with the program's
@@ -22,7 +25,8 @@ SUITE = "debug"
 
 
 def tests(ctx):
-    checks = [("trace", _trace), ("fault_report", _fault_report), ("monitor", _monitor), ("gdb", _gdb)]
+    checks = [("trace", _trace), ("fault_report", _fault_report), ("monitor", _monitor), ("log", _kernel_log),
+              ("gdb", _gdb)]
     for name, check in checks:
         if not ctx.wanted(SUITE, name):
             continue
@@ -110,6 +114,22 @@ def _monitor(ctx):
         r"^PASS debug_waiter$",
     ]
     return _judged(cfg, run, expected)
+
+
+def _kernel_log(ctx):
+    cfg = _config(ctx, "hello", log="warn,proc:debug,exec:debug,sched:debug,bogus")
+    run = guestrun.boot(cfg, _log(ctx, "log"))
+    stamp = r"^\[\s*\d+\.\d{6}\] "
+    expected = [
+        stamp + r"proc: fork ",
+        stamp + r"exec: exec hello ",
+        stamp + r"sched: start tid=\d+$",
+        stamp + r"boot: warn: log=: ignored 'bogus' \(expected LEVEL or SUBSYSTEM:LEVEL; "
+                r"levels off error warn info debug trace\)$",
+    ]
+    # Every other subsystem at warn: the futex design line (info) must be gone.
+    info = re.search(stamp + r"futex: design .*$", run.text, re.M)
+    return _judged(cfg, run, expected, [f"an info line despite log=warn: {info[0]!r}"] if info else [])
 
 
 def _gdb(ctx):
