@@ -12,9 +12,6 @@ A program's metadata line, anywhere in its first 40 lines:
                       it demonstrates the 2002 bug; a PASS there fails the suite
     skip-native       not run natively on Linux (ignored here)
 Test names: guest/<name>, or guest/<name>[<design>] per futex design.
-
-Until the kernel runs init the suite is off: it runs when STICKY_GUEST_SUITE=1
-(STICKY_GUEST_SUITE=0 turns it off again once ENABLED_BY_DEFAULT is True).
 """
 import concurrent.futures
 import dataclasses
@@ -25,7 +22,6 @@ from . import core, guestrun
 from .core import Result
 
 SUITE = "guest"
-ENABLED_BY_DEFAULT = True
 META = re.compile(r"^\s*//\s*guest:(.*)$")
 META_LINES = 40
 
@@ -89,21 +85,12 @@ def read_program(path):
     return prog
 
 
-def enabled():
-    value = os.environ.get("STICKY_GUEST_SUITE", "")
-    return value == "1" if value in ("0", "1") else ENABLED_BY_DEFAULT
-
-
 def tests(ctx):
     src = ctx.guest_src
     programs = [read_program(os.path.join(src, f)) for f in sorted(os.listdir(src)) if f.endswith(".c")]
     cells = [Cell(p, d) for p in programs for d in p.designs]
     cells = [c for c in cells if ctx.wanted(SUITE, c.name)]
     if not cells:
-        return
-    if not enabled():
-        yield Result(SUITE, "all", "skip", f"{len(cells)} guest tests are off until the kernel runs init "
-                     "(STICKY_GUEST_SUITE=1 turns them on)")
         return
     for what, path in (("kernel", ctx.kernel), ("init", ctx.init)):
         if not os.path.isfile(path):
