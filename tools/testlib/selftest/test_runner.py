@@ -107,6 +107,12 @@ class RunTests(unittest.TestCase):
         self.assertLine(out, "SKIP  host/Fake.T.Later: not yet")
         self.assertEqual((rc, out[-1]), (1, "1 passed, 1 failed, 1 skipped"))
 
+        # -k reaches dotnet test as a filter: only the selected test runs at all.
+        rc, out = self.run_tests("--only", "host", "-k", "host/fake.t.go", STICKY_HOST_PROJECT=proj)
+        self.assertEqual((rc, out[-1]), (0, "1 passed, 0 failed"))
+        with open(os.path.join(self.build, "test-results", "host.trx")) as f:
+            self.assertEqual(f.read().count("<UnitTestResult "), 1)
+
         with open(os.path.join(self.tmp, "host", "T.cs"), "a") as f:
             f.write('class Broken { int x = "not an int"; }\n')
         rc, out = self.run_tests("--only", "host", STICKY_HOST_PROJECT=proj)
