@@ -14,6 +14,9 @@ KERNEL_CS  := $(shell find kernel -name '*.cs' -not -path '*/obj/*' -not -path '
 ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm)
 ASM_OBJ    := $(patsubst %.asm,$(BUILD)/asm/%.o,$(notdir $(ASM_SRC)))
 SETUP_STAMP := $(BUILD)/.setup-done
+# The tools (run-tests, run-guest, run-bench, gdb/mkinitrd) find the build
+# here, so `make BUILD=out test` tests what it built.
+export STICKY_BUILD := $(abspath $(BUILD))
 
 .PHONY: all kernel init setup run test bench debug clean
 
@@ -27,7 +30,7 @@ kernel: $(BUILD)/kernel.elf
 init: $(BUILD)/user/init
 $(BUILD)/user/init: kernel/user/init.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(GUEST_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
 
 # Installs the Debian toolchain (when missing) and restores the pinned ILCompiler.
 setup: $(SETUP_STAMP)
@@ -74,7 +77,7 @@ test: kernel init guests
 # (tools/run-bench, docs/benchmarks.md). Measurements only: nothing asserted.
 $(BUILD)/bench/microbench: tests/bench/microbench.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
-	$(GUEST_CC) -static -O2 -Wall -Wextra -Werror -o $@ $< -lpthread
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $< -lpthread
 
 bench: kernel init $(BUILD)/bench/microbench
 	@tools/setup bench
@@ -82,7 +85,14 @@ bench: kernel init $(BUILD)/bench/microbench
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
-debug: kernel guests $(if $(wildcard kernel/user/init.c),init)
+# tools/gdb/mkinitrd packs init, forkdemo (what init runs by default there)
+# and the guest programs.
+FORKDEMO := $(BUILD)/gdb/forkdemo
+$(FORKDEMO): tools/gdb/forkdemo.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $<
+
+debug: kernel init guests $(FORKDEMO)
 	tools/gdb/debug $(BUILD)/kernel.elf $(CMDLINE)
 
 clean:

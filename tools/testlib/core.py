@@ -41,6 +41,10 @@ class Context:
         return os.path.join(self.build, "kernel.elf")
 
     @property
+    def init(self):
+        return os.path.join(self.build, "user", "init")
+
+    @property
     def log_dir(self):
         return os.path.join(self.build, "test-logs")
 
@@ -69,7 +73,7 @@ class Run:
         return self.lines[-n:]
 
 
-def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_stdin=False):
+def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_stdin=False, feed=None):
     """Runs argv with stdout+stderr captured together, stdin closed (QEMU's
     -serial stdio would otherwise put the terminal in raw mode) unless
     `keep_stdin`: then the child reads this process's stdin (the guest's console).
@@ -78,10 +82,13 @@ def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_s
     the child gets its own process group so a hang kills QEMU too, not just
     the wrapper script. A child killed this way reports rc 124, like timeout(1).
     `echo(bytes)`, if given, sees the output as it arrives (tools/run-guest
-    streams the serial console through it).
+    streams the serial console through it). `feed(line)`, if given, sees each
+    complete output line (str, no line end) and may return bytes to type on
+    the child's stdin, which is then a pipe (the debug suite's console keys).
     """
     start = time.monotonic()
-    proc = subprocess.Popen(argv, stdin=None if keep_stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
+    stdin = subprocess.PIPE if feed else None if keep_stdin else subprocess.DEVNULL
+    proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, cwd=cwd, env=env,
                             start_new_session=True)
     with _live_lock:
@@ -95,13 +102,15 @@ def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_s
     timer = threading.Timer(limit, expire)
     timer.daemon = True
     timer.start()
-    chunks = []
+    chunks, partial = [], b""
     try:
         with proc.stdout:
             while chunk := os.read(proc.stdout.fileno(), 65536):
                 chunks.append(chunk)
                 if echo:
                     echo(chunk)
+                if feed:
+                    partial = _feed_lines(proc, feed, partial + chunk)
         proc.wait()
     except BaseException:           # Ctrl-C: leave no QEMU behind
         _kill_group(proc)
@@ -109,6 +118,8 @@ def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_s
         raise
     finally:
         timer.cancel()
+        if proc.stdin:
+            _quietly(proc.stdin.close)
         with _live_lock:
             _live.discard(proc)
     timed_out = expired.is_set() or proc.returncode == 124
@@ -120,6 +131,24 @@ def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_s
         with open(log_path, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + ("\n" if lines else ""))
     return Run(rc, lines, time.monotonic() - start, timed_out)
+
+
+def _feed_lines(proc, feed, data):
+    """Hands each complete line of `data` to `feed`, types its answers; -> the incomplete rest."""
+    *lines, rest = data.split(b"\n")
+    for line in lines:
+        answer = feed(line.decode("utf-8", "replace").rstrip("\r"))
+        if answer:
+            _quietly(lambda: (proc.stdin.write(answer), proc.stdin.flush()))
+    return rest
+
+
+def _quietly(write):
+    """A child that has exited no longer reads its stdin: that is no error of ours."""
+    try:
+        write()
+    except (BrokenPipeError, ValueError):
+        pass
 
 
 def split_lines(data):

@@ -3,24 +3,21 @@
 Two stages, each a `gdb -batch` run with hard time limits:
 1. No QEMU: tools/gdb/stickyos.py loads build/kernel.elf, its commands are
    registered, and gdb resolves kernel symbols to the addresses `nm` reports.
-2. QEMU paused with the gdb stub: break at kmain, continue, check the hit and
-   `sticky-current` (the boot thread); with an initramfs (tools/gdb/mkinitrd,
-   needs musl-gcc) also break in the syscall dispatcher and check that
-   `sticky-current` names init (pid 1) once the scheduler updates the debug
-   block, and that `sticky-walk kmain` finds kmain's physical address.
-   Stage 2 needs a private port for the stub: a tools/qemu-run that honours
-   STICKY_GDB_PORT, or else a private network namespace (unshare -rn) where
-   the default port 1234 cannot collide; with neither it is skipped, and the
-   reason says so.
+2. QEMU paused with the gdb stub on a free port (STICKY_GDB_PORT, which
+   tools/qemu-run honours), booting init alone: break at kmain, continue,
+   check the hit and `sticky-current` (the boot thread); then break in the
+   syscall dispatcher and check that `sticky-current` names init (pid 1),
+   and that `sticky-walk kmain` finds kmain's physical address.
 """
 import os
 import re
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
-import time
+
+from . import cpio, qemu
+from .core import run_logged
 
 KERNEL_VMA = 0xFFFFFFFF80000000
 STATIC_SYMBOLS = ("kmain", "syscall_dispatch", "kernel_debug_block")
@@ -49,16 +46,6 @@ def run_gdb_batch_test(build_dir):
         return False, reason
     ok, qemu_reason = qemu_stage(root, build_dir, kernel, symbols)
     return ok, f"{reason}; {qemu_reason}"
-
-
-def tests(ctx):
-    """The same as a tools/run-tests suite: SUITES["gdb"] = gdbtest.tests."""
-    from .core import Result
-    if not ctx.wanted("gdb", "batch"):
-        return
-    start = time.monotonic()
-    ok, reason = run_gdb_batch_test(ctx.build)
-    yield Result("gdb", "batch", "pass" if ok else "fail", "" if ok else reason, time.monotonic() - start)
 
 
 def nm_symbols(kernel):
@@ -102,8 +89,9 @@ def static_stage(root, kernel, symbols):
     for s in STATIC_SYMBOLS:
         commands += [mark(s), f"python print(hex(int(gdb.parse_and_eval('(unsigned long)&{s}'))))"]
     env = dict(os.environ, STICKY_KERNEL=kernel)
-    rc, out = run_limited(gdb_argv(root, commands), GDB_LIMIT, env=env)
-    if rc == 124:
+    run = run_logged(gdb_argv(root, commands), GDB_LIMIT, env=env)
+    out = run.text
+    if run.timed_out:
         return False, f"gdb -batch (no QEMU) timed out after {GDB_LIMIT}s"
     found = sections(out)
     absent = [c for c in COMMANDS if c not in found.get("commands", "")]
@@ -118,88 +106,54 @@ def static_stage(root, kernel, symbols):
 
 
 def qemu_stage(root, build_dir, kernel, symbols):
-    qemu_run = os.path.join(root, "tools/qemu-run")
-    with open(qemu_run, encoding="utf-8") as f:
-        port_env = "STICKY_GDB_PORT" in f.read()
-    netns = not port_env and namespace_available()
-    if not port_env and not netns:
-        return True, "QEMU stage skipped: no private gdb port (tools/qemu-run ignores STICKY_GDB_PORT, unshare -rn fails)"
+    initrd = os.path.join(build_dir, "gdb", "test-initrd.cpio")
+    init = os.path.join(build_dir, "user", "init")
+    if not os.path.isfile(init):
+        return False, f"{init} not found: run `make init`"
+    os.makedirs(os.path.dirname(initrd), exist_ok=True)
+    with open(init, "rb") as f:
+        cpio.write(initrd, [("init", f.read())])      # its first syscall is the one checked
 
-    initrd, initrd_note = make_initrd(root, build_dir)
-    port = free_port() if port_env else 1234
+    port = free_port()
     kmain = symbols["kmain"]
     commands = ["set tcp connect-timeout 10", f"sticky-connect {port}",
                 "break kmain", "continue", mark("kmain"), "python print('pc', hex(int(gdb.parse_and_eval('$pc'))))",
-                mark("current-boot"), "sticky-current"]
-    if initrd:
-        commands += ["delete", "break syscall_dispatch", "continue", mark("syscall"),
-                     "python print('pc', hex(int(gdb.parse_and_eval('$pc'))))",
-                     mark("current-init"), "sticky-current", mark("walk"), "sticky-walk kmain"]
-    commands += [mark("end"), "kill"]
-
+                mark("current-boot"), "sticky-current",
+                "delete", "break syscall_dispatch", "continue", mark("syscall"),
+                "python print('pc', hex(int(gdb.parse_and_eval('$pc'))))",
+                mark("current-init"), "sticky-current", mark("walk"), "sticky-walk kmain",
+                mark("end"), "kill"]
     serial_log = os.path.join(build_dir, "test-logs", "gdb-serial.log")
     os.makedirs(os.path.dirname(serial_log), exist_ok=True)
-    qemu_argv = [qemu_run, "--timeout", str(QEMU_GUEST_LIMIT), "--gdb"]
-    if initrd:
-        qemu_argv += ["--initrd", initrd]
-    qemu_argv += [kernel]
-    gdb = gdb_argv(root, commands)
-    # One shell owns QEMU and gdb, so the namespace variant shares one loopback.
+    qemu_argv = qemu.argv(os.path.join(root, "tools/qemu-run"), kernel, timeout=QEMU_GUEST_LIMIT,
+                          initrd=initrd, gdb=True)
+    # One shell owns QEMU and gdb: QEMU in the background, gdb attached to it.
     script = (f"{shlex.join(qemu_argv)} </dev/null >{shlex.quote(serial_log)} 2>&1 & q=$!; "
-              f"{shlex.join(gdb)}; kill $q 2>/dev/null; wait $q 2>/dev/null; exit 0")
-    if netns:
-        argv = ["unshare", "-rn", "bash", "-c", "ip link set lo up && " + script]
-    else:
-        argv = ["bash", "-c", script]
+              f"{shlex.join(gdb_argv(root, commands))}; kill $q 2>/dev/null; wait $q 2>/dev/null; exit 0")
     env = dict(os.environ, STICKY_KERNEL=kernel, STICKY_GDB_PORT=str(port))
-    rc, out = run_limited(argv, GDB_LIMIT + 15, env=env)
-    where = "private network namespace" if netns else f"port {port}"
-    if rc == 124:
-        return False, f"QEMU+gdb run ({where}) timed out; gdb said: {tail(out)}"
+    run = run_logged(["bash", "-c", script], GDB_LIMIT + 15, env=env)
+    out = run.text
+    if run.timed_out:
+        return False, f"QEMU+gdb run (port {port}) timed out; gdb said: {tail(out)}"
     found = sections(out)
 
     pc = re.search(r"pc (0x[0-9a-f]+)", found.get("kmain", ""))
     if not pc or int(pc.group(1), 16) != kmain:
-        return False, f"breakpoint at kmain ({kmain:#x}) not hit ({where}); gdb said: {tail(out)}"
+        return False, f"breakpoint at kmain ({kmain:#x}) not hit (port {port}); gdb said: {tail(out)}"
     boot = found.get("current-boot", "")
     if "tid 0  pid 0  name 'boot'" not in boot:
         return False, f"sticky-current at kmain: expected the boot thread, got: {tail(boot)}"
-    checked = ["kmain breakpoint hit", "sticky-current shows the boot thread"]
-    if initrd:
-        pc = re.search(r"pc (0x[0-9a-f]+)", found.get("syscall", ""))
-        if not pc or int(pc.group(1), 16) != symbols["syscall_dispatch"]:
-            return False, f"breakpoint at syscall_dispatch not hit; gdb said: {tail(out)}"
-        current = found.get("current-init", "")
-        if any("DebugBlock__Update" in s for s in symbols):
-            if "pid 1  name 'init'" not in current:
-                return False, f"sticky-current at init's first syscall: expected pid 1 'init', got: {tail(current)}"
-            checked.append("sticky-current names init at its first syscall")
-        else:
-            checked.append("(scheduler does not call DebugBlock.Update yet: process not checked)")
-        want = f"-> physical {kmain - KERNEL_VMA:#x}"
-        if want not in found.get("walk", ""):
-            return False, f"sticky-walk kmain: expected '{want}', got: {tail(found.get('walk', ''))}"
-        checked.append("sticky-walk kmain finds its physical address")
-    elif initrd_note:
-        checked.append(initrd_note)
-    return True, f"QEMU ({where}): " + ", ".join(checked)
-
-
-def make_initrd(root, build_dir):
-    """-> (path or None, why not)."""
-    env = dict(os.environ, STICKY_BUILD=build_dir)
-    rc, out = run_limited([os.path.join(root, "tools/gdb/mkinitrd")], 60, env=env)
-    path = out.strip().splitlines()[-1] if out.strip() else ""
-    if rc != 0 or not os.path.isfile(path):
-        return None, f"no initramfs (tools/gdb/mkinitrd failed: {tail(out)}): process checks skipped"
-    return path, ""
-
-
-def namespace_available():
-    if not shutil.which("unshare") or not shutil.which("ip"):
-        return False
-    rc, _ = run_limited(["unshare", "-rn", "ip", "link", "set", "lo", "up"], 10)
-    return rc == 0
+    pc = re.search(r"pc (0x[0-9a-f]+)", found.get("syscall", ""))
+    if not pc or int(pc.group(1), 16) != symbols["syscall_dispatch"]:
+        return False, f"breakpoint at syscall_dispatch not hit; gdb said: {tail(out)}"
+    current = found.get("current-init", "")
+    if "pid 1  name 'init'" not in current:
+        return False, f"sticky-current at init's first syscall: expected pid 1 'init', got: {tail(current)}"
+    want = f"-> physical {kmain - KERNEL_VMA:#x}"
+    if want not in found.get("walk", ""):
+        return False, f"sticky-walk kmain: expected '{want}', got: {tail(found.get('walk', ''))}"
+    return True, (f"QEMU (port {port}): kmain breakpoint hit, sticky-current shows the boot thread, "
+                  "then init at its first syscall, sticky-walk kmain finds its physical address")
 
 
 def free_port():
@@ -208,41 +162,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run_limited(argv, limit, env=None):
-    """-> (rc, combined output); rc 124 if the limit struck (the whole process group is killed)."""
-    try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    except OSError as e:
-        return 127, str(e)
-    try:
-        out, _ = proc.communicate(timeout=limit)
-        return proc.returncode, out.decode("utf-8", "replace")
-    except subprocess.TimeoutExpired:
-        kill_group(proc)
-        out, _ = proc.communicate()
-        return 124, out.decode("utf-8", "replace")
-    except BaseException:
-        kill_group(proc)
-        proc.wait()
-        raise
-
-
-def kill_group(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
 def tail(text, n=6):
     lines = [l for l in text.strip().splitlines() if l.strip()]
     return " | ".join(lines[-n:]) if lines else "(nothing)"
 
-
-if __name__ == "__main__":
-    import sys
-    start = time.monotonic()
-    ok, reason = run_gdb_batch_test(sys.argv[1] if len(sys.argv) > 1 else "build")
-    print(("PASS" if ok else "FAIL") + f" gdb ({time.monotonic() - start:.1f}s): {reason}")
-    sys.exit(0 if ok else 1)

@@ -12,9 +12,6 @@ A program's metadata line, anywhere in its first 40 lines:
                       it demonstrates the 2002 bug; a PASS there fails the suite
     skip-native       not run natively on Linux (ignored here)
 Test names: guest/<name>, or guest/<name>[<design>] per futex design.
-
-Until the kernel runs init the suite is off: it runs when STICKY_GUEST_SUITE=1
-(STICKY_GUEST_SUITE=0 turns it off again once ENABLED_BY_DEFAULT is True).
 """
 import concurrent.futures
 import dataclasses
@@ -25,7 +22,6 @@ from . import core, guestrun
 from .core import Result
 
 SUITE = "guest"
-ENABLED_BY_DEFAULT = True
 META = re.compile(r"^\s*//\s*guest:(.*)$")
 META_LINES = 40
 
@@ -89,11 +85,6 @@ def read_program(path):
     return prog
 
 
-def enabled():
-    value = os.environ.get("STICKY_GUEST_SUITE", "")
-    return value == "1" if value in ("0", "1") else ENABLED_BY_DEFAULT
-
-
 def tests(ctx):
     src = ctx.guest_src
     programs = [read_program(os.path.join(src, f)) for f in sorted(os.listdir(src)) if f.endswith(".c")]
@@ -101,19 +92,14 @@ def tests(ctx):
     cells = [c for c in cells if ctx.wanted(SUITE, c.name)]
     if not cells:
         return
-    if not enabled():
-        yield Result(SUITE, "all", "skip", f"{len(cells)} guest tests are off until the kernel runs init "
-                     "(STICKY_GUEST_SUITE=1 turns them on)")
-        return
-    init = os.path.join(ctx.build, "user", "init")
-    for what, path in (("kernel", ctx.kernel), ("init", init)):
+    for what, path in (("kernel", ctx.kernel), ("init", ctx.init)):
         if not os.path.isfile(path):
             yield Result(SUITE, what, "fail", f"{ctx.rel(path)} not found: run `make test`")
             return
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=ctx.jobs)
     try:
-        futures = [pool.submit(run_cell, ctx, init, c) for c in cells]
+        futures = [pool.submit(run_cell, ctx, c) for c in cells]
         # Submission order, not completion order: the output is stable.
         results = []
         for cell, future in zip(cells, futures):
@@ -131,7 +117,7 @@ def tests(ctx):
 BUG_SYMPTOM = re.compile(r"\blost wakeup\b|\bisolation broken\b")
 
 
-def run_cell(ctx, init, cell):
+def run_cell(ctx, cell):
     """-> (Result, text for the futex matrix)."""
     prog = cell.program
     if prog.problem:
@@ -139,8 +125,7 @@ def run_cell(ctx, init, cell):
     binary = os.path.join(ctx.build, "guest", prog.name)
     if not os.path.isfile(binary):
         return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
-    cfg = guestrun.Config(kernel=ctx.kernel, init=init, qemu_run=ctx.qemu_run, programs=[binary],
-                          futex=cell.design, mem=prog.mem, timeout=prog.timeout)
+    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 
-from . import cpio
+from . import cpio, qemu
 from .core import run_logged
 from .qemu import describe_exit
 
@@ -50,6 +50,13 @@ class Config:
     mem: str = DEFAULT_MEM
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
+
+    @classmethod
+    def for_context(cls, ctx, programs, **options):
+        """A boot of the test run's kernel and init (core.Context); the
+        timeout is the run's unless `options` names another."""
+        options.setdefault("timeout", ctx.timeout)
+        return cls(kernel=ctx.kernel, init=ctx.init, qemu_run=ctx.qemu_run, programs=programs, **options)
 
     def check(self):
         """Raises UsageError for anything the kernel cannot run."""
@@ -105,19 +112,21 @@ class Config:
         return words
 
 
-def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False):
+def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
     """Packs the initramfs and boots it once -> core.Run. `echo` streams the
-    serial output (see run_logged); `keep_stdin` connects stdin to the console."""
+    serial output, `feed` answers console lines with keys (see run_logged);
+    `keep_stdin` connects stdin to the console."""
     files = [("init", _read(cfg.init))]
     files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
-        argv = [cfg.qemu_run, "--timeout", f"{cfg.timeout:g}", "--mem", cfg.mem,
-                "--initrd", initrd, cfg.kernel, *cfg.cmdline()]
+        argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
+                         initrd=initrd)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
-        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin)
+        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
+                          feed=feed)
 
 
 def _read(path):
@@ -141,8 +150,10 @@ _SEVERITY = ("hang", "panic", "leak", "unexpected-pass", "fail")
 
 
 def judge(expected, run, timeout):
-    """expected: {program: "pass" | "fail"} in run order ("fail": must print
-    `FAIL <name>: ...` and exit 1). run: a core.Run. -> Verdict."""
+    """expected: {program: "pass" | "fail" | "refused"} in run order ("fail":
+    must print `FAIL <name>: ...` and exit 1; "refused": execve must fail, so
+    init prints `init: cannot run <name>: ...` and exit 127). run: a
+    core.Run. -> Verdict."""
     exits, fail_lines, cannot, faults = {}, {}, {}, {}
     accts = []                      # (program that ran just before, {field: value})
     extra = []
@@ -200,6 +211,8 @@ def judge(expected, run, timeout):
             problem("unexpected-pass", f"{name} exited 0, expected it to FAIL")
         elif want == "fail" and (status != "1" or name not in fail_lines):
             problem("fail", f"{name} exited {status}{detail}, expected `FAIL {name}: ...` and exit 1")
+        elif want == "refused" and (status != "127" or name not in cannot):
+            problem("fail", f"{name} exited {status}{detail}, expected `init: cannot run {name}: ...` and exit 127")
     for line in extra:
         problem("fail", f"unexpected line from init: {line!r}")
 

@@ -17,6 +17,8 @@ def tests(ctx):
         os.remove(trx)          # a stale file would hide a failed build
     argv = ["dotnet", "test", ctx.host_project, "--nologo",
             "--logger", "trx;LogFileName=host.trx", "--results-directory", results_dir]
+    if test_filter := name_filter(ctx.keyword):
+        argv += ["--filter", test_filter]
     env = dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1")
     log = os.path.join(results_dir, "dotnet-test.log")
     try:
@@ -44,6 +46,20 @@ def tests(ctx):
         # e.g. the test host crashed (stack overflow) after some results were written.
         yield Result(SUITE, "dotnet", "fail", f"dotnet test exited {run.rc} with no failed test",
                      run.secs, f"tail of {ctx.rel(log)}", run.tail())
+
+
+def name_filter(keyword):
+    """A `dotnet test --filter` that runs at least every test -k selects, or
+    None to run them all. -k is a case-insensitive substring of "host/<name>"
+    (<name>: the display name, as in the TRX). Without a "/" it matches all of
+    them if it is part of "host", else it must be part of <name>; with one,
+    what follows its first "/" must be part of <name> whatever precedes it.
+    DisplayName~ is a case-insensitive substring test too; keywords with
+    characters the filter syntax treats specially just run everything."""
+    part = keyword.split("/", 1)[1] if "/" in keyword else keyword
+    if not part or ("/" not in keyword and part.lower() in SUITE) or not re.fullmatch(r"[\w.]+", part):
+        return None
+    return f"DisplayName~{part}"
 
 
 def parse_trx(path):

@@ -10,15 +10,29 @@ NAME = re.compile(r"[A-Za-z0-9_.-]+")
 EXIT_NAMES = {33: "success", 35: "failure", 37: "kernel panic", 124: "timeout", 137: "killed"}
 
 
-def run_kernel(ctx, cmdline, log_name, qemu_opts=()):
-    """The one place that boots the kernel. `cmdline` is the kernel command
-    line (list of words); `qemu_opts` are tools/qemu-run options such as
-    ("--mem", "256M") for tests that need a different machine."""
-    argv = [ctx.qemu_run, "--timeout", f"{ctx.timeout:g}", *qemu_opts, ctx.kernel, *cmdline]
+def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, machine=None, gdb=False):
+    """The tools/qemu-run command line for one boot; every boot the tools make
+    is built here (`cmdline`: the kernel command line, a list of words)."""
+    words = [qemu_run]
+    if timeout is not None:
+        words += ["--timeout", f"{timeout:g}"]
+    if mem:
+        words += ["--mem", mem]
+    if machine:
+        words += ["--machine", machine]
+    if initrd:
+        words += ["--initrd", initrd]
+    if gdb:
+        words.append("--gdb")
+    return words + [kernel, *cmdline]
+
+
+def run_kernel(ctx, cmdline, log_name):
+    """Boots the kernel alone (no initramfs) with `cmdline`, a list of words."""
     # qemu-run's own timeout sends SIGTERM then SIGKILL 5 s later; ours only
     # fires if that machinery itself hangs.
-    return run_logged(argv, ctx.timeout + 15, os.path.join(ctx.log_dir, log_name + ".log"),
-                      cwd=ctx.root)
+    return run_logged(argv(ctx.qemu_run, ctx.kernel, cmdline, timeout=ctx.timeout), ctx.timeout + 15,
+                      os.path.join(ctx.log_dir, log_name + ".log"), cwd=ctx.root)
 
 
 def describe_exit(rc):

@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Checks guestrun.judge on hand-written serial logs (no QEMU):
+`python3 tools/testlib/selftest/test_judge.py`."""
+import os
+import sys
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from testlib import guestrun  # noqa: E402
+from testlib.core import Run  # noqa: E402
+
+ACCT = "acct free-frames=100 heap-bytes=500 processes=1 pinned-frames=0"
+
+
+def run(*lines, rc=35):
+    return Run(rc, list(lines), 1.0, False)
+
+
+def refused(*extra, status="127"):
+    return run(ACCT, "init: cannot run bad: Exec format error", f"exit bad {status}", ACCT,
+               "PASS hello", "exit hello 0", ACCT, *extra)
+
+
+class Refused(unittest.TestCase):
+    expected = {"bad": "refused", "hello": "pass"}
+
+    def test_refused_exec_is_ok(self):
+        verdict = guestrun.judge(self.expected, refused(), 10)
+        self.assertEqual((verdict.reasons, verdict.kind), ([], "ok"))
+
+    def test_program_that_ran_is_not_refused(self):
+        verdict = guestrun.judge(self.expected, refused(status="0"), 10)
+        self.assertEqual(verdict.kind, "fail")
+        self.assertIn("bad exited 0", verdict.reasons[0])
+
+    def test_unexpected_init_line_still_reported(self):
+        verdict = guestrun.judge(self.expected, refused("exit ghost 0"), 10)
+        self.assertEqual(verdict.reasons, ["unexpected line from init: 'exit ghost 0'"])
+
+    def test_leak_after_refusal(self):
+        log = refused().lines
+        log[3] = ACCT.replace("free-frames=100", "free-frames=98")
+        verdict = guestrun.judge(self.expected, run(*log), 10)
+        self.assertIn("leaked 2 frames after bad", verdict.reasons)
+
+
+if __name__ == "__main__":
+    unittest.main()
