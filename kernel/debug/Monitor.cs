@@ -129,7 +129,7 @@ namespace Sticky.Debug
         {
             if (t.FutexWord != 0) return "futex";
             if (p != null && t.WaitingOn == p.ChildEvents) return "wait4";
-            if (t.WaitingOn != null && t.WaitingOn.Count == 1 && t.WaitDeadline != 0) return "sleep";
+            if (t.WaitingOn == null && t.WaitDeadline != 0) return "sleep";   // queue-less and not a futex: SleepUntil
             return "wait queue";
         }
     }

@@ -144,12 +144,11 @@ namespace Sticky.Exec
             while (length > 0)
             {
                 var va = new VirtualAddress(address);
-                // A new image has no copy-on-write pages: a read fault maps the frame.
-                if (space.HandleFault(va, false, false, false, false) != FaultVerdict.Handled) return false;
-                if (!space.Table.Translate(va.PageBase, out PhysicalAddress page, out _)) return false;
+                // A new image has no copy-on-write pages: the frame a read maps is its own.
+                if (space.ResolvePage(va, false, out FrameNumber frame) != FaultVerdict.Handled) return false;
                 ulong chunk = Paging.PageSize - va.PageOffset;
                 if (chunk > length) chunk = length;
-                byte* to = mem.Map(page) + va.PageOffset;
+                byte* to = mem.Map(frame.Address) + va.PageOffset;
                 for (ulong i = 0; i < chunk; i++) to[i] = from[i];
                 address += chunk; from += chunk; length -= chunk;
             }

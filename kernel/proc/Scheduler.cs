@@ -21,7 +21,6 @@ namespace Sticky.Proc
         private static SpinLock _lock;
         private static Thread _current, _idle, _runHead, _runTail, _timedHead, _reap, _allThreads;
         private static int _nextId = 1, _sliceLeft = SliceTicks;
-        private static bool _needResched;
         private static ulong _switches;
 
         public static Thread Current => _current;
@@ -144,12 +143,11 @@ namespace Sticky.Proc
             return reason;
         }
 
-        public static void Sleep(ulong nanoseconds)
-        {
-            var q = new WaitQueue();
-            Wait(q, Clock.NowNanoseconds + nanoseconds);
-            KernelHeap.Free(q);
-        }
+        public static void Sleep(ulong nanoseconds) => SleepUntil(Clock.NowNanoseconds + nanoseconds);
+
+        // Blocks on no queue until the deadline (monotonic ns): TimedOut, or
+        // Interrupted if the thread's process is being killed.
+        public static WakeReason SleepUntil(ulong deadlineNs) => BlockLocked(deadlineNs, Lock());
 
         // Wakes up to `count` waiters in FIFO order; returns how many.
         public static int Wake(WaitQueue queue, int count)
@@ -185,8 +183,7 @@ namespace Sticky.Proc
         [RuntimeExport("thread_exit_current")]
         public static void Exit()
         {
-            Cpu.DisableInterrupts();
-            ulong flags = _lock.AcquireIrqSave();
+            _lock.AcquireIrqSave();
             _current.State = ThreadState.Dead;
             Switch();
             Panic.Halt("a dead thread was scheduled");
@@ -216,7 +213,6 @@ namespace Sticky.Proc
             else next = _idle;
             Thread prev = _current;
             _sliceLeft = SliceTicks;
-            _needResched = false;
             if (next == prev) { prev.State = ThreadState.Running; return; }
             if (prev.State == ThreadState.Dead) { prev.NextRunnable = _reap; _reap = prev; }
             next.State = ThreadState.Running;
@@ -290,10 +286,13 @@ namespace Sticky.Proc
                 if (t.WaitDeadline <= now) MakeRunnable(t, WakeReason.TimedOut);
                 t = next;
             }
-            if (--_sliceLeft <= 0 || (_current == _idle && _runHead != null)) _needResched = true;
-            bool resched = _needResched;
+            if (--_sliceLeft <= 0 || (_current == _idle && _runHead != null))
+            {
+                // Preempt: as Yield, under the lock already held (interrupts are off here).
+                if (_current != _idle) { _current.State = ThreadState.Runnable; Enqueue(_current); }
+                Switch();
+            }
             _lock.Release();
-            if (resched) Yield();
         }
 
         private static bool CurrentStackContains(ulong address, ulong size)

@@ -71,10 +71,7 @@ namespace Sticky.Sys
             if (duration == 0) return 0;
             ulong deadline = Clock.NowNanoseconds + duration;
             if (deadline < duration) deadline = ulong.MaxValue;
-            var queue = new WaitQueue();
-            WakeReason reason = Scheduler.Wait(queue, deadline);
-            KernelHeap.Free(queue);
-            if (reason != WakeReason.Interrupted) return 0;
+            if (Scheduler.SleepUntil(deadline) != WakeReason.Interrupted) return 0;
             if (remain != 0 && (flags & TIMER_ABSTIME) == 0)
             {
                 ulong left = deadline > Clock.NowNanoseconds ? deadline - Clock.NowNanoseconds : 0;
