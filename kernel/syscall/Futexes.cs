@@ -54,6 +54,7 @@ namespace Sticky.Sys
 
         public static long Syscall(ulong uaddr, int op, uint val, ulong arg4, ulong uaddr2, uint val3)
         {
+            // The timeout is checked before anything else, as Linux does (EINVAL before ENOSYS).
             var o = new FutexOp(op);
             long deadline = 0;
             if (o.HasTimeout && arg4 != 0)
@@ -65,7 +66,7 @@ namespace Sticky.Sys
             }
             int err = FutexRequest.Decode(op, uaddr, val, arg4, uaddr2, val3, Paging.UserEnd, out FutexRequest req);
             if (err != 0) return -err;
-            switch (o.Command)
+            switch (req.Op.Command)
             {
                 case FutexCommand.Wait:
                 case FutexCommand.WaitBitset: return Wait(req, deadline);
@@ -74,7 +75,7 @@ namespace Sticky.Sys
                 case FutexCommand.Requeue: return Requeue(req, compare: false);
                 case FutexCommand.CmpRequeue: return Requeue(req, compare: true);
                 case FutexCommand.WakeOp: return WakeOp(req);
-                default: return -Errno.ENOSYS;
+                default: return -Errno.ENOSYS;   // Decode has refused every other command
             }
         }
 

@@ -1,3 +1,4 @@
+using Sticky.Futex;
 using Sticky.Mm;
 using Sticky.Proc;
 using Sticky.Time;
@@ -49,14 +50,15 @@ namespace Sticky.Sys
             return UserMemory.Write(ts, t) ? 0 : -Errno.EFAULT;
         }
 
-        // A user timespec as nanoseconds: -EFAULT or -EINVAL (negative, or tv_nsec outside [0, 1e9)).
+        // A user timespec as nanoseconds: -EFAULT or -EINVAL (negative, or tv_nsec
+        // outside [0, 1e9)); the same rules and saturation as futex timeouts.
         public static long ReadTimespec(ulong address, out ulong ns)
         {
             ns = 0;
             if (!UserMemory.Read(address, out Timespec t)) return -Errno.EFAULT;
-            if (t.Seconds < 0 || t.Nanoseconds < 0 || t.Nanoseconds >= (long)NsPerSecond) return -Errno.EINVAL;
-            ulong seconds = (ulong)t.Seconds;
-            ns = seconds > ulong.MaxValue / NsPerSecond / 2 ? ulong.MaxValue / 2 : seconds * NsPerSecond + (ulong)t.Nanoseconds;
+            int bad = FutexTimeout.Check(t.Seconds, t.Nanoseconds);
+            if (bad != 0) return -bad;
+            ns = (ulong)FutexTimeout.ToNanoseconds(t.Seconds, t.Nanoseconds);
             return 0;
         }
 
