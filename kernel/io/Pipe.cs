@@ -37,15 +37,18 @@ namespace Sticky.Io
         }
 
         // Appends all `count` bytes, blocking while full. -EPIPE without readers.
+        // Up to Capacity bytes (PIPE_BUF) go in at once, never interleaved with
+        // another writer's, as POSIX requires.
         public int Write(byte* from, int count)
         {
             int done = 0;
+            bool atomic = count <= Capacity;
             while (done < count)
             {
                 ulong flags = Scheduler.Lock();
                 if (_readers == 0) { Scheduler.Unlock(flags); return done > 0 ? done : -Errno.EPIPE; }
                 int room = Capacity - _count;
-                if (room == 0)
+                if (room == 0 || (atomic && room < count))
                 {
                     if (Scheduler.WaitLocked(_writeWait, 0, flags) == WakeReason.Interrupted) return done > 0 ? done : -Errno.EINTR;
                     continue;

@@ -9,7 +9,9 @@ namespace Sticky.Sys
     // kernel bounce buffer: no lock is held while touching user memory.
     public static unsafe class SysIo
     {
-        private const int Chunk = 512;
+        // The bounce buffer: one pipe-sized chunk, so a write of up to PIPE_BUF
+        // bytes reaches a pipe in one piece (Pipe.Write keeps it atomic).
+        private const int Chunk = Pipe.Capacity;
         private const int IovMax = 1024;
         private const int TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
         private const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
