@@ -89,7 +89,7 @@ namespace Sticky.Debug
                 Console.Write("  pid ");
                 Console.Dec(p.Pid);
                 Console.Write(" (");
-                fixed (byte* name = p.Name) Console.WriteBytes(name, p.NameLength);
+                p.WriteName();
                 Console.Write(") parent ");
                 Console.Dec(p.Parent != null ? p.Parent.Pid : 0);
                 Console.Write(p.State == ProcessState.Zombie ? " zombie" : p.Exiting ? " exiting" : " alive");

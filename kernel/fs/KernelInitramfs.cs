@@ -23,8 +23,7 @@ namespace Sticky.Fs
         public static int Open(byte* path, int length, out CpioEntry file)
         {
             file = default;
-            while (length > 0 && path[0] == (byte)'/') { path++; length--; }
-            if (_archive == null || length == 0 || !Cpio.Find(_archive, _length, path, length, out file)) return -Errno.ENOENT;
+            if (_archive == null || !Cpio.Find(_archive, _length, path, length, out file)) return -Errno.ENOENT;   // Find ignores a leading '/'
             return file.IsRegular ? 0 : -Errno.EACCES;
         }
     }

@@ -79,16 +79,6 @@ namespace Sticky.Futex
             }
         }
 
-        // Commands that name a second futex word (uaddr2).
-        public bool UsesSecondWord
-        {
-            get
-            {
-                int c = Command;
-                return c == FutexCommand.Requeue || c == FutexCommand.CmpRequeue || c == FutexCommand.WakeOp;
-            }
-        }
-
         public bool IsWait => Command == FutexCommand.Wait || Command == FutexCommand.WaitBitset;
 
         // 0 or ENOSYS, in Linux's order (do_futex): the clock flag first, then the

@@ -12,8 +12,8 @@ namespace Sticky.Futex
     // whether a pin is needed), exactly once each, with the frame lock held:
     //   WAIT:     Take after Prepare, before Enqueue (same bucket-lock section)
     //   woken:    Release for each waiter on the wake chain
-    //   timeout, signal, exit:  Release after Remove, whatever Remove returned
-    //             (a waiter that lost the race to a waker is released by the waker)
+    //   timeout, signal, exit:  Release after Remove, only if Remove returned
+    //             true (a waiter that lost the race to a waker was released by it)
     //   requeue:  MoveAfterRequeue for each waiter on result.Requeued
     // A second Take or a second Release is a broken invariant and throws.
     public static class FutexPins

@@ -42,6 +42,11 @@ namespace Sticky.Proc
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;
 
+        public void WriteName()
+        {
+            fixed (byte* name = Name) Sticky.Debug.Console.WriteBytes(name, NameLength);
+        }
+
         public void SetName(byte* name, int length)
         {
             // The basename, as Linux's comm.

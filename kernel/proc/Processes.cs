@@ -40,7 +40,7 @@ namespace Sticky.Proc
             Console.Write("  in pid ");
             Console.Dec(p.Pid);
             Console.Write(" (");
-            fixed (byte* name = p.Name) Console.WriteBytes(name, p.NameLength);
+            p.WriteName();
             Console.Write(") tid ");
             Console.Dec(t.Id);
             Console.WriteLine();

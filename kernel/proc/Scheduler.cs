@@ -69,7 +69,6 @@ namespace Sticky.Proc
 
         // Every live thread (for diagnostics); follow NextAll.
         public static Thread AllThreads => _allThreads;
-        public static int NewId() => _nextId++;
 
         // Lock held: ends a blocking wait early (the thread's process is being killed).
         public static void InterruptLocked(Thread t)

@@ -33,6 +33,5 @@ namespace Sticky.Proc
         public Thread NextTimed, PrevTimed;   // on the deadline list while waiting with a deadline
         public Thread NextAll;        // every live thread, for the monitor
 
-        public bool IsUser => Process != null;
     }
 }

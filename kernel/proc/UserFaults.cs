@@ -9,40 +9,15 @@ namespace Sticky.Proc
     // kernel says so in one line. Nothing else is affected.
     public static unsafe class UserFaults
     {
-        public const int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGKILL = 9, SIGSEGV = 11;
-
         public static int SignalFor(int vector)
         {
             switch (vector)
             {
-                case Exceptions.DivideError: case Exceptions.X87: case Exceptions.Simd: return SIGFPE;
-                case Exceptions.Debug: case Exceptions.Breakpoint: return SIGTRAP;
-                case Exceptions.InvalidOpcode: return SIGILL;
-                case Exceptions.AlignmentCheck: case Exceptions.StackFault: return SIGBUS;
-                default: return SIGSEGV;   // #PF, #GP (privileged instructions, non-canonical addresses), the rest
-            }
-        }
-
-        public static string SignalName(int signal)
-        {
-            switch (signal)
-            {
-                case 1: return "SIGHUP";
-                case 2: return "SIGINT";
-                case 3: return "SIGQUIT";
-                case SIGILL: return "SIGILL";
-                case SIGTRAP: return "SIGTRAP";
-                case 6: return "SIGABRT";
-                case SIGBUS: return "SIGBUS";
-                case SIGFPE: return "SIGFPE";
-                case SIGKILL: return "SIGKILL";
-                case 10: return "SIGUSR1";
-                case SIGSEGV: return "SIGSEGV";
-                case 12: return "SIGUSR2";
-                case 13: return "SIGPIPE";
-                case 14: return "SIGALRM";
-                case 15: return "SIGTERM";
-                default: return "signal";
+                case Exceptions.DivideError: case Exceptions.X87: case Exceptions.Simd: return Signals.SIGFPE;
+                case Exceptions.Debug: case Exceptions.Breakpoint: return Signals.SIGTRAP;
+                case Exceptions.InvalidOpcode: return Signals.SIGILL;
+                case Exceptions.AlignmentCheck: case Exceptions.StackFault: return Signals.SIGBUS;
+                default: return Signals.SIGSEGV;   // #PF, #GP (privileged instructions, non-canonical addresses), the rest
             }
         }
 
@@ -69,14 +44,14 @@ namespace Sticky.Proc
                 Console.Write(" needs a frame; killing pid ");
                 Console.Dec(victim.Pid);
                 Console.Write(" (");
-                fixed (byte* name = victim.Name) Console.WriteBytes(name, victim.NameLength);
+                victim.WriteName();
                 Console.WriteLine("), the largest process, with SIGKILL");
-                Processes.KillLocked(victim, SIGKILL);
+                Processes.KillLocked(victim, Signals.SIGKILL);
             }
             Scheduler.Unlock(flags);
             if (killSelf)
             {
-                KillWith(frame, SIGKILL, "out of memory: ");
+                KillWith(frame, Signals.SIGKILL, "out of memory: ");
                 return false;
             }
             Scheduler.Sleep(1_000_000);   // the victim's threads exit, its frames come back
@@ -100,11 +75,11 @@ namespace Sticky.Proc
             Console.Write("pid ");
             Console.Dec(p.Pid);
             Console.Write(" (");
-            fixed (byte* name = p.Name) Console.WriteBytes(name, p.NameLength);
+            p.WriteName();
             Console.Write(") tid ");
             Console.Dec(Scheduler.Current.Id);
             Console.Write(" ");
-            Console.Write(SignalName(signal));
+            Console.Write(Signals.Name(signal) ?? "signal");
             Console.Write(" ");
             Console.Write(Exceptions.Name((int)frame->Vector));
             if (frame->Vector == Exceptions.PageFault)

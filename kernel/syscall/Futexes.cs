@@ -24,9 +24,7 @@ namespace Sticky.Sys
         private static SpinLock[] _bucketLocks;
         private static FutexDesign _design;
 
-        public static FutexDesign Design => _design;
         public static bool CopyPinnedPagesOnFork => _design == FutexDesign.Sticky;
-        public static FutexTable Table => _table;
 
         public static void Init(CommandLine* commandLine)
         {

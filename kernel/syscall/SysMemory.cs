@@ -51,12 +51,15 @@ namespace Sticky.Sys
             else if ((flags & MAP_FIXED) != 0)
             {
                 start = hint;
-                if (space.RemoveRange(new VirtualAddress(start), size) != RegionResult.Ok) return -Errno.EINVAL;
+                // The address is page-aligned (checked above): a bad range is one past user space.
+                if (space.RemoveRange(new VirtualAddress(start), size) != RegionResult.Ok) return -Errno.ENOMEM;
             }
             else
             {
                 hint = Paging.AlignDown(hint);
-                if (hint == 0 || !IsFree(space, hint, size))
+                // The hint if the whole range is free there (FindFreeRange within exactly it), else top-down.
+                if (hint == 0 || hint + size < hint ||
+                    !space.FindFreeRange(size, new VirtualAddress(hint), new VirtualAddress(hint + size), out _))
                 {
                     if (!space.FindFreeRange(size, new VirtualAddress(Paging.UserStart), new VirtualAddress(p.MmapCeiling), out VirtualAddress found))
                         return -Errno.ENOMEM;
@@ -68,16 +71,8 @@ namespace Sticky.Sys
                 ? space.AddRegion(new VirtualAddress(start), size, prot)
                 : space.AddSharedRegion(new VirtualAddress(start), size, prot, backing, 0);
             if (r == RegionResult.Overlaps) return -Errno.EEXIST;
-            if (r != RegionResult.Ok) return (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0 ? -Errno.EINVAL : -Errno.ENOMEM;
+            if (r != RegionResult.Ok) return -Errno.ENOMEM;   // outside user space, as Linux says for MAP_FIXED too
             return (long)start;
-        }
-
-        private static bool IsFree(AddressSpace<DirectMap, CpuTlb> space, ulong start, ulong size)
-        {
-            if (start < Paging.UserStart || start + size > Paging.UserEnd || start + size < start) return false;
-            for (int i = 0; i < space.RegionCount; i++)
-                if (space.RegionAt(i).Overlaps(new VirtualAddress(start), new VirtualAddress(start + size))) return false;
-            return true;
         }
 
         public static long Munmap(ulong address, ulong length)

@@ -39,9 +39,7 @@ namespace Sticky.Sys
         {
             if (setSize != 8) return -Errno.EINVAL;
             if (oldAction == 0) return 0;
-            byte* zero = stackalloc byte[32];
-            for (int i = 0; i < 32; i++) zero[i] = 0;
-            return UserMemory.CopyOut(oldAction, zero, 32) ? 0 : -Errno.EFAULT;
+            return UserMemory.Zero(oldAction, 32) ? 0 : -Errno.EFAULT;   // struct sigaction: SIG_DFL, no flags
         }
 
         // The test runner's leak check (stickyos-private syscall 1000).

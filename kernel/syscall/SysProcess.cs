@@ -23,7 +23,6 @@ namespace Sticky.Sys
         // child's clear-tid word. (CLONE_CHILD_SETTID would write into the
         // child's still-shared copy before it runs: not supported.)
         private const ulong ForkAllowed = CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
-        private const int SIGCHLD = 17;
 
         public static long Getppid()
         {
@@ -206,20 +205,13 @@ namespace Sticky.Sys
                     int childPid = zombie.Pid, childStatus = zombie.WaitStatus;
                     Processes.Free(zombie);
                     if (status != 0 && !UserMemory.Write(status, childStatus)) return -Errno.EFAULT;
-                    if (rusage != 0 && !ZeroUser(rusage, 144)) return -Errno.EFAULT;
+                    if (rusage != 0 && !UserMemory.Zero(rusage, 144)) return -Errno.EFAULT;   // struct rusage: all zero
                     return childPid;
                 }
                 if (!hasChild) { Scheduler.Unlock(flags); return -Errno.ECHILD; }
                 if ((options & WNOHANG) != 0) { Scheduler.Unlock(flags); return 0; }
                 if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
             }
-        }
-
-        private static bool ZeroUser(ulong address, int length)
-        {
-            byte* zero = stackalloc byte[length];
-            for (int i = 0; i < length; i++) zero[i] = 0;
-            return UserMemory.CopyOut(address, zero, (ulong)length);
         }
 
         // Signals exist only as their default action: terminate (the ignored ones do nothing).
@@ -249,11 +241,8 @@ namespace Sticky.Sys
         private static long Deliver(Process target, int signal)
         {
             if (target == null) return -Errno.ESRCH;
-            if (signal != 0 && !IgnoredByDefault(signal)) Processes.KillLocked(target, signal);
+            if (signal != 0 && !Signals.IgnoredByDefault(signal)) Processes.KillLocked(target, signal);
             return 0;
         }
-
-        private static bool IgnoredByDefault(int signal) => signal == SIGCHLD || signal == 18 /* SIGCONT */ ||
-            signal == 23 /* SIGURG */ || signal == 28 /* SIGWINCH */;
     }
 }

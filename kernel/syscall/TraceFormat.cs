@@ -174,9 +174,8 @@ namespace Sticky.Sys
 
         private static void Signal(int signal)
         {
-            if (signal == 17) { Console.Write("SIGCHLD"); return; }
-            string name = UserFaults.SignalName(signal);
-            if (name != "signal") Console.Write(name); else Console.Dec(signal);
+            string name = Signals.Name(signal);
+            if (name != null) Console.Write(name); else Console.Dec(signal);
         }
     }
 }

@@ -18,6 +18,10 @@ namespace Sticky.Sys
         public static bool CopyOut(ulong into, void* from, ulong length) =>
             IsUserRange(into, length) && (length == 0 || SafeAccess.TryCopy((void*)into, from, length));
 
+        // Zero-fills user memory (an rusage, an old sigaction nobody keeps).
+        public static bool Zero(ulong into, ulong length) =>
+            IsUserRange(into, length) && (length == 0 || SafeAccess.TryZero((void*)into, length));
+
         public static bool Read<T>(ulong from, out T value) where T : unmanaged
         {
             T v;
