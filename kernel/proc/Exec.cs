@@ -88,6 +88,17 @@ namespace Sticky.Proc
             return 0;
         }
 
+        // The calling thread's user state for a new image (execve, init): the
+        // frame at the entry point, fresh FPU state, no TLS, no clear-tid word.
+        public static void StartImage(Thread t, TrapFrame* frame, ulong entry, ulong stackPointer)
+        {
+            UserMode.InitFrame(frame, entry, stackPointer);
+            Processes.ResetFpu(t);
+            t.FsBase = 0;
+            UserMode.LoadFsBase(0);
+            t.ClearChildTid = 0;
+        }
+
         // For AT_RANDOM (musl's stack protector and malloc secrets): unpredictable
         // enough for tests, not for cryptography.
         private static ulong _state = 0x9E3779B97F4A7C15UL;

@@ -57,8 +57,7 @@ namespace Sticky.Proc
                 Console.WriteLine(Errno.Name(-err) ?? "error");
                 Machine.Exit(Machine.ExitFailure);
             }
-            UserMode.InitFrame(UserMode.FrameOf(t.StackTop), entry, sp);
-            Processes.ResetFpu(t);
+            Exec.StartImage(t, UserMode.FrameOf(t.StackTop), entry, sp);
             UserMode.Enter(t.StackTop, t.FpuState);
         }
     }

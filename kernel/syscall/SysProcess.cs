@@ -141,12 +141,7 @@ namespace Sticky.Sys
             args.Release();
             if (err != 0) return err;
 
-            Thread t = Scheduler.Current;
-            UserMode.InitFrame(f, entry, sp);
-            Processes.ResetFpu(t);
-            t.FsBase = 0;
-            UserMode.LoadFsBase(0);
-            t.ClearChildTid = 0;
+            Proc.Exec.StartImage(Scheduler.Current, f, entry, sp);
             return 0;
         }
 
