@@ -218,52 +218,50 @@ namespace Sticky.Mm
             _table.GetEntry(page, out pte);
             if (!pte.IsPresent)
             {
-                FaultVerdict v = r.IsShared ? FaultInShared(r, page) : FaultInZero(r, page);
+                FaultVerdict v = r.IsShared ? FaultInShared(r, page, out pte) : FaultInZero(r, page, out pte);
                 if (v != FaultVerdict.Handled) return v;
-                _table.GetEntry(page, out pte);
             }
-            if (isWrite && pte.IsCow)
-            {
-                FaultVerdict v = BreakCow(r, page, pte);
-                if (v != FaultVerdict.Handled) return v;
-                _table.GetEntry(page, out pte);
-            }
+            if (isWrite && pte.IsCow) return BreakCow(r, page, ref pte);
             return FaultVerdict.Handled;
         }
 
         // Demand-zero: a fresh zeroed frame, mapped with the region's protection.
-        private FaultVerdict FaultInZero(Region r, VirtualAddress page)
+        // `pte` is the page's entry afterwards (also when it was already mapped).
+        private FaultVerdict FaultInZero(Region r, VirtualAddress page, out PageTableEntry pte)
         {
+            pte = default;
             if (!_frames.TryAllocate(out FrameNumber frame)) return FaultVerdict.OutOfMemory;
             PhysicalMemory.ZeroFrame(_mem, frame);
-            MapResult m = _table.Map(page, frame, r.LeafFlags);
+            MapResult m = _table.Map(page, frame, r.LeafFlags, out pte);
             if (m != MapResult.Mapped) _frames.Free(frame);
             return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
         }
 
         // Shared: the backing object's frame for this page; the PTE gets its own reference.
-        private FaultVerdict FaultInShared(Region r, VirtualAddress page)
+        private FaultVerdict FaultInShared(Region r, VirtualAddress page, out PageTableEntry pte)
         {
+            pte = default;
             if (!r.Backing.TryCommit(_mem, _frames, r.BackingPageOf(page), out FrameNumber frame))
                 return FaultVerdict.OutOfMemory;
             _frames.AddRef(frame);
-            MapResult m = _table.Map(page, frame, r.LeafFlags);
+            MapResult m = _table.Map(page, frame, r.LeafFlags, out pte);
             if (m != MapResult.Mapped) _frames.Release(frame);
             return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
         }
 
-        // A write to a copy-on-write page: see Cow.Decide.
-        private FaultVerdict BreakCow(Region r, VirtualAddress page, PageTableEntry pte)
+        // A write to a copy-on-write page: see Cow.Decide. On Handled, `pte` is
+        // the entry written.
+        private FaultVerdict BreakCow(Region r, VirtualAddress page, ref PageTableEntry pte)
         {
             FrameNumber old = pte.Frame;
             if (Cow.Decide(_frames.RefCountOf(old)) == CowDecision.Reuse)
             {
-                _table.Protect(page, r.LeafFlags);
+                _table.Protect(page, r.LeafFlags, out pte);
                 return FaultVerdict.Handled;
             }
             if (!_frames.TryAllocate(out FrameNumber copy)) return FaultVerdict.OutOfMemory;
             PhysicalMemory.CopyFrame(_mem, copy, old);
-            _table.Remap(page, copy, r.LeafFlags, out _);
+            _table.Remap(page, copy, r.LeafFlags, out _, out pte);
             _frames.Release(old);   // after Remap invalidated the old translation
             return FaultVerdict.Handled;
         }

@@ -81,7 +81,12 @@ namespace Sticky.Mm
 
         // Maps the 4 KiB page at `page` to `frame` (Present is implied). The
         // mapping takes over one reference the caller holds on `frame`.
-        public MapResult Map(VirtualAddress page, FrameNumber frame, PageFlags flags)
+        public MapResult Map(VirtualAddress page, FrameNumber frame, PageFlags flags) => Map(page, frame, flags, out _);
+
+        // The same; `entry` is what the page's entry holds afterwards: the one
+        // written, or on AlreadyMapped the one already there (so a fault handler
+        // needs no second walk to see what it mapped).
+        public MapResult Map(VirtualAddress page, FrameNumber frame, PageFlags flags, out PageTableEntry entry)
         {
             CheckPage(page);
             if ((flags & PageFlags.User) != 0 && !page.IsLowerHalf)
@@ -89,17 +94,21 @@ namespace Sticky.Mm
             if ((flags & PageFlags.Huge) != 0)
                 throw new InvalidOperationException("PageTable.Map: only 4 KiB pages are mapped here");
 
-            // How far down do tables already exist?
-            PageTableEntry* table = Table(Root);
-            int level = Paging.LevelCount;
-            for (; level > 1; level--)
-            {
-                PageTableEntry e = table[page.TableIndex(level)];
-                if (!e.IsPresent) break;
-                if (e.IsHuge) throw new InvalidOperationException("PageTable.Map: huge page on the path");
-                table = Table(e.Frame);
-            }
-            if (level == 1 && table[page.TableIndex(1)].IsPresent) return MapResult.AlreadyMapped;
+            entry = default;
+            PageTableEntry* table = LeafTableCreating(page);
+            if (table == null) return MapResult.OutOfMemory;
+            PageTableEntry* e = table + page.TableIndex(1);
+            if (e->IsPresent) { entry = *e; return MapResult.AlreadyMapped; }
+            *e = entry = new PageTableEntry(frame, flags | PageFlags.Present);
+            return MapResult.Mapped;
+        }
+
+        // The level-1 table covering `page`, allocating the tables missing on the
+        // way; null when frames run out.
+        private PageTableEntry* LeafTableCreating(VirtualAddress page)
+        {
+            PageTableEntry* table = Descend(page, out int level);
+            if (level == 1) return table;
 
             // Allocate every missing table before linking any, so running out of
             // frames leaves the tree exactly as it was.
@@ -110,7 +119,7 @@ namespace Sticky.Mm
                 if (!_frames.TryAllocate(out fresh[i]))
                 {
                     for (int j = 0; j < i; j++) _frames.Free(fresh[j]);
-                    return MapResult.OutOfMemory;
+                    return null;
                 }
                 PhysicalMemory.ZeroFrame(_mem, fresh[i]);
             }
@@ -121,8 +130,7 @@ namespace Sticky.Mm
                 table[page.TableIndex(level)] = new PageTableEntry(fresh[i], tableFlags);
                 table = Table(fresh[i]);
             }
-            table[page.TableIndex(1)] = new PageTableEntry(frame, flags | PageFlags.Present);
-            return MapResult.Mapped;
+            return table;
         }
 
         // Removes the mapping of `page` and hands its frame reference to the caller.
@@ -139,27 +147,33 @@ namespace Sticky.Mm
 
         // Replaces the permission flags of a present page, keeping its frame and
         // the CPU's Accessed/Dirty bits. False if not mapped.
-        public bool Protect(VirtualAddress page, PageFlags flags)
+        public bool Protect(VirtualAddress page, PageFlags flags) => Protect(page, flags, out _);
+
+        // The same; `entry` is the entry written (default if not mapped).
+        public bool Protect(VirtualAddress page, PageFlags flags, out PageTableEntry entry)
         {
             CheckPage(page);
+            entry = default;
             PageTableEntry* e = Leaf(page);
             if (e == null || !e->IsPresent) return false;
             PageFlags keep = e->Flags & (PageFlags.Accessed | PageFlags.Dirty);
-            *e = new PageTableEntry(e->Frame, (flags & ~(PageFlags.Accessed | PageFlags.Dirty)) | keep | PageFlags.Present);
+            *e = entry = new PageTableEntry(e->Frame, (flags & ~(PageFlags.Accessed | PageFlags.Dirty)) | keep | PageFlags.Present);
             _tlb.InvalidatePage(page);
             return true;
         }
 
         // Points a present page at another frame in one store (a COW copy): the
         // new mapping takes a reference the caller holds on `frame`, the old
-        // frame's reference goes to the caller. False if not mapped.
-        public bool Remap(VirtualAddress page, FrameNumber frame, PageFlags flags, out FrameNumber old)
+        // frame's reference goes to the caller; `entry` is the entry written.
+        // False if not mapped.
+        public bool Remap(VirtualAddress page, FrameNumber frame, PageFlags flags, out FrameNumber old, out PageTableEntry entry)
         {
             CheckPage(page);
+            entry = default;
             PageTableEntry* e = Leaf(page);
             if (e == null || !e->IsPresent) { old = FrameNumber.None; return false; }
             old = e->Frame;
-            *e = new PageTableEntry(frame, flags | PageFlags.Present);
+            *e = entry = new PageTableEntry(frame, flags | PageFlags.Present);
             _tlb.InvalidatePage(page);
             return true;
         }
@@ -290,15 +304,24 @@ namespace Sticky.Mm
         // The level-1 entry for `page`, or null if a table on the way is missing.
         private PageTableEntry* Leaf(VirtualAddress page)
         {
+            PageTableEntry* table = Descend(page, out int level);
+            return level == 1 ? table + page.TableIndex(1) : null;
+        }
+
+        // Follows `page`'s path down from the PML4 while the entries are present:
+        // returns the level-1 table (level = 1), or the table at `level` whose
+        // entry for `page` is missing. A huge page on the way is a broken caller.
+        private PageTableEntry* Descend(VirtualAddress page, out int level)
+        {
             PageTableEntry* table = Table(Root);
-            for (int level = Paging.LevelCount; level > 1; level--)
+            for (level = Paging.LevelCount; level > 1; level--)
             {
                 PageTableEntry e = table[page.TableIndex(level)];
-                if (!e.IsPresent) return null;
+                if (!e.IsPresent) break;
                 if (e.IsHuge) throw new InvalidOperationException("PageTable: huge page where a 4 KiB page was expected");
                 table = Table(e.Frame);
             }
-            return table + page.TableIndex(1);
+            return table;
         }
 
         private PageTableEntry* Table(FrameNumber frame) => (PageTableEntry*)_mem.Map(frame.Address);

@@ -66,8 +66,10 @@ public unsafe class PageTableTests : MemoryTest
     {
         var pt = M.NewPageTable();
         FrameNumber f = M.Allocate(), g = M.Allocate();
-        pt.Map(Va, f, UserRw);
-        Assert.Equal(MapResult.AlreadyMapped, pt.Map(Va, g, UserRw));
+        Assert.Equal(MapResult.Mapped, pt.Map(Va, f, UserRw, out PageTableEntry written));
+        Assert.Equal(new PageTableEntry(f, UserRw | PageFlags.Present), written);
+        Assert.Equal(MapResult.AlreadyMapped, pt.Map(Va, g, PageFlags.User, out PageTableEntry existing));
+        Assert.Equal(written, existing);   // what is there, not what was asked for
         Assert.True(pt.Translate(Va, out PhysicalAddress pa, out _));
         Assert.Equal(f.Address, pa);
         M.Frames.Free(g);
@@ -97,8 +99,9 @@ public unsafe class PageTableTests : MemoryTest
         FrameNumber f = M.Allocate();
         pt.Map(Va, f, UserRw | PageFlags.Dirty);
         M.TlbLog.Clear();
-        Assert.True(pt.Protect(Va, PageFlags.User | PageFlags.NoExecute));
+        Assert.True(pt.Protect(Va, PageFlags.User | PageFlags.NoExecute, out PageTableEntry written));
         Assert.True(pt.GetEntry(Va, out PageTableEntry e));
+        Assert.Equal(e, written);
         Assert.Equal(f, e.Frame);
         Assert.False(e.IsWritable);
         Assert.False(e.IsExecutable);
@@ -115,7 +118,8 @@ public unsafe class PageTableTests : MemoryTest
         FrameNumber f = M.Allocate(), g = M.Allocate();
         pt.Map(Va, f, PageFlags.User);
         M.TlbLog.Clear();
-        Assert.True(pt.Remap(Va, g, UserRw, out FrameNumber old));
+        Assert.True(pt.Remap(Va, g, UserRw, out FrameNumber old, out PageTableEntry written));
+        Assert.Equal(new PageTableEntry(g, UserRw | PageFlags.Present), written);
         Assert.Equal(f, old);
         Assert.True(pt.Translate(Va, out PhysicalAddress pa, out PageFlags flags));
         Assert.Equal(g.Address, pa);
