@@ -15,6 +15,5 @@ namespace Sticky.Mm
     public struct CpuTlb : ITlb
     {
         public void InvalidatePage(VirtualAddress page) => Cpu.InvalidatePage(page.Value);
-        public void FlushAll() => Cpu.WriteCr3(Cpu.ReadCr3());
     }
 }

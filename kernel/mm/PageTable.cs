@@ -13,14 +13,14 @@ namespace Sticky.Mm
     //
     // Ownership: the lower half (PML4 entries 0..255) belongs to this table. Each
     // present 4 KiB leaf there owns one reference to its frame: Map takes over a
-    // reference the caller holds, Unmap/Remap hand it back, FreeUserHalf releases
+    // reference the caller holds, Unmap/Remap hand it back, Destroy releases
     // it. The upper half is the kernel's, copied from a template at creation and
     // never freed here; the template preallocates all 256 PDPTs so that later
     // kernel mappings, made through the template, appear in every address space.
     //
     // Intermediate tables in the lower half are Present|Writable|User so the leaf
     // alone decides the access. Empty intermediate tables are kept until
-    // FreeUserHalf (as in xv6/Linux: cheap, and munmap stays simple).
+    // Destroy (as in xv6/Linux: cheap, and munmap stays simple).
     //
     // TLB: changing or removing a present entry invalidates that page; making a
     // non-present entry present needs nothing (the CPU caches no non-present
@@ -265,24 +265,15 @@ namespace Sticky.Mm
             return false;
         }
 
-        // Frees every lower-half page-table page and releases every lower-half
-        // leaf's frame reference. The kernel half is untouched.
-        public void FreeUserHalf()
+        // Frees every lower-half page-table page, releases every lower-half
+        // leaf's frame reference, then frees the PML4; the kernel half is not
+        // touched. The table must not be loaded in CR3 (the kernel switches
+        // away first), so no TLB entry of it can survive: nothing to flush.
+        public void Destroy()
         {
             PageTableEntry* pml4 = Table(Root);
             for (int i = 0; i < Paging.FirstKernelPml4Entry; i++)
-            {
-                if (!pml4[i].IsPresent) continue;
-                FreeTable(pml4[i].Frame, Paging.LevelCount - 1);
-                pml4[i] = default;
-            }
-            _tlb.FlushAll();   // in case this table is live on the CPU
-        }
-
-        // FreeUserHalf, then the PML4 itself. The table must not be loaded in CR3.
-        public void Destroy()
-        {
-            FreeUserHalf();
+                if (pml4[i].IsPresent) FreeTable(pml4[i].Frame, Paging.LevelCount - 1);
             _frames.Free(Root);
             Root = FrameNumber.None;
         }
@@ -295,7 +286,7 @@ namespace Sticky.Mm
                 PageTableEntry e = table[i];
                 if (!e.IsPresent) continue;
                 if (level == 1) _frames.Release(e.Frame);
-                else if (e.IsHuge) throw new InvalidOperationException("PageTable.FreeUserHalf: huge page in the user half");
+                else if (e.IsHuge) throw new InvalidOperationException("PageTable.Destroy: huge page in the user half");
                 else FreeTable(e.Frame, level - 1);
             }
             _frames.Free(frame);

@@ -219,5 +219,4 @@ public readonly struct ProbingTlb : ITlb
     private readonly PteProbe _probe;
     public ProbingTlb(PteProbe probe) { _probe = probe; }
     public void InvalidatePage(VirtualAddress page) => _probe.Record(page);
-    public void FlushAll() { }
 }
