@@ -145,7 +145,7 @@ namespace Sticky.Exec
             {
                 var va = new VirtualAddress(address);
                 // A new image has no copy-on-write pages: a read fault maps the frame.
-                if (space.HandleFault(va, false, false, false, false) != FaultVerdict.Handled) return false;
+                if (space.HandleFault(va, false, false, false) != FaultVerdict.Handled) return false;
                 if (!space.Table.Translate(va.PageBase, out PhysicalAddress page, out _)) return false;
                 ulong chunk = Paging.PageSize - va.PageOffset;
                 if (chunk > length) chunk = length;

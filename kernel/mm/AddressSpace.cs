@@ -172,10 +172,10 @@ namespace Sticky.Mm
 
         // ---- faults -----------------------------------------------------------
 
-        // Resolves a page fault in the lower half, or says why it cannot. `isPresent`
-        // is what the CPU saw; the PTE read here decides, since it may have changed
-        // since (another CPU resolved the same fault first).
-        public FaultVerdict HandleFault(VirtualAddress va, bool isWrite, bool isUser, bool isExec, bool isPresent)
+        // Resolves a page fault in the lower half, or says why it cannot. The PTE
+        // read here decides, not what the CPU saw: it may have changed since
+        // (another CPU resolved the same fault first).
+        public FaultVerdict HandleFault(VirtualAddress va, bool isWrite, bool isUser, bool isExec)
         {
             FaultVerdict v = MakeAccessible(va, isWrite, isExec, out PageTableEntry pte);
             if (v != FaultVerdict.Handled) return v;

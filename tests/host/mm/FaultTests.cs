@@ -33,10 +33,10 @@ public unsafe class FaultTests : MemoryTest
     public void DemandZero_SecondFaultOnSamePage_DoesNotAllocate()
     {
         var s = SpaceWithHeap();
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap + 8), isWrite: true, isUser: true, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap + 8), isWrite: true, isUser: true, isExec: false));
         ulong used = M.Frames.UsedFrames;
         // A second CPU that faulted on the same page before the first mapped it.
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap + 16), isWrite: true, isUser: true, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap + 16), isWrite: true, isUser: true, isExec: false));
         Assert.Equal(used, M.Frames.UsedFrames);
         s.Destroy();
     }
@@ -45,7 +45,7 @@ public unsafe class FaultTests : MemoryTest
     public void DemandZero_MapsWithTheRegionsProtection()
     {
         var s = SpaceWithHeap(Protection.Read);
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: false));
         Assert.True(s.Table.Translate(At(Heap), out _, out PageFlags flags));
         Assert.True(flags.HasFlag(PageFlags.User));
         Assert.False(flags.HasFlag(PageFlags.Writable));
@@ -58,7 +58,7 @@ public unsafe class FaultTests : MemoryTest
     {
         var s = SpaceWithHeap(Protection.Read);
         ulong used = M.Frames.UsedFrames;
-        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false));
         Assert.Equal(used, M.Frames.UsedFrames);
         // And once the page is present: a protection fault, still a violation.
         SimulatedCpu.Read(M, s, Heap, out _);
@@ -70,7 +70,7 @@ public unsafe class FaultTests : MemoryTest
     public void ExecuteFromNonExecutableRegion_IsAnAccessViolation()
     {
         var s = SpaceWithHeap(Protection.ReadWrite);
-        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: true, isPresent: false));
+        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: true));
         s.Destroy();
     }
 
@@ -78,9 +78,9 @@ public unsafe class FaultTests : MemoryTest
     public void AddressOutsideEveryRegion_IsNoRegion()
     {
         var s = SpaceWithHeap();
-        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(Heap + 4 * Page), true, true, false, false));
-        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0), false, true, false, false));
-        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0xFFFF_8000_0000_1000), false, false, false, false));
+        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(Heap + 4 * Page), true, true, false));
+        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0), false, true, false));
+        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0xFFFF_8000_0000_1000), false, false, false));
         s.Destroy();
     }
 
@@ -90,7 +90,7 @@ public unsafe class FaultTests : MemoryTest
         var s = SpaceWithHeap();
         SimulatedCpu.Write(M, s, Heap, 5);
         ulong used = M.Frames.UsedFrames;
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false, isPresent: true));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false));
         Assert.Equal(used, M.Frames.UsedFrames);
         s.Destroy();
     }
@@ -100,7 +100,7 @@ public unsafe class FaultTests : MemoryTest
     {
         // copy_to_user: a kernel-mode write to a user page not yet touched.
         var s = SpaceWithHeap();
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: false, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: false, isExec: false));
         Assert.True(s.Table.Translate(At(Heap), out _, out _));
         s.Destroy();
     }
@@ -111,13 +111,13 @@ public unsafe class FaultTests : MemoryTest
         var s = SpaceWithHeap();
         var hog = M.Exhaust(leave: 2);   // the page plus PDPT, PD and PT would need 4
         ulong free = M.Frames.FreeFrames;
-        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap), true, true, false, false));
+        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap), true, true, false));
         Assert.Equal(free, M.Frames.FreeFrames);
         M.Frames.Free(hog[0]);
         M.Frames.Free(hog[1]);
         hog.RemoveRange(0, 2);
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), true, true, false, false));
-        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap + Page), true, true, false, false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), true, true, false));
+        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap + Page), true, true, false));
         M.FreeAll(hog);
         s.Destroy();
     }
