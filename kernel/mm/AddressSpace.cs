@@ -39,6 +39,7 @@ namespace Sticky.Mm
         private PageTable<TMem, TTlb> _table;
         private Region[] _regions = new Region[InitialRegionCapacity];
         private int _count;
+        private ulong _resident;   // present lower-half leaves: counted where this class maps and unmaps them
 
         private AddressSpace(TMem mem, TTlb tlb, FrameTable frames, PageTable<TMem, TTlb> table)
         {
@@ -59,6 +60,7 @@ namespace Sticky.Mm
         public void Destroy()
         {
             _table.Destroy();
+            _resident = 0;
             for (int i = 0; i < _count; i++)
                 if (_regions[i].IsShared) _regions[i].Backing.Release(_frames);
             _count = 0;
@@ -67,10 +69,15 @@ namespace Sticky.Mm
         }
 
         public FrameNumber Root => _table.Root;
-        // The page table itself, for fork and diagnostics.
+        // The page table itself, for fork and diagnostics. Mapping or unmapping
+        // through it behind this class's back puts ResidentPages off.
         public ref PageTable<TMem, TTlb> Table => ref _table;
 
-        // Present user pages, each counted once per mapping (diagnostics and tests).
+        // Present user pages, kept up to date as pages are mapped and unmapped:
+        // O(1), for fork's overcommit check and the OOM killer.
+        public ulong ResidentPages => _resident;
+
+        // The same counted by walking the page table (tests check the two agree).
         public ulong CountPresentPages()
         {
             ulong n = 0;
@@ -233,7 +240,8 @@ namespace Sticky.Mm
             if (!_frames.TryAllocate(out FrameNumber frame)) return FaultVerdict.OutOfMemory;
             PhysicalMemory.ZeroFrame(_mem, frame);
             MapResult m = _table.Map(page, frame, r.LeafFlags, out pte);
-            if (m != MapResult.Mapped) _frames.Free(frame);
+            if (m == MapResult.Mapped) _resident++;
+            else _frames.Free(frame);
             return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
         }
 
@@ -245,7 +253,8 @@ namespace Sticky.Mm
                 return FaultVerdict.OutOfMemory;
             _frames.AddRef(frame);
             MapResult m = _table.Map(page, frame, r.LeafFlags, out pte);
-            if (m != MapResult.Mapped) _frames.Release(frame);
+            if (m == MapResult.Mapped) _resident++;
+            else _frames.Release(frame);
             return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
         }
 
@@ -329,6 +338,7 @@ namespace Sticky.Mm
             while (_table.NextMapped(from, end, out VirtualAddress page, out _))
             {
                 _table.Unmap(page, out FrameNumber frame);
+                _resident--;
                 _frames.Release(frame);   // after Unmap invalidated the translation
                 from = page + Paging.PageSize;
             }
