@@ -34,6 +34,10 @@ namespace Sticky.Mm
             BuildKernelTables(boot, image);
             KernelStacks.BootGuardPage = image->BootStackGuard;
             Cpu.WriteCr3(_kernelTable.Root.Address.Value);
+            // Now that the only global entries are the kernel half's (PageTable
+            // refuses a global user page), let them survive CR3 switches. Setting
+            // PGE also flushes the whole TLB, the boot stub's translations included.
+            Cpu.WriteCr4(Cpu.ReadCr4() | Cpu.Cr4GlobalPages);
             KernelStackAllocator.Init();
             KernelPageFaults.Install();
             KernelPages.FrameSource = &HeapPagesFromFrames;

@@ -89,8 +89,7 @@ namespace Sticky.Mm
         public MapResult Map(VirtualAddress page, FrameNumber frame, PageFlags flags, out PageTableEntry entry)
         {
             CheckPage(page);
-            if ((flags & PageFlags.User) != 0 && !page.IsLowerHalf)
-                throw new InvalidOperationException("PageTable.Map: user mapping in the shared kernel half");
+            CheckLeafFlags(page, flags);
             if ((flags & PageFlags.Huge) != 0)
                 throw new InvalidOperationException("PageTable.Map: only 4 KiB pages are mapped here");
 
@@ -153,6 +152,7 @@ namespace Sticky.Mm
         public bool Protect(VirtualAddress page, PageFlags flags, out PageTableEntry entry)
         {
             CheckPage(page);
+            CheckLeafFlags(page, flags);
             entry = default;
             PageTableEntry* e = Leaf(page);
             if (e == null || !e->IsPresent) return false;
@@ -169,6 +169,7 @@ namespace Sticky.Mm
         public bool Remap(VirtualAddress page, FrameNumber frame, PageFlags flags, out FrameNumber old, out PageTableEntry entry)
         {
             CheckPage(page);
+            CheckLeafFlags(page, flags);
             entry = default;
             PageTableEntry* e = Leaf(page);
             if (e == null || !e->IsPresent) { old = FrameNumber.None; return false; }
@@ -321,6 +322,17 @@ namespace Sticky.Mm
         {
             if (!page.IsPageAligned) throw new ArgumentException("PageTable: address is not page aligned");
             if (!page.IsCanonical) throw new ArgumentException("PageTable: address is not canonical");
+        }
+
+        // User pages only in the lower half; Global pages only in the upper half,
+        // since a global translation survives CR3 switches (CR4.PGE is on) and
+        // would show one process's page to the next.
+        private static void CheckLeafFlags(VirtualAddress page, PageFlags flags)
+        {
+            if ((flags & PageFlags.User) != 0 && !page.IsLowerHalf)
+                throw new InvalidOperationException("PageTable: user mapping in the shared kernel half");
+            if ((flags & PageFlags.Global) != 0 && page.IsLowerHalf)
+                throw new InvalidOperationException("PageTable: global mapping in the per-process user half");
         }
     }
 }

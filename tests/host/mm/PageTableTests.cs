@@ -231,5 +231,21 @@ public unsafe class PageTableTests : MemoryTest
         pt.Destroy();
     }
 
+    [Fact]
+    public void GlobalPages_OnlyInTheKernelHalf()
+    {
+        // A global translation outlives CR3 switches: in the user half it would
+        // show one process's page to the next.
+        var pt = M.NewPageTable();
+        FrameNumber f = M.Allocate(), g = M.Allocate();
+        Assert.Throws<InvalidOperationException>(() => pt.Map(Va, f, UserRw | PageFlags.Global));
+        Assert.Equal(MapResult.Mapped, pt.Map(Va, f, UserRw));
+        Assert.Throws<InvalidOperationException>(() => pt.Protect(Va, UserRw | PageFlags.Global));
+        Assert.Throws<InvalidOperationException>(() => pt.Remap(Va, g, UserRw | PageFlags.Global, out _, out _));
+        Assert.False(pt.Walk(Va).Level1.Has(PageFlags.Global));
+        M.Frames.Free(g);
+        pt.Destroy();
+    }
+
     private PageTableEntry* Entries(FrameNumber table) => (PageTableEntry*)M.Ram.Map(table.Address);
 }
