@@ -102,6 +102,15 @@ namespace Sticky.Mm
             return MapResult.Mapped;
         }
 
+        // Creates the tables missing on the way to `page`'s leaf entry, mapping
+        // nothing (e.g. to build a kernel area's tables ahead of use). False when
+        // frames run out; then nothing changed.
+        public bool EnsureTables(VirtualAddress page)
+        {
+            CheckPage(page);
+            return LeafTableCreating(page) != null;
+        }
+
         // The level-1 table covering `page`, allocating the tables missing on the
         // way; null when frames run out.
         private PageTableEntry* LeafTableCreating(VirtualAddress page)

@@ -77,6 +77,30 @@ public unsafe class PageTableTests : MemoryTest
     }
 
     [Fact]
+    public void EnsureTables_BuildsThePath_MapsNothing_AndMapThenAllocatesNoTable()
+    {
+        var pt = M.NewPageTable();
+        var hog = M.Exhaust(leave: 2);   // three tables are needed
+        ulong free = M.Frames.FreeFrames;
+        Assert.False(pt.EnsureTables(Va));
+        Assert.Equal(free, M.Frames.FreeFrames);
+        Assert.False(pt.Walk(Va).Level4.IsPresent);   // no half-built path
+        M.FreeAll(hog);
+
+        ulong used = M.Frames.UsedFrames;
+        Assert.True(pt.EnsureTables(Va));
+        Assert.Equal(used + 3, M.Frames.UsedFrames);   // PDPT, PD, PT
+        PageWalk w = pt.Walk(Va);
+        Assert.Equal(1, w.LowestLevel);
+        Assert.False(w.IsMapped);
+        Assert.True(pt.EnsureTables(Va + Paging.PageSize));   // already there: nothing more
+        Assert.Equal(used + 3, M.Frames.UsedFrames);
+        Assert.Equal(MapResult.Mapped, pt.Map(Va, M.Allocate(), UserRw));
+        Assert.Equal(used + 4, M.Frames.UsedFrames);
+        pt.Destroy();
+    }
+
+    [Fact]
     public void Unmap_ReturnsFrame_AndInvalidatesTlb()
     {
         var pt = M.NewPageTable();
