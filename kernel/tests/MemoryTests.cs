@@ -33,13 +33,15 @@ namespace Sticky.Tests
             {
                 if (!frames.TryAllocate(out FrameNumber f)) return "ran out of frames";
                 got[i] = f.Value;
-                *(ulong*)DirectMap.Pointer(f) = f.Value;   // the direct map reaches every frame
+                // Stamped with the allocation's index, not the frame's number: a
+                // frame handed out twice keeps only the later stamp.
+                *(ulong*)DirectMap.Pointer(f) = (ulong)i;   // the direct map reaches every frame
             }
             if (frames.FreeFrames != before - N) return "free count did not drop by the number allocated";
             for (int i = 0; i < N; i++)
             {
                 var f = new FrameNumber(got[i]);
-                if (*(ulong*)DirectMap.Pointer(f) != got[i]) return "two allocations returned the same frame";
+                if (*(ulong*)DirectMap.Pointer(f) != (ulong)i) return "two allocations returned the same frame";
                 frames.Free(f);
             }
             return frames.FreeFrames == before ? null : "free count did not return to the baseline";
