@@ -122,7 +122,7 @@ higher_half_entry:
 
 section .bss
 align 4096
-; Left unmapped by the kernel's page tables (mm/KernelAddressSpace.cs): a boot
+; Left unmapped by the kernel's page tables (mm/KernelMemory.cs): a boot
 ; stack overflow faults here instead of silently overwriting .bss.
 global boot_stack_guard
 boot_stack_guard:

@@ -9,7 +9,6 @@ namespace Sticky
     public static unsafe class Kernel
     {
         public const string Version = "0.1.0";
-        public const ulong DirectMapBase = 0xFFFF800000000000UL;
 
         private static BootInfo _boot;
         public static BootInfo* Boot { get { fixed (BootInfo* b = &_boot) return b; } }
@@ -22,8 +21,8 @@ namespace Sticky
             Sticky.Drivers.Serial.Init();
             Cpus.InitBootCpu();
 
-            // The boot page tables map all low memory at DirectMapBase.
-            if (!BootInfo.TryParse(startInfoPhysical, DirectMapBase, out _boot))
+            // The boot page tables map all low memory at the direct map's base already.
+            if (!BootInfo.TryParse(startInfoPhysical, Sticky.Mm.DirectMap.Base, out _boot))
                 Panic.Halt("no PVH start info: boot stickyos with qemu -kernel (PVH ELF note)");
             Banner.Print(Boot);
             Log.Init(&Boot->CommandLine);

@@ -39,6 +39,7 @@ namespace Sticky.Mm
         private PageTable<TMem, TTlb> _table;
         private Region[] _regions = new Region[InitialRegionCapacity];
         private int _count;
+        private ulong _resident;   // present lower-half leaves: counted where this class maps and unmaps them
 
         private AddressSpace(TMem mem, TTlb tlb, FrameTable frames, PageTable<TMem, TTlb> table)
         {
@@ -59,6 +60,7 @@ namespace Sticky.Mm
         public void Destroy()
         {
             _table.Destroy();
+            _resident = 0;
             for (int i = 0; i < _count; i++)
                 if (_regions[i].IsShared) _regions[i].Backing.Release(_frames);
             _count = 0;
@@ -67,10 +69,15 @@ namespace Sticky.Mm
         }
 
         public FrameNumber Root => _table.Root;
-        // The page table itself, for fork and diagnostics.
+        // The page table itself, for fork and diagnostics. Mapping or unmapping
+        // through it behind this class's back puts ResidentPages off.
         public ref PageTable<TMem, TTlb> Table => ref _table;
 
-        // Present user pages, each counted once per mapping (diagnostics and tests).
+        // Present user pages, kept up to date as pages are mapped and unmapped:
+        // O(1), for fork's overcommit check and the OOM killer.
+        public ulong ResidentPages => _resident;
+
+        // The same counted by walking the page table (tests check the two agree).
         public ulong CountPresentPages()
         {
             ulong n = 0;
@@ -172,10 +179,10 @@ namespace Sticky.Mm
 
         // ---- faults -----------------------------------------------------------
 
-        // Resolves a page fault in the lower half, or says why it cannot. `isPresent`
-        // is what the CPU saw; the PTE read here decides, since it may have changed
-        // since (another CPU resolved the same fault first).
-        public FaultVerdict HandleFault(VirtualAddress va, bool isWrite, bool isUser, bool isExec, bool isPresent)
+        // Resolves a page fault in the lower half, or says why it cannot. The PTE
+        // read here decides, not what the CPU saw: it may have changed since
+        // (another CPU resolved the same fault first).
+        public FaultVerdict HandleFault(VirtualAddress va, bool isWrite, bool isUser, bool isExec)
         {
             FaultVerdict v = MakeAccessible(va, isWrite, isExec, out PageTableEntry pte);
             if (v != FaultVerdict.Handled) return v;
@@ -218,52 +225,52 @@ namespace Sticky.Mm
             _table.GetEntry(page, out pte);
             if (!pte.IsPresent)
             {
-                FaultVerdict v = r.IsShared ? FaultInShared(r, page) : FaultInZero(r, page);
+                FaultVerdict v = r.IsShared ? FaultInShared(r, page, out pte) : FaultInZero(r, page, out pte);
                 if (v != FaultVerdict.Handled) return v;
-                _table.GetEntry(page, out pte);
             }
-            if (isWrite && pte.IsCow)
-            {
-                FaultVerdict v = BreakCow(r, page, pte);
-                if (v != FaultVerdict.Handled) return v;
-                _table.GetEntry(page, out pte);
-            }
+            if (isWrite && pte.IsCow) return BreakCow(r, page, ref pte);
             return FaultVerdict.Handled;
         }
 
         // Demand-zero: a fresh zeroed frame, mapped with the region's protection.
-        private FaultVerdict FaultInZero(Region r, VirtualAddress page)
+        // `pte` is the page's entry afterwards (also when it was already mapped).
+        private FaultVerdict FaultInZero(Region r, VirtualAddress page, out PageTableEntry pte)
         {
+            pte = default;
             if (!_frames.TryAllocate(out FrameNumber frame)) return FaultVerdict.OutOfMemory;
             PhysicalMemory.ZeroFrame(_mem, frame);
-            MapResult m = _table.Map(page, frame, r.LeafFlags);
-            if (m != MapResult.Mapped) _frames.Free(frame);
+            MapResult m = _table.Map(page, frame, r.LeafFlags, out pte);
+            if (m == MapResult.Mapped) _resident++;
+            else _frames.Free(frame);
             return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
         }
 
         // Shared: the backing object's frame for this page; the PTE gets its own reference.
-        private FaultVerdict FaultInShared(Region r, VirtualAddress page)
+        private FaultVerdict FaultInShared(Region r, VirtualAddress page, out PageTableEntry pte)
         {
+            pte = default;
             if (!r.Backing.TryCommit(_mem, _frames, r.BackingPageOf(page), out FrameNumber frame))
                 return FaultVerdict.OutOfMemory;
             _frames.AddRef(frame);
-            MapResult m = _table.Map(page, frame, r.LeafFlags);
-            if (m != MapResult.Mapped) _frames.Release(frame);
+            MapResult m = _table.Map(page, frame, r.LeafFlags, out pte);
+            if (m == MapResult.Mapped) _resident++;
+            else _frames.Release(frame);
             return m == MapResult.OutOfMemory ? FaultVerdict.OutOfMemory : FaultVerdict.Handled;
         }
 
-        // A write to a copy-on-write page: see Cow.Decide.
-        private FaultVerdict BreakCow(Region r, VirtualAddress page, PageTableEntry pte)
+        // A write to a copy-on-write page: see Cow.Decide. On Handled, `pte` is
+        // the entry written.
+        private FaultVerdict BreakCow(Region r, VirtualAddress page, ref PageTableEntry pte)
         {
             FrameNumber old = pte.Frame;
             if (Cow.Decide(_frames.RefCountOf(old)) == CowDecision.Reuse)
             {
-                _table.Protect(page, r.LeafFlags);
+                _table.Protect(page, r.LeafFlags, out pte);
                 return FaultVerdict.Handled;
             }
             if (!_frames.TryAllocate(out FrameNumber copy)) return FaultVerdict.OutOfMemory;
             PhysicalMemory.CopyFrame(_mem, copy, old);
-            _table.Remap(page, copy, r.LeafFlags, out _);
+            _table.Remap(page, copy, r.LeafFlags, out _, out pte);
             _frames.Release(old);   // after Remap invalidated the old translation
             return FaultVerdict.Handled;
         }
@@ -331,6 +338,7 @@ namespace Sticky.Mm
             while (_table.NextMapped(from, end, out VirtualAddress page, out _))
             {
                 _table.Unmap(page, out FrameNumber frame);
+                _resident--;
                 _frames.Release(frame);   // after Unmap invalidated the translation
                 from = page + Paging.PageSize;
             }

@@ -73,7 +73,7 @@ namespace Sticky.Mm
         {
             _frames.AddRef(frame);
             MapResult m = child._table.Map(page, frame, flags);
-            if (m == MapResult.Mapped) return true;
+            if (m == MapResult.Mapped) { child._resident++; return true; }
             _frames.Release(frame);
             if (m == MapResult.AlreadyMapped) throw new System.InvalidOperationException("AddressSpace.Fork: child page mapped twice");
             return false;
@@ -90,7 +90,7 @@ namespace Sticky.Mm
             PhysicalMemory.CopyFrame(_mem, copy, pte.Frame);
             if (wasWritable) _table.Protect(page, pte.Flags);
             MapResult m = child._table.Map(page, copy, r.LeafFlags);
-            if (m == MapResult.Mapped) return true;
+            if (m == MapResult.Mapped) { child._resident++; return true; }
             _frames.Free(copy);
             if (m == MapResult.AlreadyMapped) throw new System.InvalidOperationException("AddressSpace.Fork: child page mapped twice");
             return false;

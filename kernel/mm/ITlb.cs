@@ -1,7 +1,7 @@
 namespace Sticky.Mm
 {
     // How mm code invalidates cached translations after it changes or removes a
-    // present entry. Kernel: invlpg / CR3 reload (a shootdown once there is SMP).
+    // present entry. Kernel: invlpg (a shootdown once there is SMP).
     // Host tests: RecordingTlb, which logs calls so a test can check ordering.
     // Same rules as IPhysicalMemory: a struct, used only as a generic constraint.
     //
@@ -10,6 +10,5 @@ namespace Sticky.Mm
     public interface ITlb
     {
         void InvalidatePage(VirtualAddress page);
-        void FlushAll();
     }
 }

@@ -50,7 +50,7 @@ namespace Sticky.Mm
         private static byte* RegionStart() => (byte*)KernelImage.Layout->BootHeapStart;
         private static byte* RegionEnd() => (byte*)KernelImage.Layout->BootHeapEnd;
 
-        private const int MaxBootPages = 4096;
+        private const int MaxBootPages = 128;   // the 512 KiB region (asm/runtime.asm)
         private struct Bitmap { public fixed ulong Bits[MaxBootPages / 64]; }
         private static Bitmap _used;
 
@@ -58,7 +58,15 @@ namespace Sticky.Mm
         public static delegate*<int, byte*> FrameSource;
         public static delegate*<byte*, int, void> FrameSink;
 
-        private static int BootPages => (int)((ulong)(RegionEnd() - RegionStart()) / 4096);
+        // Clamped to the bitmap, should the region ever outgrow it.
+        private static int BootPages
+        {
+            get
+            {
+                int pages = (int)((ulong)(RegionEnd() - RegionStart()) / 4096);
+                return pages < MaxBootPages ? pages : MaxBootPages;
+            }
+        }
 
         public byte* AllocatePages(int count)
         {

@@ -21,7 +21,6 @@ namespace Sticky.Mm
 
         private static FrameTable _frames;
         private static PageTable<DirectMap, CpuTlb> _kernelTable;
-        private static ulong _directMapEnd;
 
         public static FrameTable Frames => _frames;
         public static FrameNumber KernelTemplate => _kernelTable.Root;
@@ -34,6 +33,10 @@ namespace Sticky.Mm
             BuildKernelTables(boot, image);
             KernelStacks.BootGuardPage = image->BootStackGuard;
             Cpu.WriteCr3(_kernelTable.Root.Address.Value);
+            // Now that the only global entries are the kernel half's (PageTable
+            // refuses a global user page), let them survive CR3 switches. Setting
+            // PGE also flushes the whole TLB, the boot stub's translations included.
+            Cpu.WriteCr4(Cpu.ReadCr4() | Cpu.Cr4GlobalPages);
             KernelStackAllocator.Init();
             KernelPageFaults.Install();
             KernelPages.FrameSource = &HeapPagesFromFrames;
@@ -78,9 +81,9 @@ namespace Sticky.Mm
             // Direct map: all RAM and at least the low 4 GiB (the local APIC lives there).
             ulong end = boot->Memory.HighestUsableEnd();
             if (end < 4 * OneGiB) end = 4 * OneGiB;
-            _directMapEnd = (end + OneGiB - 1) & ~(OneGiB - 1);
+            ulong gibs = (end + OneGiB - 1) / OneGiB;
             PageTableEntry* pml4 = (PageTableEntry*)mem.Map(_kernelTable.Root.Address);
-            for (ulong gib = 0; gib < _directMapEnd / OneGiB; gib++)
+            for (ulong gib = 0; gib < gibs; gib++)
             {
                 VirtualAddress va = new VirtualAddress(DirectMap.Base + gib * OneGiB);
                 PageTableEntry* pdpt = (PageTableEntry*)mem.Map(pml4[va.TableIndex(4)].Frame.Address);
@@ -118,8 +121,6 @@ namespace Sticky.Mm
         // Free frames plus frames the heap holds: constant across any operation
         // that leaks nothing (the heap keeps a few empty slabs cached).
         public static ulong FramesAccountedFree => _frames.FreeFrames + _heapFrames;
-
-        public static bool IsDirectMapped(ulong va) => va >= DirectMap.Base && va < DirectMap.Base + _directMapEnd;
 
         // The heap's page source once frames exist: contiguous runs, zeroed.
         private static byte* HeapPagesFromFrames(int count)

@@ -37,7 +37,7 @@ namespace Sticky.Mm
                 var fault = new PageFault(Cpu.ReadCr2(), frame->ErrorCode);
                 if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet)
                 {
-                    FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute, fault.IsPresent);
+                    FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
                     if (Log.On(Subsystem.Mm, Level.Trace)) LogFault(fault, frame, v);
                     if (v == FaultVerdict.Handled) return true;
                     // The OOM killer frees memory (or kills the faulting process); then the access is retried.

@@ -2,7 +2,7 @@ using Sticky.Arch;
 
 namespace Sticky.Mm
 {
-    // All physical memory is mapped at DirectMapBase, so a physical address is
+    // All physical memory is mapped at Base, so a physical address is
     // reachable by adding that base.
     public unsafe struct DirectMap : IPhysicalMemory
     {
@@ -15,6 +15,5 @@ namespace Sticky.Mm
     public struct CpuTlb : ITlb
     {
         public void InvalidatePage(VirtualAddress page) => Cpu.InvalidatePage(page.Value);
-        public void FlushAll() => Cpu.WriteCr3(Cpu.ReadCr3());
     }
 }

@@ -29,16 +29,10 @@ namespace Sticky.Mm
         {
             for (int i = 0; i < MaxStacks; i++) _free.Free[i] = (ushort)(MaxStacks - 1 - i);
             _freeCount = MaxStacks;
-            if (!KernelMemory.Frames.TryAllocate(out FrameNumber probe)) Panic.Halt("out of memory for kernel stack tables");
-            ulong span = Paging.EntrySpan(2);
+            ulong span = Paging.EntrySpan(2);   // one page table per 2 MiB
             for (ulong va = AreaBase; va < AreaBase + MaxStacks * SlotSize; va += span)
-            {
-                // Mapping a page creates its tables; unmapping keeps them.
-                if (KernelMemory.KernelTable.Map(new VirtualAddress(va), probe, PageFlags.Writable | PageFlags.NoExecute) != MapResult.Mapped)
+                if (!KernelMemory.KernelTable.EnsureTables(new VirtualAddress(va)))
                     Panic.Halt("out of memory for kernel stack tables");
-                KernelMemory.KernelTable.Unmap(new VirtualAddress(va), out _);
-            }
-            KernelMemory.Frames.Free(probe);
         }
 
         // Returns the stack top (16-byte aligned), or 0 when out of slots or frames.

@@ -13,14 +13,14 @@ namespace Sticky.Mm
     //
     // Ownership: the lower half (PML4 entries 0..255) belongs to this table. Each
     // present 4 KiB leaf there owns one reference to its frame: Map takes over a
-    // reference the caller holds, Unmap/Remap hand it back, FreeUserHalf releases
+    // reference the caller holds, Unmap/Remap hand it back, Destroy releases
     // it. The upper half is the kernel's, copied from a template at creation and
     // never freed here; the template preallocates all 256 PDPTs so that later
     // kernel mappings, made through the template, appear in every address space.
     //
     // Intermediate tables in the lower half are Present|Writable|User so the leaf
     // alone decides the access. Empty intermediate tables are kept until
-    // FreeUserHalf (as in xv6/Linux: cheap, and munmap stays simple).
+    // Destroy (as in xv6/Linux: cheap, and munmap stays simple).
     //
     // TLB: changing or removing a present entry invalidates that page; making a
     // non-present entry present needs nothing (the CPU caches no non-present
@@ -81,25 +81,42 @@ namespace Sticky.Mm
 
         // Maps the 4 KiB page at `page` to `frame` (Present is implied). The
         // mapping takes over one reference the caller holds on `frame`.
-        public MapResult Map(VirtualAddress page, FrameNumber frame, PageFlags flags)
+        public MapResult Map(VirtualAddress page, FrameNumber frame, PageFlags flags) => Map(page, frame, flags, out _);
+
+        // The same; `entry` is what the page's entry holds afterwards: the one
+        // written, or on AlreadyMapped the one already there (so a fault handler
+        // needs no second walk to see what it mapped).
+        public MapResult Map(VirtualAddress page, FrameNumber frame, PageFlags flags, out PageTableEntry entry)
         {
             CheckPage(page);
-            if ((flags & PageFlags.User) != 0 && !page.IsLowerHalf)
-                throw new InvalidOperationException("PageTable.Map: user mapping in the shared kernel half");
+            CheckLeafFlags(page, flags);
             if ((flags & PageFlags.Huge) != 0)
                 throw new InvalidOperationException("PageTable.Map: only 4 KiB pages are mapped here");
 
-            // How far down do tables already exist?
-            PageTableEntry* table = Table(Root);
-            int level = Paging.LevelCount;
-            for (; level > 1; level--)
-            {
-                PageTableEntry e = table[page.TableIndex(level)];
-                if (!e.IsPresent) break;
-                if (e.IsHuge) throw new InvalidOperationException("PageTable.Map: huge page on the path");
-                table = Table(e.Frame);
-            }
-            if (level == 1 && table[page.TableIndex(1)].IsPresent) return MapResult.AlreadyMapped;
+            entry = default;
+            PageTableEntry* table = LeafTableCreating(page);
+            if (table == null) return MapResult.OutOfMemory;
+            PageTableEntry* e = table + page.TableIndex(1);
+            if (e->IsPresent) { entry = *e; return MapResult.AlreadyMapped; }
+            *e = entry = new PageTableEntry(frame, flags | PageFlags.Present);
+            return MapResult.Mapped;
+        }
+
+        // Creates the tables missing on the way to `page`'s leaf entry, mapping
+        // nothing (e.g. to build a kernel area's tables ahead of use). False when
+        // frames run out; then nothing changed.
+        public bool EnsureTables(VirtualAddress page)
+        {
+            CheckPage(page);
+            return LeafTableCreating(page) != null;
+        }
+
+        // The level-1 table covering `page`, allocating the tables missing on the
+        // way; null when frames run out.
+        private PageTableEntry* LeafTableCreating(VirtualAddress page)
+        {
+            PageTableEntry* table = Descend(page, out int level);
+            if (level == 1) return table;
 
             // Allocate every missing table before linking any, so running out of
             // frames leaves the tree exactly as it was.
@@ -110,7 +127,7 @@ namespace Sticky.Mm
                 if (!_frames.TryAllocate(out fresh[i]))
                 {
                     for (int j = 0; j < i; j++) _frames.Free(fresh[j]);
-                    return MapResult.OutOfMemory;
+                    return null;
                 }
                 PhysicalMemory.ZeroFrame(_mem, fresh[i]);
             }
@@ -121,8 +138,7 @@ namespace Sticky.Mm
                 table[page.TableIndex(level)] = new PageTableEntry(fresh[i], tableFlags);
                 table = Table(fresh[i]);
             }
-            table[page.TableIndex(1)] = new PageTableEntry(frame, flags | PageFlags.Present);
-            return MapResult.Mapped;
+            return table;
         }
 
         // Removes the mapping of `page` and hands its frame reference to the caller.
@@ -139,27 +155,35 @@ namespace Sticky.Mm
 
         // Replaces the permission flags of a present page, keeping its frame and
         // the CPU's Accessed/Dirty bits. False if not mapped.
-        public bool Protect(VirtualAddress page, PageFlags flags)
+        public bool Protect(VirtualAddress page, PageFlags flags) => Protect(page, flags, out _);
+
+        // The same; `entry` is the entry written (default if not mapped).
+        public bool Protect(VirtualAddress page, PageFlags flags, out PageTableEntry entry)
         {
             CheckPage(page);
+            CheckLeafFlags(page, flags);
+            entry = default;
             PageTableEntry* e = Leaf(page);
             if (e == null || !e->IsPresent) return false;
             PageFlags keep = e->Flags & (PageFlags.Accessed | PageFlags.Dirty);
-            *e = new PageTableEntry(e->Frame, (flags & ~(PageFlags.Accessed | PageFlags.Dirty)) | keep | PageFlags.Present);
+            *e = entry = new PageTableEntry(e->Frame, (flags & ~(PageFlags.Accessed | PageFlags.Dirty)) | keep | PageFlags.Present);
             _tlb.InvalidatePage(page);
             return true;
         }
 
         // Points a present page at another frame in one store (a COW copy): the
         // new mapping takes a reference the caller holds on `frame`, the old
-        // frame's reference goes to the caller. False if not mapped.
-        public bool Remap(VirtualAddress page, FrameNumber frame, PageFlags flags, out FrameNumber old)
+        // frame's reference goes to the caller; `entry` is the entry written.
+        // False if not mapped.
+        public bool Remap(VirtualAddress page, FrameNumber frame, PageFlags flags, out FrameNumber old, out PageTableEntry entry)
         {
             CheckPage(page);
+            CheckLeafFlags(page, flags);
+            entry = default;
             PageTableEntry* e = Leaf(page);
             if (e == null || !e->IsPresent) { old = FrameNumber.None; return false; }
             old = e->Frame;
-            *e = new PageTableEntry(frame, flags | PageFlags.Present);
+            *e = entry = new PageTableEntry(frame, flags | PageFlags.Present);
             _tlb.InvalidatePage(page);
             return true;
         }
@@ -251,24 +275,15 @@ namespace Sticky.Mm
             return false;
         }
 
-        // Frees every lower-half page-table page and releases every lower-half
-        // leaf's frame reference. The kernel half is untouched.
-        public void FreeUserHalf()
+        // Frees every lower-half page-table page, releases every lower-half
+        // leaf's frame reference, then frees the PML4; the kernel half is not
+        // touched. The table must not be loaded in CR3 (the kernel switches
+        // away first), so no TLB entry of it can survive: nothing to flush.
+        public void Destroy()
         {
             PageTableEntry* pml4 = Table(Root);
             for (int i = 0; i < Paging.FirstKernelPml4Entry; i++)
-            {
-                if (!pml4[i].IsPresent) continue;
-                FreeTable(pml4[i].Frame, Paging.LevelCount - 1);
-                pml4[i] = default;
-            }
-            _tlb.FlushAll();   // in case this table is live on the CPU
-        }
-
-        // FreeUserHalf, then the PML4 itself. The table must not be loaded in CR3.
-        public void Destroy()
-        {
-            FreeUserHalf();
+                if (pml4[i].IsPresent) FreeTable(pml4[i].Frame, Paging.LevelCount - 1);
             _frames.Free(Root);
             Root = FrameNumber.None;
         }
@@ -281,7 +296,7 @@ namespace Sticky.Mm
                 PageTableEntry e = table[i];
                 if (!e.IsPresent) continue;
                 if (level == 1) _frames.Release(e.Frame);
-                else if (e.IsHuge) throw new InvalidOperationException("PageTable.FreeUserHalf: huge page in the user half");
+                else if (e.IsHuge) throw new InvalidOperationException("PageTable.Destroy: huge page in the user half");
                 else FreeTable(e.Frame, level - 1);
             }
             _frames.Free(frame);
@@ -290,15 +305,24 @@ namespace Sticky.Mm
         // The level-1 entry for `page`, or null if a table on the way is missing.
         private PageTableEntry* Leaf(VirtualAddress page)
         {
+            PageTableEntry* table = Descend(page, out int level);
+            return level == 1 ? table + page.TableIndex(1) : null;
+        }
+
+        // Follows `page`'s path down from the PML4 while the entries are present:
+        // returns the level-1 table (level = 1), or the table at `level` whose
+        // entry for `page` is missing. A huge page on the way is a broken caller.
+        private PageTableEntry* Descend(VirtualAddress page, out int level)
+        {
             PageTableEntry* table = Table(Root);
-            for (int level = Paging.LevelCount; level > 1; level--)
+            for (level = Paging.LevelCount; level > 1; level--)
             {
                 PageTableEntry e = table[page.TableIndex(level)];
-                if (!e.IsPresent) return null;
+                if (!e.IsPresent) break;
                 if (e.IsHuge) throw new InvalidOperationException("PageTable: huge page where a 4 KiB page was expected");
                 table = Table(e.Frame);
             }
-            return table + page.TableIndex(1);
+            return table;
         }
 
         private PageTableEntry* Table(FrameNumber frame) => (PageTableEntry*)_mem.Map(frame.Address);
@@ -307,6 +331,17 @@ namespace Sticky.Mm
         {
             if (!page.IsPageAligned) throw new ArgumentException("PageTable: address is not page aligned");
             if (!page.IsCanonical) throw new ArgumentException("PageTable: address is not canonical");
+        }
+
+        // User pages only in the lower half; Global pages only in the upper half,
+        // since a global translation survives CR3 switches (CR4.PGE is on) and
+        // would show one process's page to the next.
+        private static void CheckLeafFlags(VirtualAddress page, PageFlags flags)
+        {
+            if ((flags & PageFlags.User) != 0 && !page.IsLowerHalf)
+                throw new InvalidOperationException("PageTable: user mapping in the shared kernel half");
+            if ((flags & PageFlags.Global) != 0 && page.IsLowerHalf)
+                throw new InvalidOperationException("PageTable: global mapping in the per-process user half");
         }
     }
 }

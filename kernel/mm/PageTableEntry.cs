@@ -26,8 +26,5 @@ namespace Sticky.Mm
         public bool IsHuge => Has(PageFlags.Huge);
         public bool IsCow => Has(PageFlags.Cow);
         public bool IsExecutable => !Has(PageFlags.NoExecute);
-
-        public PageTableEntry With(PageFlags flags) => new PageTableEntry(Raw | (ulong)flags);
-        public PageTableEntry Without(PageFlags flags) => new PageTableEntry(Raw & ~(ulong)flags);
     }
 }

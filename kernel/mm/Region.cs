@@ -20,9 +20,7 @@ namespace Sticky.Mm
         }
 
         public VirtualAddress End => Start + Length;
-        public ulong PageCount => Length >> Paging.PageShift;
         public bool IsShared => Backing != null;
-        public bool Contains(VirtualAddress va) => va >= Start && va < End;
         public bool Overlaps(VirtualAddress start, VirtualAddress end) => Start < end && start < End;
 
         // The part of this region in [from, to), which must lie inside it.

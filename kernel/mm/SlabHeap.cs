@@ -51,7 +51,6 @@ namespace Sticky.Mm
         public long PagesHeld => _pagesHeld;
         public long Allocations => _allocations;
         public long Frees => _frees;
-        public ref TPages Pages => ref _pages;
 
         public static int ClassSize(int index)
         {

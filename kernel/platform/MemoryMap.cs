@@ -8,14 +8,14 @@ namespace Sticky.Platform
         public ulong End => Base + Length;
     }
 
-    // The firmware's physical memory map (E820 types), normalised: sorted,
-    // usable ranges page-aligned inward, reserved ranges (kernel image, boot
-    // data, initrd) cut out, so the frame allocator never hands them out.
+    // The firmware's physical memory map (E820 types) as PVH hands it over,
+    // kept sorted by base. Ranges are as reported: the frame table rounds usable
+    // ranges inward to pages and reserves low memory, the kernel image and the
+    // initrd itself (FrameTable's constructor, given them by KernelMemory.InitFrames).
     public unsafe struct MemoryMap
     {
         public const uint Usable = 1, Reserved = 2, AcpiReclaimable = 3, AcpiNvs = 4, Bad = 5;
         public const int Capacity = 64;
-        private const ulong PageMask = 4095;
 
         private fixed ulong _base[Capacity];
         private fixed ulong _length[Capacity];
@@ -61,35 +61,6 @@ namespace Sticky.Platform
             for (int i = 0; i < Count; i++)
                 if (_type[i] == Usable && _base[i] + _length[i] > end) end = _base[i] + _length[i];
             return end;
-        }
-
-        // The usable RAM as page-aligned ranges with every `reserved` range removed.
-        public MemoryMap UsableExcluding(MemoryMap* reserved)
-        {
-            MemoryMap result = default;
-            for (int i = 0; i < Count; i++)
-            {
-                if (_type[i] != Usable) continue;
-                ulong start = (_base[i] + PageMask) & ~PageMask;
-                ulong end = (_base[i] + _length[i]) & ~PageMask;
-                if (end > start) result.AddClipped(start, end, reserved, 0);
-            }
-            return result;
-        }
-
-        // Adds [start, end) minus reserved ranges from index r on (recursive split).
-        private void AddClipped(ulong start, ulong end, MemoryMap* reserved, int r)
-        {
-            for (; r < reserved->Count; r++)
-            {
-                ulong rs = reserved->_base[r] & ~PageMask;
-                ulong re = (reserved->_base[r] + reserved->_length[r] + PageMask) & ~PageMask;
-                if (re <= start || rs >= end) continue;
-                if (rs > start) AddClipped(start, rs, reserved, r + 1);
-                if (re < end) AddClipped(re, end, reserved, r + 1);
-                return;
-            }
-            Add(start, end - start, Usable);
         }
     }
 }

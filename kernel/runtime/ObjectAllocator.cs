@@ -12,7 +12,9 @@ namespace Sticky.Runtime
         // BaseSize counts it, and an object reference points just past it.
         public const int HeaderSize = 8;
 
-        public static void* AllocateObject(MethodTable* type) => Allocate(type->BaseSize);
+        // For the runtime's own objects (static bases at boot): a real object,
+        // MethodTable pointer included, as `new` makes.
+        public static void* AllocateObject(MethodTable* type) => NewFast(type);
 
         private static void* Allocate(ulong size)
         {

@@ -14,6 +14,7 @@ namespace Sticky.Tests
             SelfTest.Add("mm_demand_zero_protect_unmap", &DemandZeroProtectUnmap);
             SelfTest.Add("mm_address_space_destroy_returns_frames", &DestroyReturnsFrames);
             SelfTest.Add("mm_kernel_text_is_read_only", &KernelTextReadOnly);
+            SelfTest.Add("mm_kernel_pages_are_global", &KernelPagesGlobal);
             SelfTest.AddPanic("panic_null_dereference",
                 "Page fault (#PF)|not-present read kernel-mode|CR2=0x0000000000000010|Sticky.Tests.MemoryTests::ReadThroughNull",
                 &NullDereference);
@@ -32,13 +33,15 @@ namespace Sticky.Tests
             {
                 if (!frames.TryAllocate(out FrameNumber f)) return "ran out of frames";
                 got[i] = f.Value;
-                *(ulong*)DirectMap.Pointer(f) = f.Value;   // the direct map reaches every frame
+                // Stamped with the allocation's index, not the frame's number: a
+                // frame handed out twice keeps only the later stamp.
+                *(ulong*)DirectMap.Pointer(f) = (ulong)i;   // the direct map reaches every frame
             }
             if (frames.FreeFrames != before - N) return "free count did not drop by the number allocated";
             for (int i = 0; i < N; i++)
             {
                 var f = new FrameNumber(got[i]);
-                if (*(ulong*)DirectMap.Pointer(f) != got[i]) return "two allocations returned the same frame";
+                if (*(ulong*)DirectMap.Pointer(f) != (ulong)i) return "two allocations returned the same frame";
                 frames.Free(f);
             }
             return frames.FreeFrames == before ? null : "free count did not return to the baseline";
@@ -120,6 +123,32 @@ namespace Sticky.Tests
             if (SafeAccess.TryWrite(text, code)) return "kernel text is writable";
             return null;
         }
+
+        // CR4.PGE is on and the kernel half's leaves carry Global, so switching
+        // address spaces keeps the kernel's translations; user pages never do.
+        private static string KernelPagesGlobal()
+        {
+            if ((Cpu.ReadCr4() & Cpu.Cr4GlobalPages) == 0) return "CR4.PGE is off";
+            if (!IsGlobal(ref KernelMemory.KernelTable, (ulong)(delegate*<string>)&KernelPagesGlobal)) return "kernel text is not global";
+            if (!IsGlobal(ref KernelMemory.KernelTable, (ulong)DirectMap.Pointer(new FrameNumber(0x100)))) return "the direct map is not global";
+            if (!IsGlobal(ref KernelMemory.KernelTable, Cpu.ReadStackPointer())) return "this kernel stack is not global";
+
+            var space = NewSpace();
+            if (space == null) return "could not create an address space";
+            string result = null;
+            if (space.AddRegion(new VirtualAddress(TestBase), Paging.PageSize, Protection.ReadWrite) != RegionResult.Ok)
+                result = "AddRegion failed";
+            else if (space.ResolvePage(new VirtualAddress(TestBase), true, out _) != FaultVerdict.Handled)
+                result = "could not fault in a user page";
+            else if (IsGlobal(ref space.Table, TestBase))
+                result = "a user page is global";
+            space.Destroy();
+            KernelHeap.Free(space);
+            return result;
+        }
+
+        private static bool IsGlobal(ref PageTable<DirectMap, CpuTlb> table, ulong va) =>
+            (table.Walk(new VirtualAddress(va)).Effective & PageFlags.Global) != 0;
 
         private class Node { public long Pad; public long Value; }
         private static Node _nothing;

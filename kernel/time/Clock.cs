@@ -19,8 +19,6 @@ namespace Sticky.Time
         public static delegate*<void> TickHook;
 
         public static ulong Ticks => _ticks;
-        public static bool Calibrated => _nsPerTscFixed32 != 0;
-        public static ulong TscHz => _nsPerTscFixed32 == 0 ? 0 : (1000000000UL << 32) / _nsPerTscFixed32;
 
         public static void Init()
         {

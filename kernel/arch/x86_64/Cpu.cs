@@ -42,6 +42,8 @@ namespace Sticky.Arch
         [RuntimeImport("*", "cpu_fxsave")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void FxSave(byte* area);
         [RuntimeImport("*", "cpu_fxrstor")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void FxRestore(byte* area);
 
+        public const ulong Cr4GlobalPages = 1UL << 7;   // PGE: Global translations outlive CR3 writes
+
         public const uint MsrEfer = 0xC0000080;
         public const uint MsrFsBase = 0xC0000100;
         public const uint MsrGsBase = 0xC0000101;

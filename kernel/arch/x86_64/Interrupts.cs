@@ -8,7 +8,6 @@ namespace Sticky.Arch
 
         private struct HandlerTable { public fixed ulong Handlers[16]; }
         private static HandlerTable _handlers;
-        private static ulong _spurious;
 
         public static void Register(int irq, delegate*<TrapFrame*, void> handler)
         {
@@ -18,14 +17,12 @@ namespace Sticky.Arch
 
         public static void HandleIrq(int irq, TrapFrame* frame)
         {
-            if (Pic.IsSpurious(irq)) { _spurious++; return; }
+            if (Pic.IsSpurious(irq)) return;
             ulong handler;
             fixed (ulong* h = _handlers.Handlers) handler = h[irq];
             // Acknowledge first: a handler may switch threads and not return here for a while.
             Pic.EndOfInterrupt(irq);
             if (handler != 0) ((delegate*<TrapFrame*, void>)handler)(frame);
         }
-
-        public static ulong SpuriousCount => _spurious;
     }
 }

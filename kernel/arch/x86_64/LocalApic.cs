@@ -9,7 +9,7 @@ namespace Sticky.Arch
         private const int TaskPriority = 0x80, SpuriousVector = 0xF0, Lint0 = 0x350, Lint1 = 0x360;
         private const uint Enable = 1 << 8, ExtInt = 7 << 8, Nmi = 4 << 8;
 
-        private static uint* Register(int offset) => (uint*)(Kernel.DirectMapBase + PhysicalBase + (ulong)offset);
+        private static uint* Register(int offset) => (uint*)(Sticky.Mm.DirectMap.Base + PhysicalBase + (ulong)offset);
 
         public static void InitLegacyPassThrough()
         {

@@ -30,14 +30,29 @@ public unsafe class FaultTests : MemoryTest
     }
 
     [Fact]
-    public void DemandZero_SecondFaultOnSamePage_DoesNotAllocate()
+    public void DemandZero_LosingTheRaceToAnotherCpu_GivesBackItsFrame_AndKeepsTheWinners()
     {
-        var s = SpaceWithHeap();
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap + 8), isWrite: true, isUser: true, isExec: false, isPresent: false));
+        // Both CPUs saw the PTE not present; the other one maps its frame while
+        // this one is zeroing a frame of its own, so Map finds the page taken.
+        var race = new Race();
+        var s = AddressSpace<RacingMemory, RecordingTlb>.Create(new RacingMemory(M.Ram, race), M.Tlb, M.Frames, FrameNumber.None);
+        Assert.Equal(RegionResult.Ok, s.AddRegion(At(Heap), 4 * Page, Protection.ReadWrite));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false));
+        PageWalk tables = s.Table.Walk(At(Heap));   // the page on the next fault shares these tables
+        race.NotTheFreshFrame(s.Root, tables.Level4.Frame, tables.Level3.Frame, tables.Level2.Frame);
+
+        FrameNumber winner = M.Allocate();
+        M.Bytes(winner)[8] = 0x77;
+        race.OtherCpu = () => Assert.Equal(MapResult.Mapped, s.Table.Map(At(Heap + Page), winner, s.RegionAt(0).LeafFlags));
         ulong used = M.Frames.UsedFrames;
-        // A second CPU that faulted on the same page before the first mapped it.
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap + 16), isWrite: true, isUser: true, isExec: false, isPresent: false));
-        Assert.Equal(used, M.Frames.UsedFrames);
+
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap + Page + 8), isWrite: true, isUser: true, isExec: false));
+
+        Assert.True(race.Ran);
+        Assert.Equal(used, M.Frames.UsedFrames);   // the frame this fault zeroed went back
+        Assert.True(s.Table.GetEntry(At(Heap + Page), out PageTableEntry pte));
+        Assert.Equal(winner, pte.Frame);
+        Assert.Equal(0x77, M.Bytes(winner)[8]);     // and nothing zeroed over the winner's page
         s.Destroy();
     }
 
@@ -45,7 +60,7 @@ public unsafe class FaultTests : MemoryTest
     public void DemandZero_MapsWithTheRegionsProtection()
     {
         var s = SpaceWithHeap(Protection.Read);
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: false));
         Assert.True(s.Table.Translate(At(Heap), out _, out PageFlags flags));
         Assert.True(flags.HasFlag(PageFlags.User));
         Assert.False(flags.HasFlag(PageFlags.Writable));
@@ -58,7 +73,7 @@ public unsafe class FaultTests : MemoryTest
     {
         var s = SpaceWithHeap(Protection.Read);
         ulong used = M.Frames.UsedFrames;
-        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false));
         Assert.Equal(used, M.Frames.UsedFrames);
         // And once the page is present: a protection fault, still a violation.
         SimulatedCpu.Read(M, s, Heap, out _);
@@ -70,7 +85,7 @@ public unsafe class FaultTests : MemoryTest
     public void ExecuteFromNonExecutableRegion_IsAnAccessViolation()
     {
         var s = SpaceWithHeap(Protection.ReadWrite);
-        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: true, isPresent: false));
+        Assert.Equal(FaultVerdict.AccessViolation, s.HandleFault(At(Heap), isWrite: false, isUser: true, isExec: true));
         s.Destroy();
     }
 
@@ -78,9 +93,9 @@ public unsafe class FaultTests : MemoryTest
     public void AddressOutsideEveryRegion_IsNoRegion()
     {
         var s = SpaceWithHeap();
-        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(Heap + 4 * Page), true, true, false, false));
-        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0), false, true, false, false));
-        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0xFFFF_8000_0000_1000), false, false, false, false));
+        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(Heap + 4 * Page), true, true, false));
+        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0), false, true, false));
+        Assert.Equal(FaultVerdict.NoRegion, s.HandleFault(At(0xFFFF_8000_0000_1000), false, false, false));
         s.Destroy();
     }
 
@@ -90,7 +105,7 @@ public unsafe class FaultTests : MemoryTest
         var s = SpaceWithHeap();
         SimulatedCpu.Write(M, s, Heap, 5);
         ulong used = M.Frames.UsedFrames;
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false, isPresent: true));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: true, isExec: false));
         Assert.Equal(used, M.Frames.UsedFrames);
         s.Destroy();
     }
@@ -100,7 +115,7 @@ public unsafe class FaultTests : MemoryTest
     {
         // copy_to_user: a kernel-mode write to a user page not yet touched.
         var s = SpaceWithHeap();
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: false, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), isWrite: true, isUser: false, isExec: false));
         Assert.True(s.Table.Translate(At(Heap), out _, out _));
         s.Destroy();
     }
@@ -111,13 +126,13 @@ public unsafe class FaultTests : MemoryTest
         var s = SpaceWithHeap();
         var hog = M.Exhaust(leave: 2);   // the page plus PDPT, PD and PT would need 4
         ulong free = M.Frames.FreeFrames;
-        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap), true, true, false, false));
+        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap), true, true, false));
         Assert.Equal(free, M.Frames.FreeFrames);
         M.Frames.Free(hog[0]);
         M.Frames.Free(hog[1]);
         hog.RemoveRange(0, 2);
-        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), true, true, false, false));
-        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap + Page), true, true, false, false));
+        Assert.Equal(FaultVerdict.Handled, s.HandleFault(At(Heap), true, true, false));
+        Assert.Equal(FaultVerdict.OutOfMemory, s.HandleFault(At(Heap + Page), true, true, false));
         M.FreeAll(hog);
         s.Destroy();
     }
@@ -132,5 +147,37 @@ public unsafe class FaultTests : MemoryTest
         Assert.Equal(FaultVerdict.Handled, SimulatedCpu.Read(M, s, Heap + 3 * Page + 9, out byte b));
         Assert.Equal(0x5A, b);
         s.Destroy();
+    }
+}
+
+// Another CPU, for a test: OtherCpu runs once, at the first access mm code
+// makes to a frame that is not one of the listed page tables (the fresh frame
+// a demand-zero fault zeroes before mapping it).
+public sealed class Race
+{
+    private readonly System.Collections.Generic.HashSet<FrameNumber> _tables = new();
+    public System.Action OtherCpu;
+    public bool Ran;
+
+    public void NotTheFreshFrame(params FrameNumber[] tables) { foreach (var t in tables) _tables.Add(t); }
+
+    public void Touch(PhysicalAddress address)
+    {
+        if (OtherCpu == null || Ran || _tables.Contains(address.Frame)) return;
+        Ran = true;
+        OtherCpu();
+    }
+}
+
+public readonly unsafe struct RacingMemory : IPhysicalMemory
+{
+    private readonly SimulatedMemory _ram;
+    private readonly Race _race;
+    public RacingMemory(SimulatedMemory ram, Race race) { _ram = ram; _race = race; }
+
+    public byte* Map(PhysicalAddress address)
+    {
+        _race.Touch(address);
+        return _ram.Map(address);
     }
 }

@@ -35,7 +35,7 @@ public class FrameReserveTests : MemoryTest
         var space = M.NewSpace();
         Assert.Equal(RegionResult.Ok, space.AddRegion(new VirtualAddress(0x400000), 0x1000, Protection.ReadWrite));
         M.Frames.ReserveFloor = M.Frames.FreeFrames;
-        Assert.Equal(FaultVerdict.OutOfMemory, space.HandleFault(new VirtualAddress(0x400000), true, true, false, false));
+        Assert.Equal(FaultVerdict.OutOfMemory, space.HandleFault(new VirtualAddress(0x400000), true, true, false));
         M.Frames.ReserveFloor = 0;
         space.Destroy();
     }

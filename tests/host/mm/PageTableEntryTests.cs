@@ -52,15 +52,4 @@ public class PageTableEntryTests
         var big = new PageTableEntry(new FrameNumber(1UL << 41), PageFlags.None);
         Assert.Equal(PageFlags.None, big.Flags);
     }
-
-    [Fact]
-    public void WithAndWithout_ChangeOnlyTheGivenFlags()
-    {
-        var e = new PageTableEntry(new FrameNumber(7), PageFlags.Present | PageFlags.Writable);
-        var cow = e.Without(PageFlags.Writable).With(PageFlags.Cow);
-        Assert.Equal(7UL, cow.Frame.Value);
-        Assert.True(cow.IsCow);
-        Assert.False(cow.IsWritable);
-        Assert.True(cow.IsPresent);
-    }
 }

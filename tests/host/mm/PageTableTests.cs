@@ -66,11 +66,37 @@ public unsafe class PageTableTests : MemoryTest
     {
         var pt = M.NewPageTable();
         FrameNumber f = M.Allocate(), g = M.Allocate();
-        pt.Map(Va, f, UserRw);
-        Assert.Equal(MapResult.AlreadyMapped, pt.Map(Va, g, UserRw));
+        Assert.Equal(MapResult.Mapped, pt.Map(Va, f, UserRw, out PageTableEntry written));
+        Assert.Equal(new PageTableEntry(f, UserRw | PageFlags.Present), written);
+        Assert.Equal(MapResult.AlreadyMapped, pt.Map(Va, g, PageFlags.User, out PageTableEntry existing));
+        Assert.Equal(written, existing);   // what is there, not what was asked for
         Assert.True(pt.Translate(Va, out PhysicalAddress pa, out _));
         Assert.Equal(f.Address, pa);
         M.Frames.Free(g);
+        pt.Destroy();
+    }
+
+    [Fact]
+    public void EnsureTables_BuildsThePath_MapsNothing_AndMapThenAllocatesNoTable()
+    {
+        var pt = M.NewPageTable();
+        var hog = M.Exhaust(leave: 2);   // three tables are needed
+        ulong free = M.Frames.FreeFrames;
+        Assert.False(pt.EnsureTables(Va));
+        Assert.Equal(free, M.Frames.FreeFrames);
+        Assert.False(pt.Walk(Va).Level4.IsPresent);   // no half-built path
+        M.FreeAll(hog);
+
+        ulong used = M.Frames.UsedFrames;
+        Assert.True(pt.EnsureTables(Va));
+        Assert.Equal(used + 3, M.Frames.UsedFrames);   // PDPT, PD, PT
+        PageWalk w = pt.Walk(Va);
+        Assert.Equal(1, w.LowestLevel);
+        Assert.False(w.IsMapped);
+        Assert.True(pt.EnsureTables(Va + Paging.PageSize));   // already there: nothing more
+        Assert.Equal(used + 3, M.Frames.UsedFrames);
+        Assert.Equal(MapResult.Mapped, pt.Map(Va, M.Allocate(), UserRw));
+        Assert.Equal(used + 4, M.Frames.UsedFrames);
         pt.Destroy();
     }
 
@@ -97,8 +123,9 @@ public unsafe class PageTableTests : MemoryTest
         FrameNumber f = M.Allocate();
         pt.Map(Va, f, UserRw | PageFlags.Dirty);
         M.TlbLog.Clear();
-        Assert.True(pt.Protect(Va, PageFlags.User | PageFlags.NoExecute));
+        Assert.True(pt.Protect(Va, PageFlags.User | PageFlags.NoExecute, out PageTableEntry written));
         Assert.True(pt.GetEntry(Va, out PageTableEntry e));
+        Assert.Equal(e, written);
         Assert.Equal(f, e.Frame);
         Assert.False(e.IsWritable);
         Assert.False(e.IsExecutable);
@@ -115,7 +142,8 @@ public unsafe class PageTableTests : MemoryTest
         FrameNumber f = M.Allocate(), g = M.Allocate();
         pt.Map(Va, f, PageFlags.User);
         M.TlbLog.Clear();
-        Assert.True(pt.Remap(Va, g, UserRw, out FrameNumber old));
+        Assert.True(pt.Remap(Va, g, UserRw, out FrameNumber old, out PageTableEntry written));
+        Assert.Equal(new PageTableEntry(g, UserRw | PageFlags.Present), written);
         Assert.Equal(f, old);
         Assert.True(pt.Translate(Va, out PhysicalAddress pa, out PageFlags flags));
         Assert.Equal(g.Address, pa);
@@ -150,22 +178,19 @@ public unsafe class PageTableTests : MemoryTest
         Assert.True(M.Frames.UsedFrames > (ulong)addresses.Length);
         pt.Destroy();
         Assert.True(pt.Root.IsNone);
-        Assert.Contains(new TlbEvent(TlbOp.FlushAll, 0), M.TlbLog.Events);
         // MemoryTest checks FreeFrames == baseline.
     }
 
     [Fact]
-    public void FreeUserHalf_ReleasesOneReferencePerMapping()
+    public void Destroy_ReleasesOneReferencePerMapping()
     {
         var pt = M.NewPageTable();
         FrameNumber shared = M.Allocate();
         M.Frames.AddRef(shared);   // mapped twice: each mapping owns a reference
         pt.Map(Va, shared, UserRw);
         pt.Map(Va + Paging.PageSize, shared, UserRw);
-        pt.FreeUserHalf();
-        Assert.Equal(FrameState.Free, M.Frames.StateOf(shared));
-        Assert.False(pt.Translate(Va, out _, out _));
         pt.Destroy();
+        Assert.Equal(FrameState.Free, M.Frames.StateOf(shared));
     }
 
     [Fact]
@@ -227,6 +252,22 @@ public unsafe class PageTableTests : MemoryTest
         Assert.Throws<ArgumentException>(() => pt.Map(new VirtualAddress(0x0000_8000_0000_0000), f, PageFlags.Writable));
         Assert.Throws<InvalidOperationException>(() => pt.Map(new VirtualAddress(Paging.KernelStart), f, UserRw));
         M.Frames.Free(f);
+        pt.Destroy();
+    }
+
+    [Fact]
+    public void GlobalPages_OnlyInTheKernelHalf()
+    {
+        // A global translation outlives CR3 switches: in the user half it would
+        // show one process's page to the next.
+        var pt = M.NewPageTable();
+        FrameNumber f = M.Allocate(), g = M.Allocate();
+        Assert.Throws<InvalidOperationException>(() => pt.Map(Va, f, UserRw | PageFlags.Global));
+        Assert.Equal(MapResult.Mapped, pt.Map(Va, f, UserRw));
+        Assert.Throws<InvalidOperationException>(() => pt.Protect(Va, UserRw | PageFlags.Global));
+        Assert.Throws<InvalidOperationException>(() => pt.Remap(Va, g, UserRw | PageFlags.Global, out _, out _));
+        Assert.False(pt.Walk(Va).Level1.Has(PageFlags.Global));
+        M.Frames.Free(g);
         pt.Destroy();
     }
 

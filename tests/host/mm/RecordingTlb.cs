@@ -3,7 +3,7 @@ using Sticky.Mm;
 
 namespace Sticky.Tests.Mm;
 
-public enum TlbOp { InvalidatePage, FlushAll }
+public enum TlbOp { InvalidatePage }
 
 public readonly record struct TlbEvent(TlbOp Op, ulong Page);
 
@@ -22,5 +22,4 @@ public readonly struct RecordingTlb : ITlb
     public readonly TlbLog Log;
     public RecordingTlb(TlbLog log) { Log = log; }
     public void InvalidatePage(VirtualAddress page) => Log.Events.Add(new TlbEvent(TlbOp.InvalidatePage, page.Value));
-    public void FlushAll() => Log.Events.Add(new TlbEvent(TlbOp.FlushAll, 0));
 }

@@ -106,9 +106,9 @@ public unsafe class ResolvePageTests : MemoryTest
         Poke(M, parent, Data, 1);
         var a = Fork(parent);
         var b = Fork(parent);
-        Assert.Equal(FaultVerdict.Handled, a.HandleFault(At(Data), isWrite: true, isUser: true, isExec: false, isPresent: true));
+        Assert.Equal(FaultVerdict.Handled, a.HandleFault(At(Data), isWrite: true, isUser: true, isExec: false));
         Assert.Equal(FaultVerdict.Handled, b.ResolvePage(At(Data), forWrite: true, out _));
-        Assert.Equal(FaultVerdict.Handled, a.HandleFault(At(Data + Page), isWrite: true, isUser: true, isExec: false, isPresent: false));
+        Assert.Equal(FaultVerdict.Handled, a.HandleFault(At(Data + Page), isWrite: true, isUser: true, isExec: false));
         Assert.Equal(FaultVerdict.Handled, b.ResolvePage(At(Data + Page), forWrite: true, out _));
         foreach (ulong va in new[] { Data, Data + Page })
             Assert.Equal(Pte(a, va).Flags, Pte(b, va).Flags);

@@ -27,7 +27,7 @@ public static unsafe class SimulatedCpu
                 if (isWrite) *m.Ram.Map(pa) = value; else read = *m.Ram.Map(pa);
                 return FaultVerdict.Handled;
             }
-            FaultVerdict v = space.HandleFault(address, isWrite, isUser: true, isExec: false, isPresent: present);
+            FaultVerdict v = space.HandleFault(address, isWrite, isUser: true, isExec: false);
             if (v != FaultVerdict.Handled) return v;
         }
         return FaultVerdict.AccessViolation;   // the handler said Handled but the access still fails: a bug

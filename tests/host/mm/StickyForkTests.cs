@@ -86,12 +86,19 @@ public unsafe class StickyForkTests : MemoryTest
         Assert.Equal(FaultVerdict.Handled, parent.ResolvePage(At(Data), forWrite: true, out FrameNumber frame));
         M.Frames.Pin(frame);
         probe.Seen.Clear();
+        probe.Marker = M.Bytes(frame);
 
         var child = parent.Fork(copyPinnedEagerly: true);
 
         // Each invalidation, with the parent's PTE as it was when it was made:
         // read-only (protected for the copy), then writable again (restored).
         Assert.Equal(new[] { (Data, false), (Data, true) }, probe.Seen);
+        // And the copy was made between the two: it holds the mark left while
+        // the PTE was read-only, not the one left at the restore (which only
+        // the parent's frame has).
+        child.Table.GetEntry(At(Data), out PageTableEntry copy);
+        Assert.Equal(PteProbe.WhileReadOnly, M.Bytes(copy.Frame)[0]);
+        Assert.Equal(PteProbe.AtRestore, M.Bytes(frame)[0]);
         M.Frames.Unpin(frame);
         parent.Destroy();
         child.Destroy();
@@ -201,16 +208,21 @@ public unsafe class StickyForkTests : MemoryTest
 }
 
 // Records, at every TLB invalidation, whether the probed space's PTE for that
-// page was writable at that moment.
-public sealed class PteProbe
+// page was writable at that moment, and stamps a mark saying which into the
+// byte at Marker (if set), so a copy of the page shows when it was made.
+public sealed unsafe class PteProbe
 {
+    public const byte WhileReadOnly = 0xA1, AtRestore = 0xB2;
+
     public AddressSpace<SimulatedMemory, ProbingTlb> Space;
     public readonly List<(ulong page, bool writable)> Seen = new();
+    public byte* Marker;
 
     public void Record(VirtualAddress page)
     {
         Space.Table.GetEntry(page, out PageTableEntry pte);
         Seen.Add((page.Value, pte.IsWritable));
+        if (Marker != null) *Marker = pte.IsWritable ? AtRestore : WhileReadOnly;
     }
 }
 
@@ -219,5 +231,4 @@ public readonly struct ProbingTlb : ITlb
     private readonly PteProbe _probe;
     public ProbingTlb(PteProbe probe) { _probe = probe; }
     public void InvalidatePage(VirtualAddress page) => _probe.Record(page);
-    public void FlushAll() { }
 }
