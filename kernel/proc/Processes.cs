@@ -124,7 +124,7 @@ namespace Sticky.Proc
             for (Process p = _first; p != null; p = p.NextInTable)
             {
                 if (p == Init || p.Exiting || p.State != ProcessState.Alive || p.Space == null) continue;
-                ulong pages = p.Space.CountPresentPages();
+                ulong pages = p.Space.ResidentPages;
                 if (best == null || pages > bestPages) { best = p; bestPages = pages; }
             }
             return best;

@@ -85,7 +85,7 @@ namespace Sticky.Sys
             // Heuristic overcommit: refuse a fork that free memory could not back if
             // both processes went on to write every page they now share. Without it
             // a fork loop only stops when the OOM killer starts killing.
-            bool room = KernelMemory.Frames.FreeFrames > KernelMemory.Frames.ReserveFloor + parent.Space.CountPresentPages();
+            bool room = KernelMemory.Frames.FreeFrames > KernelMemory.Frames.ReserveFloor + parent.Space.ResidentPages;
             var space = room ? parent.Space.Fork(Futexes.CopyPinnedPagesOnFork) : null;
             parent.SpaceLock.ReleaseIrqRestore(lockFlags);
             if (space == null) { Processes.Discard(child); return -Errno.ENOMEM; }
