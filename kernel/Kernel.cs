@@ -30,11 +30,13 @@ namespace Sticky
             Sticky.Mm.MemoryReport.Print();
 
             Pic.Init();
-            LocalApic.InitLegacyPassThrough();
+            LocalApic.InitBootCpu();
             Clock.Init();
             Cpu.EnableInterrupts();
             Clock.Calibrate(20);
+            Clock.UseLocalTimers();
             Sticky.Proc.Scheduler.Init();
+            Smp.StartApplicationProcessors(Boot, Cpus.Max);
 
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
 

@@ -3,9 +3,10 @@ using Sticky.Drivers;
 
 namespace Sticky.Time
 {
-    // Monotonic time in nanoseconds since boot. The 1 kHz PIT tick drives
-    // deadlines; the TSC, calibrated against the tick at boot, gives
-    // nanosecond resolution between ticks.
+    // Monotonic time in nanoseconds since boot, from the TSC calibrated against
+    // the PIT at boot. The 1 kHz tick that drives the scheduler (slices,
+    // deadlines) starts on the PIT and then moves to each CPU's local APIC
+    // timer (UseLocalTimers); Ticks counts the boot CPU's.
     public static unsafe class Clock
     {
         public const uint TickHz = 1000;
@@ -15,7 +16,7 @@ namespace Sticky.Time
         private static ulong _tscAtBoot;
         private static ulong _nsPerTscFixed32;   // nanoseconds per TSC cycle, 32.32 fixed point
 
-        // Called from the timer interrupt, before anything that may switch threads.
+        // Called from every CPU's timer interrupt, before anything that may switch threads.
         public static delegate*<void> TickHook;
 
         public static ulong Ticks => _ticks;
@@ -30,6 +31,27 @@ namespace Sticky.Time
         private static void OnTimerInterrupt(TrapFrame* frame)
         {
             _ticks++;
+            if (TickHook != null) TickHook();
+        }
+
+        // After Calibrate: the boot CPU's tick moves from the PIT to its local
+        // APIC timer, which every CPU has (StartLocalTimer on the others).
+        public static void UseLocalTimers()
+        {
+            LocalApic.CalibrateTimer(10_000_000);
+            Interrupts.RegisterLocal(Interrupts.LocalTimerVector, &OnLocalTimer);
+            ulong flags = Cpu.SaveAndDisableInterrupts();
+            Pic.Mask(Interrupts.TimerIrq);
+            StartLocalTimer();
+            Cpu.RestoreInterrupts(flags);
+        }
+
+        public static void StartLocalTimer() => LocalApic.StartTimer(Interrupts.LocalTimerVector);
+        public static void StopLocalTimer() => LocalApic.StopTimer();
+
+        private static void OnLocalTimer(TrapFrame* frame)
+        {
+            if (Cpus.Current->CpuId == 0) _ticks++;
             if (TickHook != null) TickHook();
         }
 

@@ -22,6 +22,7 @@ DESIGNS = ("nosticky", "sticky", "virtkey")       # futex=...; the kernel's defa
 DEFAULT_PROGRAMS = ("hello", "threads")           # init's built-in list when run= is absent
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEM = "128M"
+MAX_CPUS = 16                                     # kernel/platform/Acpi.cs MadtInfo.MaxCpus
 TRACE_ALL = "all"                                 # what a bare --trace asks the kernel for
 CMDLINE_CAPACITY = 1023                           # kernel/platform/CommandLine.cs keeps 1024 bytes with the NUL
 NAME = re.compile(r"[A-Za-z0-9_.+-]+")            # a word of run=a,b: no comma, space or "="
@@ -60,8 +61,8 @@ class Config:
 
     def check(self):
         """Raises UsageError for anything the kernel cannot run."""
-        if self.smp != 1:
-            raise UsageError(f"--smp={self.smp}: SMP is not supported yet (only --smp=1)")
+        if not 1 <= self.smp <= MAX_CPUS:
+            raise UsageError(f"--smp={self.smp}: expected 1 to {MAX_CPUS} CPUs")
         if self.futex is not None and self.futex not in DESIGNS:
             raise UsageError(f"--futex={self.futex}: expected one of {', '.join(DESIGNS)}")
         if self.trace is not None and not re.fullmatch(r"[^\s]+", self.trace):
@@ -122,7 +123,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
         argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
-                         initrd=initrd)
+                         initrd=initrd, smp=cfg.smp)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
         return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,

@@ -10,7 +10,7 @@ NAME = re.compile(r"[A-Za-z0-9_.-]+")
 EXIT_NAMES = {33: "success", 35: "failure", 37: "kernel panic", 124: "timeout", 137: "killed"}
 
 
-def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, machine=None, gdb=False):
+def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, machine=None, gdb=False, smp=None):
     """The tools/qemu-run command line for one boot; every boot the tools make
     is built here (`cmdline`: the kernel command line, a list of words)."""
     words = [qemu_run]
@@ -20,6 +20,8 @@ def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, mach
         words += ["--mem", mem]
     if machine:
         words += ["--machine", machine]
+    if smp and smp != 1:
+        words += ["--smp", str(smp)]
     if initrd:
         words += ["--initrd", initrd]
     if gdb:

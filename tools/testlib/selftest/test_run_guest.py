@@ -108,7 +108,8 @@ class RunGuest(unittest.TestCase):
     def test_bad_requests(self):
         good = self.prog("good")
         for args, message in [
-                (["--smp=2", good], "SMP is not supported yet"),
+                (["--smp=0", good], "expected 1 to 16 CPUs"),
+                (["--smp=17", good], "expected 1 to 16 CPUs"),
                 (["--futex=magic", good], "invalid choice: 'magic'"),
                 ([good, os.path.join(self.tmp, "nothere")], "nothere not found"),
                 ([good, self.prog("good", "other")], "have the same basename 'good'"),

@@ -93,6 +93,11 @@ cpu_read_cr0:
     mov rax, cr0
     ret
 
+global cpu_write_cr0
+cpu_write_cr0:
+    mov cr0, rdi
+    ret
+
 global cpu_read_cr2
 cpu_read_cr2:
     mov rax, cr2
