@@ -36,6 +36,7 @@ namespace Sticky
             Clock.Calibrate(20);
             Clock.UseLocalTimers();
             Sticky.Proc.Scheduler.Init();
+            Sticky.Sys.SyscallTable.Init();
             Smp.StartApplicationProcessors(Boot, Cpus.Max);
 
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
