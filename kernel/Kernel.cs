@@ -34,7 +34,7 @@ namespace Sticky
             Clock.Init();
             Cpu.EnableInterrupts();
             Clock.Calibrate(20);
-            Clock.UseLocalTimers();
+            Clock.CalibrateLocalTimers();
             Sticky.Proc.Scheduler.Init();
             Sticky.Sys.SyscallTable.Init();
             Smp.StartApplicationProcessors(Boot, Cpus.Max);

@@ -14,20 +14,14 @@ namespace Sticky.Mm
         // access (another process was killed to free memory); it does not return otherwise.
         public static delegate*<TrapFrame*, bool> OutOfMemoryHook;
 
-        // The address space whose lower half is loaded in CR3 (null: none).
-        public static AddressSpace<DirectMap, CpuTlb> Current;
+        // The address space a lower-half fault belongs to: the one this CPU has
+        // loaded (the running thread's; read on entry, interrupts still off).
+        private static AddressSpace<DirectMap, CpuTlb> Current => LoadedSpaces.OnThisCpu;
 
         public static void Install()
         {
             Exceptions.FaultHook = &Handle;
             Panic.RegionDescriber = &DescribeRegion;
-        }
-
-        // Loads `space` (or only the kernel half, for null) into CR3.
-        public static void Switch(AddressSpace<DirectMap, CpuTlb> space)
-        {
-            Current = space;
-            Cpu.WriteCr3(space != null ? space.Root.Address.Value : KernelMemory.KernelTemplate.Address.Value);
         }
 
         private static bool Handle(TrapFrame* frame)

@@ -65,16 +65,28 @@ namespace Sticky.Mm
             return stackBase + StackPages * Paging.PageSize;
         }
 
+        // Another CPU that ran the thread may still cache the stack's (global)
+        // translations: they are shot down before the frames or the slot are
+        // reused. Holding no lock (TlbShootdown's rule): the reaper, or a thread
+        // that was never started.
         public static void Free(ulong top)
         {
-            ulong flags = _lock.AcquireIrqSave();
             ulong stackBase = top - StackPages * Paging.PageSize;
-            Unmap(stackBase, StackPages);
+            FrameNumber* frames = stackalloc FrameNumber[(int)StackPages];
+            ulong flags = _lock.AcquireIrqSave();
+            for (ulong p = 0; p < StackPages; p++)
+                KernelMemory.KernelTable.Unmap(new VirtualAddress(stackBase + p * Paging.PageSize), out frames[p]);
+            _lock.ReleaseIrqRestore(flags);
+            TlbShootdown.RunKernel(stackBase, StackPages);
+            for (ulong p = 0; p < StackPages; p++) KernelMemory.Frames.Free(frames[p]);
+            flags = _lock.AcquireIrqSave();
             _free.Free[_freeCount++] = (ushort)((stackBase - AreaBase) / SlotSize);
             _live--;
             _lock.ReleaseIrqRestore(flags);
         }
 
+        // A slot that was never handed out (Allocate failed half way): nobody
+        // has used its translations.
         private static void Unmap(ulong stackBase, ulong pages)
         {
             for (ulong p = 0; p < pages; p++)

@@ -14,11 +14,12 @@ namespace Sticky.Mm
     {
         private readonly FrameNumber[] _frames;   // FrameNumber.None until committed
         private uint _refCount = 1;               // the creator's reference
-        private static ulong _lastId;
+        private static long _lastId;
 
         // Never reused (unlike the object's address): a shared futex key names
-        // the object by it while waiters sleep.
-        public readonly ulong Id = ++_lastId;
+        // the object by it while waiters sleep. Atomic: two CPUs may create
+        // objects at once, and equal ids would make their futexes meet.
+        public readonly ulong Id = (ulong)System.Threading.Interlocked.Increment(ref _lastId);
 
         public SharedMemoryObject(ulong pageCount)
         {

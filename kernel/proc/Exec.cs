@@ -61,7 +61,7 @@ namespace Sticky.Proc
             var old = p.Space;
             ulong flags = p.SpaceLock.AcquireIrqSave();
             p.Space = space;
-            if (Processes.Current == p) KernelPageFaults.Switch(space);
+            if (Processes.Current == p) LoadedSpaces.Load(space);
             p.SpaceLock.ReleaseIrqRestore(flags);
             if (old != null) { old.Destroy(); KernelHeap.Free(old); }
 

@@ -36,9 +36,9 @@ namespace Sticky.Proc
             Processes.Init = p;
             Thread t = Processes.NewUserThread("init", &Run);
             if (t == null) Panic.Halt("no memory for init");
-            t.Process = p;
-            p.FirstThread = t;
-            p.LiveThreads = 1;
+            ulong flags = Scheduler.Lock();
+            Processes.AddThreadLocked(p, t);
+            Scheduler.Unlock(flags);
             p.Pid = t.Id;
             Scheduler.Start(t);
         }

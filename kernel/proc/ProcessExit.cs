@@ -51,6 +51,7 @@ namespace Sticky.Proc
             if (last) Teardown(p);
             // Once p is a zombie its parent may reap and free it at any moment:
             // this thread lets go of it first, and nothing runs in between.
+            // (The reaper frees the thread itself once its CPU has left it.)
             t.Process = null;
             Cpu.DisableInterrupts();
             if (last) BecomeZombie(p);
@@ -93,7 +94,7 @@ namespace Sticky.Proc
             }
             p.Files.Destroy();
             p.Files = null;
-            KernelPageFaults.Switch(null);   // never free the tables CR3 points at
+            LoadedSpaces.Load(null);   // never free the tables CR3 points at
             p.Space.Destroy();
             KernelHeap.Free(p.Space);
             p.Space = null;

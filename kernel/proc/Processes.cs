@@ -75,11 +75,18 @@ namespace Sticky.Proc
             for (int i = 0; i < UserMode.SseAreaSize; i++) to[i] = from[i];
             Cpu.FxSave(t.FpuState);
             ulong flags = Scheduler.Lock();
+            AddThreadLocked(p, t);
+            Scheduler.Unlock(flags);
+            return t;
+        }
+
+        // Lock held: `t` (not yet started) is one of p's threads from now on.
+        public static void AddThreadLocked(Process p, Thread t)
+        {
+            t.Process = p;
             t.NextInProcess = p.FirstThread;
             p.FirstThread = t;
             p.LiveThreads++;
-            Scheduler.Unlock(flags);
-            return t;
         }
 
         private static void FirstEntry(ulong _) => UserMode.Enter(Scheduler.Current.StackTop, Scheduler.Current.FpuState);
@@ -101,8 +108,11 @@ namespace Sticky.Proc
         {
             byte* sse = UserMode.SseAreaOf(t.StackTop);
             for (int i = 0; i < UserMode.SseAreaSize; i++) sse[i] = 0;
+            // Interrupts off: a switch in between would save the old registers over the new image.
+            ulong flags = Cpu.SaveAndDisableInterrupts();
             UserMode.InitFpuState(t.FpuState);
             if (t == Scheduler.Current) Cpu.FxRestore(t.FpuState);
+            Cpu.RestoreInterrupts(flags);
         }
 
         // Undoes Create for a process that never ran (fork failed half way).

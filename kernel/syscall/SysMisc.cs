@@ -45,6 +45,8 @@ namespace Sticky.Sys
         // The test runner's leak check (stickyos-private syscall 1000).
         public static void PrintAccounting()
         {
+            // Threads that have exited give their stacks back through the reaper.
+            Proc.Reaper.WaitUntilIdle(Time.Clock.NowNanoseconds + 1_000_000_000);
             Console.Write("acct free-frames=");
             Console.Dec((long)KernelMemory.FramesAccountedFree);
             Console.Write(" heap-bytes=");

@@ -57,7 +57,7 @@ namespace Sticky.Tests
             var space = NewSpace();
             if (space == null) return "could not create an address space";
             string result = DemandZeroProtectUnmapIn(space);
-            KernelPageFaults.Switch(null);
+            LoadedSpaces.Load(null);
             space.Destroy();
             KernelHeap.Free(space);
             return result;
@@ -67,7 +67,7 @@ namespace Sticky.Tests
         {
             if (space.AddRegion(new VirtualAddress(TestBase), 16 * Paging.PageSize, Protection.ReadWrite) != RegionResult.Ok)
                 return "AddRegion failed";
-            KernelPageFaults.Switch(space);
+            LoadedSpaces.Load(space);
             ulong freeBefore = KernelMemory.Frames.FreeFrames;
 
             // First touch of each page faults and maps a zeroed frame.
@@ -106,10 +106,10 @@ namespace Sticky.Tests
                 if (space == null) return "could not create an address space";
                 space.AddRegion(new VirtualAddress(TestBase), 64 * Paging.PageSize, Protection.ReadWrite);
                 space.AddRegion(new VirtualAddress(0x7000_0000_0000), 4 * Paging.PageSize, Protection.ReadWrite);
-                KernelPageFaults.Switch(space);
+                LoadedSpaces.Load(space);
                 for (ulong p = 0; p < 64; p += 3) *(ulong*)(TestBase + p * Paging.PageSize) = p;
                 *(ulong*)0x7000_0000_0000UL = 1;   // a second, distant set of page tables
-                KernelPageFaults.Switch(null);
+                LoadedSpaces.Load(null);
                 space.Destroy();
                 KernelHeap.Free(space);
             }

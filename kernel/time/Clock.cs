@@ -5,8 +5,11 @@ namespace Sticky.Time
 {
     // Monotonic time in nanoseconds since boot, from the TSC calibrated against
     // the PIT at boot. The 1 kHz tick that drives the scheduler (slices,
-    // deadlines) starts on the PIT and then moves to each CPU's local APIC
-    // timer (UseLocalTimers); Ticks counts the boot CPU's.
+    // deadlines) is the PIT's on the boot CPU (Ticks counts it) and each other
+    // CPU's own local APIC timer. The boot CPU keeps the PIT because QEMU
+    // delivers PIT ticks a stalled vCPU missed late, while a periodic local
+    // APIC timer drops them: under a loaded host, Ticks would fall behind the
+    // clock (timer_ticks_and_clock).
     public static unsafe class Clock
     {
         public const uint TickHz = 1000;
@@ -34,16 +37,12 @@ namespace Sticky.Time
             if (TickHook != null) TickHook();
         }
 
-        // After Calibrate: the boot CPU's tick moves from the PIT to its local
-        // APIC timer, which every CPU has (StartLocalTimer on the others).
-        public static void UseLocalTimers()
+        // After Calibrate: the local APIC timers the other CPUs tick on
+        // (StartLocalTimer, on each of them), measured against the TSC.
+        public static void CalibrateLocalTimers()
         {
             LocalApic.CalibrateTimer(10_000_000);
             Interrupts.RegisterLocal(Interrupts.LocalTimerVector, &OnLocalTimer);
-            ulong flags = Cpu.SaveAndDisableInterrupts();
-            Pic.Mask(Interrupts.TimerIrq);
-            StartLocalTimer();
-            Cpu.RestoreInterrupts(flags);
         }
 
         public static void StartLocalTimer() => LocalApic.StartTimer(Interrupts.LocalTimerVector);
@@ -51,7 +50,6 @@ namespace Sticky.Time
 
         private static void OnLocalTimer(TrapFrame* frame)
         {
-            if (Cpus.Current->CpuId == 0) _ticks++;
             if (TickHook != null) TickHook();
         }
 

@@ -58,6 +58,14 @@ namespace Sticky.Arch
         public static PerCpu* Current => (PerCpu*)Cpu.ReadPerCpuSelf();
         public static PerCpu* Boot { get { fixed (PerCpu* p = &_boot) return p; } }
 
+        // Interrupts off: the kernel stack the running thread enters on from
+        // ring 3 (interrupts through the TSS, syscalls through KernelStackTop).
+        public static void LoadKernelStack(ulong top)
+        {
+            PerCpu* c = Current;
+            c->Tss.Rsp0 = c->KernelStackTop = top;
+        }
+
         public static void InitBootCpu() => Init(Boot, 0, LocalApic.Id);
 
         // A new PerCpu for the next CPU (zeroed, from the kernel heap); null when

@@ -19,7 +19,6 @@ namespace Sticky.Arch
         }
 
         public static void Unmask(int irq) { _mask &= (ushort)~(1 << irq); Apply(); }
-        public static void Mask(int irq) { _mask |= (ushort)(1 << irq); Apply(); }
 
         private static void Apply()
         {

@@ -157,6 +157,11 @@ cpu_percpu_self:            ; -> this CPU's PerCpu (its first field points at it
     mov rax, [gs:0]
     ret
 
+global cpu_current_thread
+cpu_current_thread:         ; -> PerCpu.CurrentThread: one load, so a thread that
+    mov rax, [gs:24]        ; moves to another CPU right after still read its own
+    ret
+
 global cpu_read_rbp
 cpu_read_rbp:               ; the caller's frame pointer
     mov rax, rbp
