@@ -48,9 +48,10 @@ namespace Sticky
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
-            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first: init must get pid 1
+            Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
             Sticky.Io.ConsoleInput.Init();
+            Sticky.Proc.InitProcess.Start();
 
             // The boot thread's work is done: it sleeps for good, and init runs.
             Sticky.Proc.Scheduler.Wait(new Sticky.Proc.WaitQueue(), 0);

@@ -107,6 +107,7 @@ namespace Sticky.Debug
             // The others stop wherever they are, even with interrupts off, so the
             // report is the last thing on the console and the machine holds still.
             if (Cpus.Count > 1) LocalApic.SendNmiToOthers();
+            Console.Seize();   // a stopped CPU may have held it
             Console.WriteLine();
         }
 

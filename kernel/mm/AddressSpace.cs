@@ -20,7 +20,9 @@ namespace Sticky.Mm
     //   each stored Region holds one reference on its Backing.
     // Errors: bad ranges from user space are results (RegionResult); broken
     // invariants throw. Not locked: the kernel serialises callers (one lock per
-    // address space, taken before the frame lock).
+    // address space, taken before the frame lock). TLB: every public operation
+    // that changes or removes present entries has flushed them (ITlb.Flush) on
+    // every CPU before it returns, and before it frees a frame it unmapped.
     //
     // No collector: Destroy returns everything this owns; the owner then
     // releases the AddressSpace object itself (ObjectRelease).
@@ -69,6 +71,7 @@ namespace Sticky.Mm
         }
 
         public FrameNumber Root => _table.Root;
+        public TTlb Tlb => _tlb;
         // The page table itself, for fork and diagnostics. Mapping or unmapping
         // through it behind this class's back puts ResidentPages off.
         public ref PageTable<TMem, TTlb> Table => ref _table;
@@ -174,6 +177,7 @@ namespace Sticky.Mm
                 _regions[i] = _regions[i].WithProtection(protection);
                 ReprotectPages(_regions[i]);
             }
+            _tlb.Flush();   // no thread may keep writing a page just made read-only
             return RegionResult.Ok;
         }
 
@@ -271,7 +275,10 @@ namespace Sticky.Mm
             if (!_frames.TryAllocate(out FrameNumber copy)) return FaultVerdict.OutOfMemory;
             PhysicalMemory.CopyFrame(_mem, copy, old);
             _table.Remap(page, copy, r.LeafFlags, out _, out pte);
-            _frames.Release(old);   // after Remap invalidated the old translation
+            // Other threads of this process stop reading the old frame (they see
+            // this write at once), and only then may it lose its last owner.
+            _tlb.Flush();
+            _frames.Release(old);
             return FaultVerdict.Handled;
         }
 
@@ -332,15 +339,27 @@ namespace Sticky.Mm
             r.Backing?.AddRef();
         }
 
-        private void UnmapPages(VirtualAddress start, VirtualAddress end)
+        // A batch of pages at a time: unmapped, flushed (one round for the
+        // batch), then their frames released: no CPU may still reach a frame
+        // through a stale translation once it can be reused.
+        private const int UnmapBatch = 64;
+
+        private unsafe void UnmapPages(VirtualAddress start, VirtualAddress end)
         {
+            FrameNumber* batch = stackalloc FrameNumber[UnmapBatch];
             VirtualAddress from = start;
-            while (_table.NextMapped(from, end, out VirtualAddress page, out _))
+            while (true)
             {
-                _table.Unmap(page, out FrameNumber frame);
-                _resident--;
-                _frames.Release(frame);   // after Unmap invalidated the translation
-                from = page + Paging.PageSize;
+                int n = 0;
+                while (n < UnmapBatch && _table.NextMapped(from, end, out VirtualAddress page, out _))
+                {
+                    _table.Unmap(page, out batch[n++]);
+                    _resident--;
+                    from = page + Paging.PageSize;
+                }
+                if (n == 0) return;
+                _tlb.Flush();
+                for (int i = 0; i < n; i++) _frames.Release(batch[i]);
             }
         }
 

@@ -15,18 +15,29 @@ namespace Sticky.Mm
     // back to writable still copies on the first write.
     public sealed partial class AddressSpace<TMem, TTlb>
     {
+
         // The child, or null when frames run out: then the partial child has been
         // destroyed and every frame and reference it took is back. Parent PTEs
         // already turned Cow stay so; that is harmless (a write on a frame with a
         // single owner just makes it writable again).
         //
-        // The parent must be the address space loaded on this CPU (or on none):
-        // write-protecting its PTEs invalidates their TLB entries through TTlb,
-        // which acts on the current CPU. The caller holds the parent's lock.
-        public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly)
+        // The caller holds the parent's lock. The parent's write-protects are
+        // flushed once, at the end (and before each eager copy): before fork
+        // returns, no thread of the parent can still write a page the child maps.
+        public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly) => Fork(copyPinnedEagerly, _tlb);
+
+        // `childTlb`: the child's own (the kernel's tracks which CPUs run each space).
+        public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly, TTlb childTlb)
+        {
+            AddressSpace<TMem, TTlb> child = ForkPages(copyPinnedEagerly, childTlb);
+            _tlb.Flush();
+            return child;
+        }
+
+        private AddressSpace<TMem, TTlb> ForkPages(bool copyPinnedEagerly, TTlb childTlb)
         {
             // The parent's kernel half is the kernel template's, so its PML4 serves as the template.
-            AddressSpace<TMem, TTlb> child = Create(_mem, _tlb, _frames, _table.Root);
+            AddressSpace<TMem, TTlb> child = Create(_mem, childTlb, _frames, _table.Root);
             if (child == null) return null;
             for (int i = 0; i < _count; i++)
             {
@@ -79,14 +90,20 @@ namespace Sticky.Mm
             return false;
         }
 
-        // The parent's PTE is read-only while the copy is made, so no thread of
-        // the parent (on another CPU, through a stale TLB entry) can change the
-        // page half-way through; then it gets back exactly what it had.
+        // The parent's PTE is read-only, and flushed from every CPU, while the
+        // copy is made, so no thread of the parent (on another CPU, through a
+        // stale TLB entry) can change the page half-way through; one that tries
+        // faults and waits for the parent's lock, which fork holds. Then the
+        // parent gets back exactly what it had.
         private bool CopyEagerly(AddressSpace<TMem, TTlb> child, Region r, VirtualAddress page, PageTableEntry pte)
         {
             if (!_frames.TryAllocate(out FrameNumber copy)) return false;
-            bool wasWritable = pte.IsWritable;
-            if (wasWritable) _table.Protect(page, pte.Flags & ~PageFlags.Writable);
+            bool wasWritable = pte.IsWritable && !Sticky.Lib.TestSwitches.SkipEagerWriteProtect;
+            if (wasWritable)
+            {
+                _table.Protect(page, pte.Flags & ~PageFlags.Writable);
+                _tlb.Flush();
+            }
             PhysicalMemory.CopyFrame(_mem, copy, pte.Frame);
             if (wasWritable) _table.Protect(page, pte.Flags);
             MapResult m = child._table.Map(page, copy, r.LeafFlags);

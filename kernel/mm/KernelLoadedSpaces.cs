@@ -2,10 +2,11 @@ using Sticky.Arch;
 
 namespace Sticky.Mm
 {
-    // Which address space each CPU has in CR3. A CPU keeps a user space loaded
-    // while it runs kernel threads (they never touch the lower half), so the
-    // space loaded is not always the running thread's; the page-fault path uses
-    // the running thread's process instead.
+    // Which address space each CPU has in CR3, and (SpaceTlb.Cpus) which CPUs
+    // have each space: the CPUs a shootdown must reach. A CPU keeps a user
+    // space loaded while it runs kernel threads (they never touch the lower
+    // half), so the space loaded is not always the running thread's; an idle
+    // CPU loads none, so it gets no shootdowns while it sleeps.
     public static unsafe class LoadedSpaces
     {
         private static AddressSpace<DirectMap, CpuTlb>[] _loaded;
@@ -17,16 +18,44 @@ namespace Sticky.Mm
         {
             ulong flags = Cpu.SaveAndDisableInterrupts();   // no move to another CPU half way
             int cpu = Cpus.Current->CpuId;
-            if (_loaded[cpu] != space)
+            var old = _loaded[cpu];
+            if (old != space)
             {
                 if (space != null && space.Root.IsNone) Sticky.Debug.Panic.Halt("loading an address space that was destroyed");
+                // Joins the new space's mask before its entries can be cached,
+                // leaves the old one's only after its entries are gone (SpaceTlb).
+                if (space != null && space.Tlb.Space != null) fixed (int* m = &space.Tlb.Space.Cpus) Atomic.Or(m, 1 << cpu);
                 Cpu.WriteCr3(space != null ? space.Root.Address.Value : KernelMemory.KernelTemplate.Address.Value);
                 _loaded[cpu] = space;
+                if (old != null && old.Tlb.Space != null) fixed (int* m = &old.Tlb.Space.Cpus) Atomic.And(m, ~(1 << cpu));
             }
             Cpu.RestoreInterrupts(flags);
         }
 
         // Interrupts off.
         public static AddressSpace<DirectMap, CpuTlb> OnThisCpu => _loaded[Cpus.Current->CpuId];
+
+        // Before a space is destroyed: every CPU that still has it loaded
+        // (lazily, under a kernel thread) switches to the kernel half.
+        public static void UnloadEverywhere(AddressSpace<DirectMap, CpuTlb> space)
+        {
+            ulong flags = Cpu.SaveAndDisableInterrupts();
+            if (_loaded[Cpus.Current->CpuId] == space) Load(null);
+            SpaceTlb tlb = space.Tlb.Space;
+            if (tlb != null)
+            {
+                int cpus;
+                fixed (int* m = &tlb.Cpus) cpus = Atomic.CompareExchange(m, 0, 0);
+                TlbShootdown.Run(cpus, tlb.Root, 0, TlbShootdown.Everything, unload: true);
+            }
+            Cpu.RestoreInterrupts(flags);
+        }
+
+        // TlbShootdown's unload request, on a CPU that has the space loaded.
+        public static void UnloadIfLoaded(ulong root)
+        {
+            var loaded = _loaded[Cpus.Current->CpuId];
+            if (loaded != null && loaded.Root.Address.Value == root) Load(null);
+        }
     }
 }

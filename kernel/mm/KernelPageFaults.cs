@@ -14,8 +14,11 @@ namespace Sticky.Mm
         // access (another process was killed to free memory); it does not return otherwise.
         public static delegate*<TrapFrame*, bool> OutOfMemoryHook;
 
-        // The address space a lower-half fault belongs to: the one this CPU has
-        // loaded (the running thread's; read on entry, interrupts still off).
+        // Set by the process layer: resolves a lower-half fault in the running
+        // thread's address space, under that space's lock (proc/SpaceFaults.cs).
+        public static delegate*<in PageFault, TrapFrame*, FaultVerdict> SpaceFaultHook;
+
+        // The address space this CPU has loaded (interrupts off).
         private static AddressSpace<DirectMap, CpuTlb> Current => LoadedSpaces.OnThisCpu;
 
         public static void Install()
@@ -29,9 +32,11 @@ namespace Sticky.Mm
             if (frame->Vector == Exceptions.PageFault)
             {
                 var fault = new PageFault(Cpu.ReadCr2(), frame->ErrorCode);
-                if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet)
+                if (fault.Address.IsLowerHalf && !fault.IsReservedBitSet && (SpaceFaultHook != null || Current != null))
                 {
-                    FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
+                    // Before processes exist (self-tests), the loaded space, with nobody to race.
+                    FaultVerdict v = SpaceFaultHook != null ? SpaceFaultHook(fault, frame)
+                        : Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
                     if (Log.On(Subsystem.Mm, Level.Trace)) LogFault(fault, frame, v);
                     if (v == FaultVerdict.Handled) return true;
                     // The OOM killer frees memory (or kills the faulting process); then the access is retried.

@@ -11,9 +11,21 @@ namespace Sticky.Mm
         public static byte* Pointer(FrameNumber frame) => (byte*)(Base + frame.Address.Value);
     }
 
-    // The TLB of the CPU we run on. SMP will add shootdowns to the other CPUs here.
-    public struct CpuTlb : ITlb
+    // The TLBs of every CPU that may cache one address space (SpaceTlb), or for
+    // the kernel's own tables (no SpaceTlb) this CPU's: kernel-half changes
+    // that other CPUs may cache are shot down by their owner explicitly
+    // (KernelStackAllocator).
+    public readonly struct CpuTlb : ITlb
     {
-        public void InvalidatePage(VirtualAddress page) => Cpu.InvalidatePage(page.Value);
+        public readonly SpaceTlb Space;
+        public CpuTlb(SpaceTlb space) { Space = space; }
+
+        public void InvalidatePage(VirtualAddress page)
+        {
+            if (Space != null) Space.Note(page.Value);
+            else Cpu.InvalidatePage(page.Value);
+        }
+
+        public void Flush() => Space?.Flush();
     }
 }

@@ -30,6 +30,22 @@ namespace Sticky.Mm
         // Counters (monitor, make bench).
         public static long Rounds, Ipis, PagesInvalidated, FullFlushes;
 
+        // tlb: 12 shootdown rounds, 30 IPIs, 120 pages invalidated remotely, 3 full flushes
+        public static void PrintCounts()
+        {
+            ulong flags = Sticky.Debug.Console.Lock();
+            Sticky.Debug.Console.Write("tlb: ");
+            Sticky.Debug.Console.Dec(Rounds);
+            Sticky.Debug.Console.Write(" shootdown rounds, ");
+            Sticky.Debug.Console.Dec(Ipis);
+            Sticky.Debug.Console.Write(" IPIs, ");
+            Sticky.Debug.Console.Dec(PagesInvalidated);
+            Sticky.Debug.Console.Write(" pages invalidated one by one, ");
+            Sticky.Debug.Console.Dec(FullFlushes);
+            Sticky.Debug.Console.WriteLine(" full flushes");
+            Sticky.Debug.Console.Unlock(flags);
+        }
+
         public static void Init() => Sticky.Arch.Interrupts.RegisterLocal(Sticky.Arch.Interrupts.ShootdownVector, &OnInterrupt);
 
         // `cpus`: the CPUs that may cache the translations (this one excepted:
@@ -78,11 +94,8 @@ namespace Sticky.Mm
             int bit = 1 << self;
             if ((_pending & bit) == 0) return;
             if (_root == 0) InvalidateKernel(_start, _pages);
-            else if ((Cpu.ReadCr3() & ~0xFFFUL) == _root)
-            {
-                if (_unload) LoadedSpaces.Load(null);
-                else InvalidateUser(_start, _pages);
-            }
+            else if (_unload) LoadedSpaces.UnloadIfLoaded(_root);
+            else if ((Cpu.ReadCr3() & ~0xFFFUL) == _root) InvalidateUser(_start, _pages);
             fixed (int* p = &_pending) Atomic.And(p, ~bit);
         }
 

@@ -10,8 +10,17 @@ namespace Sticky.Mm
     // Counted twice over: the object is referenced by the regions that map it
     // (plus its creator), and each committed frame is owned once by the object
     // and once more by every PTE that maps it.
-    public sealed class SharedMemoryObject
+    //
+    // Locking: processes that map one object change it under their own space
+    // locks, so its count and its frame array are guarded by the shared-memory
+    // lock, a partial hook the kernel implements (KernelSharedMemoryLock.cs: one
+    // IRQ-safe spin lock for all objects, taken inside a space lock and
+    // outside the frame lock) and the host compiles away.
+    public sealed partial class SharedMemoryObject
     {
+        static partial void Lock(ref ulong state);
+        static partial void Unlock(ulong state);
+
         private readonly FrameNumber[] _frames;   // FrameNumber.None until committed
         private uint _refCount = 1;               // the creator's reference
         private static long _lastId;
@@ -35,16 +44,24 @@ namespace Sticky.Mm
 
         public void AddRef()
         {
+            ulong state = 0;
+            Lock(ref state);
             if (_refCount == 0) throw new InvalidOperationException("SharedMemoryObject.AddRef: object is dead");
             _refCount++;
+            Unlock(state);
         }
 
         // Dropping the last reference releases the object's frames (a frame still
         // mapped somewhere lives on through its PTE's reference) and the object.
         public void Release(FrameTable frames)
         {
+            ulong state = 0;
+            Lock(ref state);
             if (_refCount == 0) throw new InvalidOperationException("SharedMemoryObject.Release: object is already dead");
-            if (--_refCount != 0) return;
+            bool last = --_refCount == 0;
+            Unlock(state);
+            if (!last) return;
+            // The last reference: nobody else can reach the object any more.
             for (int i = 0; i < _frames.Length; i++)
             {
                 if (_frames[i].IsNone) continue;
@@ -61,14 +78,22 @@ namespace Sticky.Mm
             where TMem : struct, IPhysicalMemory
         {
             int i = CheckedIndex(page);
+            ulong state = 0;
+            Lock(ref state);
+            bool ok = true;
             if (_frames[i].IsNone)
             {
-                if (!frames.TryAllocate(out FrameNumber fresh)) { frame = FrameNumber.None; return false; }
-                PhysicalMemory.ZeroFrame(mem, fresh);
-                _frames[i] = fresh;
+                // Two processes faulting the same page at once commit one frame.
+                ok = frames.TryAllocate(out FrameNumber fresh);
+                if (ok)
+                {
+                    PhysicalMemory.ZeroFrame(mem, fresh);
+                    _frames[i] = fresh;
+                }
             }
-            frame = _frames[i];
-            return true;
+            frame = ok ? _frames[i] : FrameNumber.None;
+            Unlock(state);
+            return ok;
         }
 
         private int CheckedIndex(ulong page)

@@ -31,7 +31,7 @@ namespace Sticky.Proc
                 return -Errno.ENOEXEC;
             }
 
-            var space = AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
+            var space = SpaceTlb.NewSpace();
             if (space == null) return -Errno.ENOMEM;
             err = ProgramLoader.LoadSegments(space, default(DirectMap), image);
             long sp = err == 0 ? ProgramLoader.BuildStack(space, default(DirectMap), image, args, Random(), Random()) : err;
@@ -45,25 +45,25 @@ namespace Sticky.Proc
                     Console.Write(Errno.Name((int)-sp) ?? "error");
                     Log.End();
                 }
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceTlb.Destroy(space);
                 return (int)sp;
             }
 
             // The point of no return: the other threads go, then the old image.
             if (p.LiveThreads > 1 && !Processes.EndOtherThreads(p))
             {
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceTlb.Destroy(space);
                 return -Errno.EINTR;
             }
 
             var old = p.Space;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();
+            ulong flags = Cpu.SaveAndDisableInterrupts();   // the process's space and this CPU's CR3 change together
             p.Space = space;
             if (Processes.Current == p) LoadedSpaces.Load(space);
-            p.SpaceLock.ReleaseIrqRestore(flags);
-            if (old != null) { old.Destroy(); KernelHeap.Free(old); }
+            Cpu.RestoreInterrupts(flags);
+            p.SpaceLock.Release();
+            if (old != null) SpaceTlb.Destroy(old);
 
             p.BrkStart = p.Brk = Paging.AlignUp(image.HighVaddr);
             p.MmapCeiling = ProgramLoader.MmapCeiling;

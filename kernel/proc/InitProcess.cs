@@ -12,8 +12,12 @@ namespace Sticky.Proc
     public static unsafe class InitProcess
     {
         private static ArgBlock _args;
+        private static Thread _thread;
 
-        public static void Start(CommandLine* commandLine)
+        // Creates init (first: it must get pid 1); it runs once Start is called,
+        // after the rest of the boot, so nothing the boot still does (its output,
+        // its allocations) lands between init's first lines and its accounting.
+        public static void Create(CommandLine* commandLine)
         {
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
             _args = new ArgBlock((hasList ? length : 0) + 64);   // the list's names, "init", the environment
@@ -40,8 +44,10 @@ namespace Sticky.Proc
             Processes.AddThreadLocked(p, t);
             Scheduler.Unlock(flags);
             p.Pid = t.Id;
-            Scheduler.Start(t);
+            _thread = t;
         }
+
+        public static void Start() => Scheduler.Start(_thread);
 
         // On init's own thread: load /init, then drop to ring 3.
         private static void Run(ulong _)

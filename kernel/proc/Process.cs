@@ -16,10 +16,11 @@ namespace Sticky.Proc
         public int Pid;
         public ProcessState State;
         public AddressSpace<DirectMap, CpuTlb> Space;
-        // Serialises changes to Space (mmap, fork, exec) against each other. Page
-        // faults run with interrupts off, which excludes them on one CPU; SMP
-        // makes the fault path take this lock too. Never held across a user copy.
-        public SpinLock SpaceLock;
+        // Serialises everything that reads or changes Space's regions and page
+        // tables: mmap, munmap, mprotect, brk, fork, exec, futex key lookup and
+        // every page fault. A sleeping lock (fork holds it across its copy and
+        // a shootdown). Never held across a user copy. Lock order: docs/locking.md.
+        public readonly Mutex SpaceLock = new Mutex();
         public FileTable Files;
         public ulong BrkStart, Brk;           // the heap: [BrkStart, AlignUp(Brk)) is mapped
         public ulong MmapCeiling;             // mmap without a hint searches downwards from here

@@ -46,6 +46,7 @@ namespace Sticky.Proc
             }
             ulong flags = Scheduler.Lock();
             RemoveThread(p, t);
+            Reaper.DyingLocked(t);   // before its parent can see p a zombie and count what is left
             bool last = p.LiveThreads == 0;
             Scheduler.Unlock(flags);
             if (last) Teardown(p);
@@ -94,10 +95,13 @@ namespace Sticky.Proc
             }
             p.Files.Destroy();
             p.Files = null;
-            LoadedSpaces.Load(null);   // never free the tables CR3 points at
-            p.Space.Destroy();
-            KernelHeap.Free(p.Space);
+            // Detached first (nothing finds it through p any more), then no CPU
+            // has it in CR3 (this one included), then it is freed.
+            var space = p.Space;
+            p.SpaceLock.Acquire();
             p.Space = null;
+            p.SpaceLock.Release();
+            SpaceTlb.Destroy(space);
 
             if (p == Init) PowerOff(p.WaitStatus);
 
@@ -128,6 +132,7 @@ namespace Sticky.Proc
             Console.Dec(waitStatus >> 8);
             if ((waitStatus & 0x7F) != 0) { Console.Write(", killed by signal "); Console.Dec(waitStatus & 0x7F); }
             Console.WriteLine("; powering off");
+            TlbShootdown.PrintCounts();
             Machine.Exit(waitStatus == 0 ? Machine.ExitSuccess : Machine.ExitFailure);
         }
 
@@ -157,6 +162,7 @@ namespace Sticky.Proc
         public static void Free(Process p)
         {
             KernelHeap.Free(p.ChildEvents);
+            p.SpaceLock.Free();
             KernelHeap.Free(p.Name);
             KernelHeap.Free(p);
         }

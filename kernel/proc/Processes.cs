@@ -25,6 +25,7 @@ namespace Sticky.Proc
         public static void Install()
         {
             Exceptions.UserFaultHook = &UserFaults.Kill;
+            KernelPageFaults.SpaceFaultHook = &SpaceFaults.Handle;
             KernelPageFaults.OutOfMemoryHook = &UserFaults.KillOutOfMemory;
             Traps.ReturnToUserHook = &OnReturnToUser;
             Panic.ContextDescriber = &DescribeCurrent;

@@ -72,7 +72,7 @@ namespace Sticky.Proc
             StackBounds.ThreadStackContains = &CurrentStackContains;
             Smp.StackForCpu = &PrepareCpu;
             Smp.ApplicationProcessorMain = &RunApplicationProcessor;
-            Reaper.Start();
+            Reaper.Init();
         }
 
         // An application processor's idle thread, whose stack it starts on (Smp).
@@ -127,10 +127,12 @@ namespace Sticky.Proc
         // Every live thread (for diagnostics); follow NextAll with the lock held.
         public static Thread AllThreads => _allThreads;
 
-        // Lock held: ends a blocking wait early (the thread's process is being killed).
+        // Lock held: ends a blocking wait early (the thread's process is being
+        // killed), unless the wait is uninterruptible (a Mutex: its holder will
+        // release it soon, and the thread leaves after).
         public static void InterruptLocked(Thread t)
         {
-            if (t.State == ThreadState.Blocked) MakeRunnable(t, WakeReason.Interrupted);
+            if (t.State == ThreadState.Blocked && !t.Uninterruptible) MakeRunnable(t, WakeReason.Interrupted);
         }
 
         private static void IdleLoop(ulong _)
@@ -138,7 +140,7 @@ namespace Sticky.Proc
             while (true) Cpu.EnableInterruptsAndHalt();
         }
 
-        // `service`: one of the kernel's own threads (idle, reaper), id 0 like
+        // `service`: one of the kernel's own threads (each CPU's idle), id 0 like
         // Linux's swapper; ids from 1 go to threads that do work (init is 1).
         private static Thread Create(string name, delegate*<ulong, void> entry, ulong argument, int reserve, bool service = false)
         {
@@ -207,6 +209,20 @@ namespace Sticky.Proc
             return reason;
         }
 
+        // A wait that only WakeLocked ends (Mutex): no deadline, no interruption.
+        public static void WaitUninterruptibleLocked(WaitQueue queue, ulong flags)
+        {
+            Thread t = Current;
+            t.Uninterruptible = true;
+            t.WakeReason = WakeReason.None;
+            t.WaitDeadline = 0;
+            queue.Append(t);
+            t.State = ThreadState.Blocked;
+            Switch();
+            t.Uninterruptible = false;
+            _lock.ReleaseIrqRestore(flags);
+        }
+
         public static void Sleep(ulong nanoseconds) => SleepUntil(Clock.NowNanoseconds + nanoseconds);
 
         // Blocks on no queue until the deadline (monotonic ns): TimedOut, or
@@ -248,8 +264,8 @@ namespace Sticky.Proc
         public static void Exit()
         {
             _lock.AcquireIrqSave();
+            Reaper.DyingLocked(Current);
             Current.State = ThreadState.Dead;
-            Reaper.DyingLocked();
             Switch();
             Panic.Halt("a dead thread was scheduled");
         }
@@ -334,6 +350,7 @@ namespace Sticky.Proc
             {
                 _idleCpus |= bit;
                 if (cpu->CpuId != 0) Clock.StopLocalTimer();   // nothing to preempt; the boot CPU keeps time
+                LoadedSpaces.Load(null);                       // a sleeping CPU gets no TLB shootdowns
             }
             else if (prev == r.Idle)
             {
@@ -360,7 +377,7 @@ namespace Sticky.Proc
         }
 
         // Lock held, on the CPU that just switched: the thread it left is off
-        // that stack now, so a dead one can go to the reaper.
+        // that stack now, so a dead one can be freed.
         private static void AfterSwitch()
         {
             CpuRun r = This();
@@ -368,7 +385,7 @@ namespace Sticky.Proc
             if (dead == null) return;
             r.Departed = null;
             Unlink(dead);
-            Reaper.HandOverLocked(dead);
+            Reaper.FreeLocked(dead);
         }
 
         // Lock held: the thread leaves the list of live threads.

@@ -16,11 +16,12 @@ namespace Sticky.Sys
         private static long Requeue(in FutexRequest req, bool compare)
         {
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();   // held until the moved pins are taken: the frames stay put
             int err = Locate(p, req.Word, forWait: true, forWrite: false, out Word from, out _);
             Word to = default;
             if (err == 0) err = Locate(p, req.Word2, forWait: true, forWrite: false, out to, out _);   // the target: as for a wait
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { p.SpaceLock.Release(); return err; }
+            ulong flags = Cpu.SaveAndDisableInterrupts();
             LockPair(from.Key, to.Key, out int b1, out int b2);
             long result;
             if (compare && Volatile(from.Pointer) != req.Value3) result = -Errno.EAGAIN;
@@ -33,7 +34,8 @@ namespace Sticky.Sys
                 result = r.WokenCount + r.RequeuedCount;
             }
             UnlockPair(b1, b2);
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Cpu.RestoreInterrupts(flags);
+            p.SpaceLock.Release();
             return result;
         }
 
@@ -42,12 +44,13 @@ namespace Sticky.Sys
             var op = Sticky.Futex.WakeOp.Decode(req.Value3);
             if (!op.OpIsValid) return -Errno.ENOSYS;
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();   // held until the second word is updated: its frame stays put
             int err = Locate(p, req.Word2, forWait: false, forWrite: true, out Word second, out _);
             Word first = default;
             bool firstAbsent = false;
             if (err == 0) err = Locate(p, req.Word, forWait: false, forWrite: false, out first, out firstAbsent);
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { p.SpaceLock.Release(); return err; }
+            ulong flags = Cpu.SaveAndDisableInterrupts();
             FutexKey firstKey = firstAbsent ? second.Key : first.Key;   // an absent page has no waiters: any key locks fine
             LockPair(firstKey, second.Key, out int b1, out int b2);
             // Atomic against user threads changing the word (and other CPUs, with SMP).
@@ -73,7 +76,8 @@ namespace Sticky.Sys
                 result = n;
             }
             UnlockPair(b1, b2);
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Cpu.RestoreInterrupts(flags);
+            p.SpaceLock.Release();
             return result;
         }
 

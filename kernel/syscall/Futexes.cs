@@ -136,15 +136,15 @@ namespace Sticky.Sys
             if (self.FutexWaiter == null) self.FutexWaiter = new FutexWaiter();
             FutexWaiter w = self.FutexWaiter;
 
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();
             int err = Locate(p, req.Word, forWait: true, forWrite: false, out Word word, out _);
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { p.SpaceLock.Release(); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
-            _bucketLocks[bucket].Acquire();
+            ulong flags = _bucketLocks[bucket].AcquireIrqSave();
             if (Volatile(word.Pointer) != req.Value)
             {
-                _bucketLocks[bucket].Release();
-                p.SpaceLock.ReleaseIrqRestore(flags);
+                _bucketLocks[bucket].ReleaseIrqRestore(flags);
+                p.SpaceLock.Release();
                 return -Errno.EAGAIN;
             }
             w.Prepare(word.Key, req.Bitset, self);
@@ -154,9 +154,10 @@ namespace Sticky.Sys
             // The scheduler lock is taken before the bucket lock is dropped: a
             // waker needs it to wake us, so it cannot slip in before we block.
             if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait queued", req.Word, word.Key, "pinned", w.Pin == FutexPinState.Pinned ? 1 : 0);
+            // The frame is pinned and the waiter queued: the space may change now.
+            p.SpaceLock.Release();
             Scheduler.LockNested();
             _bucketLocks[bucket].Release();
-            p.SpaceLock.Release();
             WakeReason reason = Scheduler.BlockLocked((ulong)deadline, flags);
             self.FutexWord = 0;
             if (reason == WakeReason.Woken) return 0;
@@ -187,17 +188,16 @@ namespace Sticky.Sys
         private static long Wake(ulong address, int count, uint bitset)
         {
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();
             int err = Locate(p, address, forWait: false, forWrite: false, out Word word, out bool absent);
             p.SpaceLock.Release();
-            if (err != 0 || absent) { Cpu.RestoreInterrupts(flags); return err; }
+            if (err != 0 || absent) return err;
             int bucket = _table.BucketIndexOf(word.Key);
-            _bucketLocks[bucket].Acquire();
+            ulong flags = _bucketLocks[bucket].AcquireIrqSave();
             int n = _table.Wake(word.Key, count, bitset, out FutexWaiter chain);
             WakeChain(chain);
-            _bucketLocks[bucket].Release();
+            _bucketLocks[bucket].ReleaseIrqRestore(flags);
             if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wake", address, word.Key, "woken", n);
-            Cpu.RestoreInterrupts(flags);
             return n;
         }
 

@@ -41,9 +41,12 @@ namespace Sticky.Sys
             return (long)done;
         }
 
+        // One chunk in one piece: another CPU's output never lands inside it.
         private static int WriteConsole(byte* bytes, int n)
         {
+            ulong flags = Console.Lock();
             Console.WriteBytes(bytes, n);
+            Console.Unlock(flags);
             return n;
         }
 

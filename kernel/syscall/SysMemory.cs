@@ -36,9 +36,9 @@ namespace Sticky.Sys
                 if ((size >> Paging.PageShift) > KernelMemory.Frames.FreeFrames) return -Errno.ENOMEM;
                 backing = new SharedMemoryObject(size >> Paging.PageShift);
             }
-            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();
             long result = Place(p, address, size, ProtectionOf(prot), flags, backing);
-            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            p.SpaceLock.Release();
             backing?.Release(KernelMemory.Frames);   // the region holds its own reference
             return result;
         }
@@ -79,9 +79,9 @@ namespace Sticky.Sys
         {
             if ((address & Paging.PageMask) != 0 || length == 0) return -Errno.EINVAL;
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();
             RegionResult r = p.Space.RemoveRange(new VirtualAddress(address), Paging.AlignUp(length));
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            p.SpaceLock.Release();
             return r == RegionResult.Ok ? 0 : -Errno.EINVAL;
         }
 
@@ -91,9 +91,9 @@ namespace Sticky.Sys
             if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) return -Errno.EINVAL;
             if (length == 0) return 0;
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();
             RegionResult r = p.Space.ProtectRange(new VirtualAddress(address), Paging.AlignUp(length), ProtectionOf(prot));
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            p.SpaceLock.Release();
             return r == RegionResult.Ok ? 0 : r == RegionResult.NotMapped ? -Errno.ENOMEM : -Errno.EINVAL;
         }
 
@@ -104,12 +104,12 @@ namespace Sticky.Sys
             Process p = Processes.Current;
             if (requested < p.BrkStart) return (long)p.Brk;
             ulong oldEnd = Paging.AlignUp(p.Brk), newEnd = Paging.AlignUp(requested);
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            p.SpaceLock.Acquire();
             RegionResult r = RegionResult.Ok;
             if (newEnd > oldEnd) r = p.Space.AddRegion(new VirtualAddress(oldEnd), newEnd - oldEnd, Protection.ReadWrite);
             else if (newEnd < oldEnd) r = p.Space.RemoveRange(new VirtualAddress(newEnd), oldEnd - newEnd);
             if (r == RegionResult.Ok) p.Brk = requested;
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            p.SpaceLock.Release();
             return (long)p.Brk;
         }
 

@@ -47,6 +47,7 @@ namespace Sticky.Sys
         {
             // Threads that have exited give their stacks back through the reaper.
             Proc.Reaper.WaitUntilIdle(Time.Clock.NowNanoseconds + 1_000_000_000);
+            ulong flags = Console.Lock();
             Console.Write("acct free-frames=");
             Console.Dec((long)KernelMemory.FramesAccountedFree);
             Console.Write(" heap-bytes=");
@@ -56,6 +57,7 @@ namespace Sticky.Sys
             Console.Write(" pinned-frames=");
             Console.Dec((long)KernelMemory.Frames.PinnedFrames);
             Console.WriteLine();
+            Console.Unlock(flags);
         }
     }
 }

@@ -81,13 +81,13 @@ namespace Sticky.Sys
             Process child = Processes.Create(parent);
             if (child == null) return -Errno.EAGAIN;
 
-            ulong lockFlags = parent.SpaceLock.AcquireIrqSave();
+            parent.SpaceLock.Acquire();
             // Heuristic overcommit: refuse a fork that free memory could not back if
             // both processes went on to write every page they now share. Without it
             // a fork loop only stops when the OOM killer starts killing.
             bool room = KernelMemory.Frames.FreeFrames > KernelMemory.Frames.ReserveFloor + parent.Space.ResidentPages;
-            var space = room ? parent.Space.Fork(Futexes.CopyPinnedPagesOnFork) : null;
-            parent.SpaceLock.ReleaseIrqRestore(lockFlags);
+            var space = room ? SpaceTlb.Fork(parent.Space, Futexes.CopyPinnedPagesOnFork) : null;
+            parent.SpaceLock.Release();
             if (space == null) { Processes.Discard(child); return -Errno.ENOMEM; }
             child.Space = space;
             child.Files = parent.Files.Clone();
@@ -100,8 +100,7 @@ namespace Sticky.Sys
             if (t == null)
             {
                 child.Files.Destroy();
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceTlb.Destroy(space);
                 Processes.Discard(child);
                 return -Errno.ENOMEM;
             }

@@ -49,17 +49,14 @@ namespace Sticky.Tests
 
         private const ulong TestBase = 0x400000;
 
-        private static AddressSpace<DirectMap, CpuTlb> NewSpace() =>
-            AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
+        private static AddressSpace<DirectMap, CpuTlb> NewSpace() => SpaceTlb.NewSpace();
 
         private static string DemandZeroProtectUnmap()
         {
             var space = NewSpace();
             if (space == null) return "could not create an address space";
             string result = DemandZeroProtectUnmapIn(space);
-            LoadedSpaces.Load(null);
-            space.Destroy();
-            KernelHeap.Free(space);
+            SpaceTlb.Destroy(space);
             return result;
         }
 
@@ -109,9 +106,7 @@ namespace Sticky.Tests
                 LoadedSpaces.Load(space);
                 for (ulong p = 0; p < 64; p += 3) *(ulong*)(TestBase + p * Paging.PageSize) = p;
                 *(ulong*)0x7000_0000_0000UL = 1;   // a second, distant set of page tables
-                LoadedSpaces.Load(null);
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceTlb.Destroy(space);
             }
             return KernelMemory.FramesAccountedFree == before ? null : "destroyed address spaces kept frames";
         }
@@ -142,8 +137,7 @@ namespace Sticky.Tests
                 result = "could not fault in a user page";
             else if (IsGlobal(ref space.Table, TestBase))
                 result = "a user page is global";
-            space.Destroy();
-            KernelHeap.Free(space);
+            SpaceTlb.Destroy(space);
             return result;
         }
 

@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SYS_sticky_acct 1000
@@ -41,6 +42,32 @@ static void account(void)
 {
     fflush(stdout);
     syscall(SYS_sticky_acct);
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Orphans the program left behind (reparented to us) must not count as
+ * leaks if they are on their way out: a grandchild woken by its parent's
+ * exit (a pipe closing) may still be running on another CPU when the
+ * program itself has been reaped. Reap until none is left, for at most 2 s;
+ * whatever lives longer is reported by the accounting. */
+static void reap_orphans(void)
+{
+    long long deadline = now_ms() + 2000;
+    for (;;) {
+        pid_t pid = wait4(-1, NULL, WNOHANG, NULL);
+        if (pid > 0)
+            continue;
+        if (pid < 0 || now_ms() >= deadline)
+            return;     /* no child left (ECHILD), or one that stays */
+        struct timespec pause = { 0, 1000000 };
+        nanosleep(&pause, NULL);
+    }
 }
 
 /* Runs one program; returns 1 if it exited 0. */
@@ -78,8 +105,7 @@ static int run(char *name)
             return 0;
         }
     }
-    while (wait4(-1, NULL, WNOHANG, NULL) > 0)
-        ;   /* orphans that are already zombies must not count as leaks */
+    reap_orphans();
 
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);

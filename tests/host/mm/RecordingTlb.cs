@@ -3,7 +3,7 @@ using Sticky.Mm;
 
 namespace Sticky.Tests.Mm;
 
-public enum TlbOp { InvalidatePage }
+public enum TlbOp { InvalidatePage, Flush }
 
 public readonly record struct TlbEvent(TlbOp Op, ulong Page);
 
@@ -13,6 +13,7 @@ public sealed class TlbLog
     public readonly List<TlbEvent> Events = new();
     public void Clear() => Events.Clear();
     public bool Invalidated(ulong page) => Events.Contains(new TlbEvent(TlbOp.InvalidatePage, page));
+    public int Flushes => Events.FindAll(e => e.Op == TlbOp.Flush).Count;
 }
 
 // A fake TLB that records instead of invalidating. The log is a class so that
@@ -22,4 +23,5 @@ public readonly struct RecordingTlb : ITlb
     public readonly TlbLog Log;
     public RecordingTlb(TlbLog log) { Log = log; }
     public void InvalidatePage(VirtualAddress page) => Log.Events.Add(new TlbEvent(TlbOp.InvalidatePage, page.Value));
+    public void Flush() => Log.Events.Add(new TlbEvent(TlbOp.Flush, 0));
 }

@@ -90,14 +90,16 @@ public unsafe class StickyForkTests : MemoryTest
 
         var child = parent.Fork(copyPinnedEagerly: true);
 
-        // Each invalidation, with the parent's PTE as it was when it was made:
-        // read-only (protected for the copy), then writable again (restored).
-        Assert.Equal(new[] { (Data, false), (Data, true) }, probe.Seen);
-        // And the copy was made between the two: it holds the mark left while
-        // the PTE was read-only, not the one left at the restore (which only
-        // the parent's frame has).
+        // Each TLB call, with the parent's PTE as it was when it was made:
+        // invalidated and flushed (on every CPU) while read-only, then
+        // invalidated when restored, and flushed with the rest of the fork.
+        Assert.Equal(new[] { ("invalidate", Data, false), ("flush", 0UL, false), ("invalidate", Data, true), ("flush", 0UL, true) },
+                     probe.Seen);
+        // And the copy was made between the flush and the restore: it holds
+        // the mark the flush left while the PTE was read-only, not the one
+        // left at the restore (which only the parent's frame has).
         child.Table.GetEntry(At(Data), out PageTableEntry copy);
-        Assert.Equal(PteProbe.WhileReadOnly, M.Bytes(copy.Frame)[0]);
+        Assert.Equal(PteProbe.FlushedReadOnly, M.Bytes(copy.Frame)[0]);
         Assert.Equal(PteProbe.AtRestore, M.Bytes(frame)[0]);
         M.Frames.Unpin(frame);
         parent.Destroy();
@@ -207,22 +209,30 @@ public unsafe class StickyForkTests : MemoryTest
     }
 }
 
-// Records, at every TLB invalidation, whether the probed space's PTE for that
-// page was writable at that moment, and stamps a mark saying which into the
+// Records, at every TLB call, whether the probed space's PTE for the page at
+// Watched was writable at that moment, and stamps a mark saying which into the
 // byte at Marker (if set), so a copy of the page shows when it was made.
 public sealed unsafe class PteProbe
 {
-    public const byte WhileReadOnly = 0xA1, AtRestore = 0xB2;
+    public const byte WhileReadOnly = 0xA1, FlushedReadOnly = 0xC3, AtRestore = 0xB2;
 
     public AddressSpace<SimulatedMemory, ProbingTlb> Space;
-    public readonly List<(ulong page, bool writable)> Seen = new();
+    public readonly List<(string call, ulong page, bool writable)> Seen = new();
     public byte* Marker;
+    public ulong Watched = 0x40_0000;
 
     public void Record(VirtualAddress page)
     {
         Space.Table.GetEntry(page, out PageTableEntry pte);
-        Seen.Add((page.Value, pte.IsWritable));
+        Seen.Add(("invalidate", page.Value, pte.IsWritable));
         if (Marker != null) *Marker = pte.IsWritable ? AtRestore : WhileReadOnly;
+    }
+
+    public void RecordFlush()
+    {
+        Space.Table.GetEntry(new VirtualAddress(Watched), out PageTableEntry pte);
+        Seen.Add(("flush", 0, pte.IsWritable));
+        if (Marker != null && !pte.IsWritable) *Marker = FlushedReadOnly;
     }
 }
 
@@ -231,4 +241,5 @@ public readonly struct ProbingTlb : ITlb
     private readonly PteProbe _probe;
     public ProbingTlb(PteProbe probe) { _probe = probe; }
     public void InvalidatePage(VirtualAddress page) => _probe.Record(page);
+    public void Flush() => _probe.RecordFlush();
 }
