@@ -11,7 +11,8 @@ A program's metadata line, anywhere in its first 40 lines:
                       the bug's symptom ("lost wakeup" or "isolation broken") and exit 1:
                       it demonstrates the 2002 bug; a PASS there fails the suite
     skip-native       not run natively on Linux (ignored here)
-Test names: guest/<name>, or guest/<name>[<design>] per futex design.
+Test names: guest/<name>, or guest/<name>[<design>] per futex design; the
+same programs on 4 CPUs are the suite smp4 (smp4/<name>[<design>]).
 """
 import concurrent.futures
 import dataclasses
@@ -40,6 +41,11 @@ class Program:
 class Cell:
     program: Program
     design: str | None
+    smp: int = 1
+
+    @property
+    def suite(self):
+        return SUITE if self.smp == 1 else f"smp{self.smp}"
 
     @property
     def name(self):
@@ -51,7 +57,7 @@ class Cell:
 
     @property
     def log_name(self):
-        return self.program.name + (f".{self.design}" if self.design else "")
+        return self.program.name + (f".{self.design}" if self.design else "") + (f".smp{self.smp}" if self.smp != 1 else "")
 
 
 def read_program(path):
@@ -85,16 +91,17 @@ def read_program(path):
     return prog
 
 
-def tests(ctx):
+def tests(ctx, smp=1):
+    suite = SUITE if smp == 1 else f"smp{smp}"
     src = ctx.guest_src
     programs = [read_program(os.path.join(src, f)) for f in sorted(os.listdir(src)) if f.endswith(".c")]
-    cells = [Cell(p, d) for p in programs for d in p.designs]
-    cells = [c for c in cells if ctx.wanted(SUITE, c.name)]
+    cells = [Cell(p, d, smp) for p in programs for d in p.designs]
+    cells = [c for c in cells if ctx.wanted(suite, c.name)]
     if not cells:
         return
     for what, path in (("kernel", ctx.kernel), ("init", ctx.init)):
         if not os.path.isfile(path):
-            yield Result(SUITE, what, "fail", f"{ctx.rel(path)} not found: run `make test`")
+            yield Result(suite, what, "fail", f"{ctx.rel(path)} not found: run `make test`")
             return
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=ctx.jobs)
@@ -109,7 +116,7 @@ def tests(ctx):
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         core.kill_all()         # an interrupted suite leaves no QEMU behind
-    print_matrix(results)
+    print_matrix(results, smp)
 
 
 # How a nosticky=fail program must report the bug: a wake that reached nobody
@@ -121,11 +128,12 @@ def run_cell(ctx, cell):
     """-> (Result, text for the futex matrix)."""
     prog = cell.program
     if prog.problem:
-        return Result(SUITE, cell.name, "fail", prog.problem), "BAD METADATA"
+        return Result(cell.suite, cell.name, "fail", prog.problem), "BAD METADATA"
     binary = os.path.join(ctx.build, "guest", prog.name)
     if not os.path.isfile(binary):
-        return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
-    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout)
+        return Result(cell.suite, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
+    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
+                                       smp=cell.smp)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)
@@ -133,22 +141,22 @@ def run_cell(ctx, cell):
         # Failing is not enough: it must fail the way the seed describes.
         line = next((l for l in run.lines if l.startswith(f"FAIL {prog.name}: ")), "")
         if not BUG_SYMPTOM.search(line):
-            return Result(SUITE, cell.name, "fail",
+            return Result(cell.suite, cell.name, "fail",
                           f"failed under futex={cell.design}, but not with the 2002 bug's symptom "
                           f"(a lost wakeup or broken isolation): {line!r}", run.secs,
                           f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNEXPECTED FAIL"
     if verdict.ok:
         text = "FAIL (expected)" if cell.expect == "fail" else "pass"
-        return Result(SUITE, cell.name, "pass", secs=run.secs), text
+        return Result(cell.suite, cell.name, "pass", secs=run.secs), text
     reasons = verdict.reasons
     if verdict.kind == "unexpected-pass":
         reasons = [f"UNEXPECTED PASS under futex={cell.design}: the 2002 bug did not reproduce"] + reasons
     text = "UNEXPECTED " + {"unexpected-pass": "PASS"}.get(verdict.kind, verdict.kind.upper())
-    return Result(SUITE, cell.name, "fail", "\n".join(reasons), run.secs,
+    return Result(cell.suite, cell.name, "fail", "\n".join(reasons), run.secs,
                   f"tail of the serial log ({ctx.rel(log)})", run.tail()), text
 
 
-def print_matrix(results):
+def print_matrix(results, smp=1):
     """The futex programs' outcome per design, after the suite's results."""
     rows = {}
     for cell, text in results:
@@ -156,7 +164,7 @@ def print_matrix(results):
             rows.setdefault(cell.program.name, {})[cell.design] = text
     if not rows:
         return
-    header = ["futex matrix", *guestrun.DESIGNS]
+    header = ["futex matrix" + (f" ({smp} CPUs)" if smp != 1 else ""), *guestrun.DESIGNS]
     table = [header] + [[name, *(cells.get(d, "-") for d in guestrun.DESIGNS)] for name, cells in rows.items()]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     print()
