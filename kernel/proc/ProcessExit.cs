@@ -62,20 +62,27 @@ namespace Sticky.Proc
         public static void OnReturnToUser(TrapFrame* frame)
         {
             Thread t = Scheduler.Current;
-            if (t.Process != null && (t.Process.Exiting || t.MustExit)) ExitThread(0);
+            if (t.Process != null && t.ExitPending) ExitThread(0);
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
         // Linux) before the new image replaces the old. False if the process is
-        // being killed meanwhile (the exec is abandoned; the caller exits too).
+        // being killed meanwhile, or another thread's execve or a kill came
+        // first (the exec is abandoned; the caller exits too).
         public static bool EndOtherThreads(Process p)
         {
             Thread self = Scheduler.Current;
             ulong flags = Scheduler.Lock();
-            for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
-                if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
+            // Two threads in execve at once: the first to get here wins, the
+            // other is already marked and must not wait for the winner.
+            bool first = !self.ExitPending;
+            if (first)
+                for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
+                    if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
             Scheduler.Unlock(flags);
-            // They leave on their way back to user mode; a spinning one at its next tick.
+            if (!first) return false;
+            // They leave on their way back to user mode; a spinning one at its
+            // next tick, one about to sleep at the sleep (Scheduler.WaitLocked).
             while (p.LiveThreads > 1 && !p.Exiting) Scheduler.Sleep(1_000_000);
             return !p.Exiting;
         }

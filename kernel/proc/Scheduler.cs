@@ -57,6 +57,15 @@ namespace Sticky.Proc
         public static Thread CreateSuspended(string name, delegate*<ulong, void> entry, ulong argument, int reserve) =>
             Create(name, entry, argument, reserve);
 
+        // Frees a thread from CreateSuspended that was never started.
+        public static void Discard(Thread t)
+        {
+            if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
+            if (t.FpuState != null) KernelHeap.Free(t.FpuState);
+            KernelStackAllocator.Free(t.StackTop);
+            KernelHeap.Free(t);
+        }
+
         public static void Start(Thread t)
         {
             if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", t.Id);
@@ -128,6 +137,17 @@ namespace Sticky.Proc
             Thread t = _current;
             t.WakeReason = WakeReason.None;
             t.WaitDeadline = deadlineNs;
+            // A thread told to end never starts a sleep. Whoever tells it
+            // (Processes.KillLocked, EndOtherThreads) sets the reason under this
+            // lock and interrupts only threads already Blocked; a thread that was
+            // between its syscall's entry and here (preempted, or on another CPU)
+            // sees the reason now instead. Every caller returns EINTR (or gives
+            // up) on Interrupted, and the thread leaves on its way to user mode.
+            if (t.ExitPending)
+            {
+                _lock.ReleaseIrqRestore(flags);
+                return WakeReason.Interrupted;
+            }
             if (deadlineNs != 0 && deadlineNs <= Clock.NowNanoseconds)
             {
                 _lock.ReleaseIrqRestore(flags);
@@ -244,10 +264,7 @@ namespace Sticky.Proc
                 _reap = t.NextRunnable;
                 Unlink(t);
                 if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "reaped", "tid", t.Id);
-                if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
-                if (t.FpuState != null) KernelHeap.Free(t.FpuState);
-                KernelStackAllocator.Free(t.StackTop);
-                KernelHeap.Free(t);
+                Discard(t);
             }
         }
 

@@ -61,7 +61,7 @@ namespace Sticky.Sys
 
             Process p = Processes.Current;
             Thread t = Processes.CreateThread(p, f);
-            if (t == null) return -Errno.ENOMEM;
+            if (t == null) return Scheduler.Current.ExitPending ? -Errno.EINTR : -Errno.ENOMEM;
             TrapFrame* child = UserMode.FrameOf(t.StackTop);
             child->Rax = 0;
             if (stack != 0) child->Rsp = stack;
@@ -103,7 +103,7 @@ namespace Sticky.Sys
                 space.Destroy();
                 KernelHeap.Free(space);
                 Processes.Discard(child);
-                return -Errno.ENOMEM;
+                return Scheduler.Current.ExitPending ? -Errno.EINTR : -Errno.ENOMEM;
             }
             child.Pid = t.Id;
             UserMode.FrameOf(t.StackTop)->Rax = 0;
