@@ -23,9 +23,13 @@ namespace Sticky.Mm
             Panic.RegionDescriber = &DescribeRegion;
         }
 
-        // Loads `space` (or only the kernel half, for null) into CR3.
+        // Loads `space` (or only the kernel half, for null) into CR3. A space
+        // whose tables are being freed (or were) would leave CR3 on frames the
+        // next allocation reuses, and the CPU walking whatever they then hold
+        // (a triple fault, a silent reset): that is a kernel bug, said loudly.
         public static void Switch(AddressSpace<DirectMap, CpuTlb> space)
         {
+            if (space != null && space.Root.IsNone) Panic.Halt("CR3: refusing to load an address space that is being destroyed (or was)");
             Current = space;
             Cpu.WriteCr3(space != null ? space.Root.Address.Value : KernelMemory.KernelTemplate.Address.Value);
         }

@@ -100,14 +100,22 @@ namespace Sticky.Proc
             }
             p.Files.Destroy();
             p.Files = null;
-            KernelPageFaults.Switch(null);   // never free the tables CR3 points at
-            p.Space.Destroy();
-            KernelHeap.Free(p.Space);
+            // Detach the space before freeing it, in one step the scheduler
+            // cannot split: from here on a switch back to this thread loads only
+            // the kernel half (Scheduler.Switch loads what p.Space says), so
+            // being preempted while Destroy runs never puts CR3 back on tables
+            // that are being freed (KernelPageFaults.Switch would panic).
+            var space = p.Space;
+            ulong flags = Scheduler.Lock();
             p.Space = null;
+            KernelPageFaults.Switch(null);
+            Scheduler.Unlock(flags);
+            space.Destroy();
+            KernelHeap.Free(space);
 
             if (p == Init) PowerOff(p.WaitStatus);
 
-            ulong flags = Scheduler.Lock();
+            flags = Scheduler.Lock();
             while (p.FirstChild != null)
             {
                 Process c = p.FirstChild;

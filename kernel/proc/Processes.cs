@@ -146,11 +146,13 @@ namespace Sticky.Proc
             return best;
         }
 
-        // Lock held: is a killed process still on its way out, its memory not yet returned?
+        // Lock held: is a killed process still on its way out, its memory not
+        // yet all returned? (Its teardown detaches the space before freeing it,
+        // so the space alone does not say; it is a zombie once all is back.)
         public static bool AnyDyingWithMemoryLocked()
         {
             for (Process p = _first; p != null; p = p.NextInTable)
-                if (p.Exiting && p.Space != null) return true;
+                if (p.Exiting && p.State == ProcessState.Alive) return true;
             return false;
         }
 

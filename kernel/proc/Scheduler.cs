@@ -235,7 +235,6 @@ namespace Sticky.Proc
             if (next == prev) { prev.State = ThreadState.Running; return; }
             if (prev.State == ThreadState.Dead) { prev.NextRunnable = _reap; _reap = prev; }
             next.State = ThreadState.Running;
-            _current = next;
             _switches++;
             if (next.StackTop != 0) Cpus.Current->Tss.Rsp0 = Cpus.Current->KernelStackTop = next.StackTop;
             if (next.Process != null)
@@ -244,6 +243,7 @@ namespace Sticky.Proc
                 // Kernel threads keep whatever is loaded: they never touch the lower half.
                 if (KernelPageFaults.Current != next.Process.Space) KernelPageFaults.Switch(next.Process.Space);
             }
+            _current = next;   // only now: a panic above names, and backtraces, the thread still running
             DebugBlock.Update(next);
             // A user thread's x87 and MXCSR state lives in the registers while
             // it runs, kernel code included (which touches only XMM, saved on
