@@ -466,8 +466,8 @@ static inline int held_finish(struct held_child *c, const char *what)
  * cases only): waiters on a private futex word, a fork whose child keeps the
  * word's page COW-shared, then the parent writes the word and wakes.  The
  * knobs are the order (wait before or after the fork, or requeued onto the
- * word after it) and who writes the page first (parent or child).  See design.md: under
- * `nosticky` a parent-writes-first round loses every wakeup.
+ * word after it) and who writes the page first (parent or child).  See docs/futex.md:
+ * under `nosticky` a parent-writes-first round loses every wakeup.
  */
 
 /* A woken waiter returns at once; a lost one shows as ETIMEDOUT at this deadline. */
