@@ -69,11 +69,25 @@ namespace Sticky.Futex
         public static bool NeedsFrame(FutexDesign design, bool shared, bool privateOp) =>
             KindFor(design, shared, privateOp) == FutexKeyKind.PrivatePhysical;
 
-        // Whether FUTEX_WAIT (and a requeue target) must first resolve the page as
-        // for a write, breaking COW, so that the key's frame is mapped by the
-        // caller's process alone (Martin Wirth's race, futex-history.md point 2).
+        // Whether FUTEX_WAIT (and a requeue target) must first make the page's
+        // frame the caller's own, breaking COW as a write would (a read-only page
+        // gets a copy and stays read-only: AddressSpace.ResolveOwnFrame), so that
+        // the key's frame is mapped by the caller's process alone: no other
+        // process's wake can reach the waiter, and no write of its own can move
+        // it (Martin Wirth's race, futex-history.md point 2).
         public static bool BreaksCowBeforeWait(FutexDesign design, bool shared, bool privateOp) =>
             design == FutexDesign.Sticky && NeedsFrame(design, shared, privateOp);
+
+        // A plain op on private memory the caller cannot write is EFAULT, as in
+        // Linux 6.x (get_futex_key: an anonymous page it can only map for reading
+        // never changes, so a futex there means nothing); a PRIVATE op is keyed
+        // as anywhere else. Sticky and virtkey do this; nosticky, the 2002
+        // kernel, keys such a word by the frame it shares with a forked child
+        // (isolation broken: futex_readonly). All of stickyos's private memory is
+        // anonymous (ELF segments are copied in; there is no page cache), where
+        // Linux keys a read-only file page by the file instead.
+        public static bool RefusesPlainOpOnReadOnly(FutexDesign design, bool shared, bool privateOp, bool writable) =>
+            design != FutexDesign.NoSticky && !shared && !privateOp && !writable;
 
         // A waiter on this key holds a pin on the key's frame while queued.
         public static bool PinsFrame(FutexDesign design, in FutexKey key) =>

@@ -100,7 +100,9 @@ namespace Sticky.Sys
             var va = new VirtualAddress(address);
             if (!p.Space.FindRegion(va, out Region r)) return -Errno.EFAULT;
             bool shared = r.IsShared;
-            bool write = forWrite || (forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp) && (r.Protection & Protection.Write) != 0);
+            if (FutexKeys.RefusesPlainOpOnReadOnly(_design, shared, privateOp, (r.Protection & Protection.Write) != 0))
+                return -Errno.EFAULT;
+            bool ownFrame = forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp);
             FrameNumber frame = FrameNumber.None;
             if (!forWait && !forWrite)
             {
@@ -113,7 +115,7 @@ namespace Sticky.Sys
             }
             else
             {
-                FaultVerdict v = p.Space.ResolvePage(va, write, out frame);
+                FaultVerdict v = ownFrame ? p.Space.ResolveOwnFrame(va, out frame) : p.Space.ResolvePage(va, forWrite, out frame);
                 if (v == FaultVerdict.OutOfMemory) return -Errno.ENOMEM;
                 if (v != FaultVerdict.Handled) return -Errno.EFAULT;
             }

@@ -101,6 +101,22 @@ public class FutexKeyTests
         }
     }
 
+    // Linux 6.x: a plain op on a read-only private anonymous page is EFAULT; a
+    // PRIVATE op is keyed as anywhere. nosticky (2002) keeps keying it by frame.
+    [Fact]
+    public void PlainOpOnReadOnlyPrivateMemory_IsRefused_ExceptByNoSticky()
+    {
+        Assert.True(FutexKeys.RefusesPlainOpOnReadOnly(FutexDesign.Sticky, shared: false, privateOp: false, writable: false));
+        Assert.True(FutexKeys.RefusesPlainOpOnReadOnly(FutexDesign.VirtKey, shared: false, privateOp: false, writable: false));
+        Assert.False(FutexKeys.RefusesPlainOpOnReadOnly(FutexDesign.NoSticky, shared: false, privateOp: false, writable: false));
+        foreach (FutexDesign d in new[] { FutexDesign.Sticky, FutexDesign.NoSticky, FutexDesign.VirtKey })
+        {
+            Assert.False(FutexKeys.RefusesPlainOpOnReadOnly(d, shared: false, privateOp: true, writable: false));
+            Assert.False(FutexKeys.RefusesPlainOpOnReadOnly(d, shared: false, privateOp: false, writable: true));
+            Assert.False(FutexKeys.RefusesPlainOpOnReadOnly(d, shared: true, privateOp: false, writable: false));
+        }
+    }
+
     // Linux marks a plain op's key on private memory (FUT_OFF_MMSHARED): a
     // FUTEX_WAKE_PRIVATE never finds a plain FUTEX_WAIT on the same word, nor
     // the reverse, in any design.
