@@ -15,6 +15,7 @@ namespace Sticky.Proc
 
         public static void Start(CommandLine* commandLine)
         {
+            LeakAccounting.Init(commandLine);
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
             _args = new ArgBlock((hasList ? length : 0) + 64);   // the list's names, "init", the environment
             _args.Add("init", false);

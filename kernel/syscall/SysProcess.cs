@@ -203,8 +203,12 @@ namespace Sticky.Sys
                     if (rusage != 0 && !UserMemory.Zero(rusage, 144)) return -Errno.EFAULT;   // struct rusage: all zero
                     return childPid;
                 }
-                if (!hasChild) { Scheduler.Unlock(flags); return -Errno.ECHILD; }
-                if ((options & WNOHANG) != 0) { Scheduler.Unlock(flags); return 0; }
+                if (!hasChild || (options & WNOHANG) != 0)
+                {
+                    Scheduler.Unlock(flags);
+                    LeakAccounting.NothingToReap(self);
+                    return hasChild ? 0 : -Errno.ECHILD;
+                }
                 if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
             }
         }

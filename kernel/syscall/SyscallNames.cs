@@ -12,7 +12,7 @@ namespace Sticky.Sys
             Sigaltstack = 131, ArchPrctl = 158, Gettid = 186, Tkill = 200, Futex = 202,
             SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229, ClockNanosleep = 230, ExitGroup = 231,
             Tgkill = 234, Openat = 257, SetRobustList = 273, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
-            Rseq = 334, StickyAccounting = 1000;
+            Rseq = 334;
     }
 
     public static class SyscallNames
@@ -74,7 +74,6 @@ namespace Sticky.Sys
                 case Nr.Prlimit64: return "prlimit64";
                 case Nr.Getrandom: return "getrandom";
                 case Nr.Rseq: return "rseq";
-                case Nr.StickyAccounting: return "sticky_acct";
                 default: return null;
             }
         }

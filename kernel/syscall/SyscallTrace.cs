@@ -156,7 +156,6 @@ namespace Sticky.Sys
                 case Nr.RtSigprocmask: return "dppd";
                 case Nr.RtSigaction: return "Sppd";
                 case Nr.SetRobustList: return "pd";
-                case Nr.StickyAccounting: return "";
                 default: return "xxxxxx";
             }
         }

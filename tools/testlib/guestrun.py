@@ -3,9 +3,9 @@ tools/run-guest, shared with the guest suite (guest.py).
 
 One boot: init (build/user/init) and the programs go into a cpio initramfs
 under their basenames; the kernel command line is `run=a,b [futex=X]
-[trace=Y]`; the kernel starts /init, which runs each program and prints
-`exit <name> <status>`, plus the kernel's `acct ...` line before the first
-program and after each one. The run is as expected iff every program ended as
+[trace=Y] acct`; the kernel starts /init, which runs each program and prints
+`exit <name> <status>`, plus (`acct`) the kernel's `acct ...` line before the
+first program and after each one. The run is as expected iff every program ended as
 expected, no acct line differs from the baseline, nothing panicked or hung,
 and QEMU exited 33 (35 when a program was expected to fail: init exits 1).
 """
@@ -109,6 +109,7 @@ class Config:
             words.append(f"trace={self.trace}")
         if self.log:
             words.append(f"log={self.log}")
+        words.append("acct")            # the kernel's acct lines, for the leak check
         return words
 
 
