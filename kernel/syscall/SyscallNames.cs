@@ -6,7 +6,7 @@ namespace Sticky.Sys
     {
         public const int Read = 0, Write = 1, Open = 2, Close = 3, Stat = 4, Fstat = 5, Lseek = 8, Mmap = 9,
             Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14, Ioctl = 16, Readv = 19,
-            Writev = 20, Pipe = 22, SchedYield = 24, Madvise = 28, Dup = 32, Nanosleep = 35, Getpid = 39,
+            Writev = 20, Pipe = 22, SchedYield = 24, Mremap = 25, Madvise = 28, Dup = 32, Nanosleep = 35, Getpid = 39,
             Clone = 56, Fork = 57, Vfork = 58, Execve = 59, Exit = 60, Wait4 = 61, Kill = 62, Uname = 63,
             Fcntl = 72, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
             Sigaltstack = 131, ArchPrctl = 158, Gettid = 186, Tkill = 200, Futex = 202,
@@ -39,6 +39,7 @@ namespace Sticky.Sys
                 case Nr.Writev: return "writev";
                 case Nr.Pipe: return "pipe";
                 case Nr.SchedYield: return "sched_yield";
+                case Nr.Mremap: return "mremap";
                 case Nr.Madvise: return "madvise";
                 case Nr.Dup: return "dup";
                 case Nr.Nanosleep: return "nanosleep";

@@ -99,7 +99,7 @@ namespace Sticky.Sys
                 if (e != null) Console.Write(e); else Console.Dec(-result);
                 return;
             }
-            bool address = nr == Nr.Mmap || nr == Nr.Brk;
+            bool address = nr == Nr.Mmap || nr == Nr.Brk || nr == Nr.Mremap;
             if (address) Console.Address((ulong)result); else Console.Dec(result);
         }
 
@@ -137,6 +137,7 @@ namespace Sticky.Sys
                 case Nr.Mprotect: return "pxP";
                 case Nr.Brk: return "p";
                 case Nr.Madvise: return "pxd";
+                case Nr.Mremap: return "pxxxp";
                 case Nr.Getpid: case Nr.Gettid: case Nr.Getppid: case Nr.Fork: case Nr.Vfork: case Nr.SchedYield:
                 case Nr.Getuid: case Nr.Getgid: case Nr.Geteuid: case Nr.Getegid: return "";
                 case Nr.SetTidAddress: return "p";

@@ -44,6 +44,7 @@ namespace Sticky.Sys
                 case Nr.Munmap: return SysMemory.Munmap(a0, a1);
                 case Nr.Mprotect: return SysMemory.Mprotect(a0, a1, (int)a2);
                 case Nr.Brk: return SysMemory.Brk(a0);
+                case Nr.Mremap: return SysMemory.Mremap(a0, a1, a2, (int)a3, a4);
                 case Nr.Madvise: return 0;   // advice only; nothing to do without swap or huge pages
 
                 case Nr.Getpid: return Processes.Current.Pid;
