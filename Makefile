@@ -18,7 +18,7 @@ SETUP_STAMP := $(BUILD)/.setup-done
 # here, so `make BUILD=out test` tests what it built.
 export STICKY_BUILD := $(abspath $(BUILD))
 
-.PHONY: all kernel init setup run test bench debug clean
+.PHONY: all kernel init setup run test bench soak debug clean
 
 # Guest test programs (static musl binaries): `make guests`.
 include tests/guest/guest.mk
@@ -82,6 +82,12 @@ $(BUILD)/bench/microbench: tests/bench/microbench.c | $(SETUP_STAMP)
 bench: kernel init $(BUILD)/bench/microbench
 	@tools/setup bench
 	tools/run-bench
+
+# Many boots of the guest programs to catch rare failures (resets, hangs);
+# QEMU's own log kept for failing boots only (tools/soak, docs/debugging.md).
+SOAK_BOOTS ?= 400
+soak: kernel init guests
+	tools/soak --boots $(SOAK_BOOTS)
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
