@@ -27,6 +27,8 @@ namespace Sticky
             Banner.Print(Boot);
             Log.Init(&Boot->CommandLine);
             Sticky.Mm.KernelMemory.Init(Boot);
+            CpuProtections.Enable();
+            CpuProtections.Print();
             Sticky.Mm.MemoryReport.Print();
 
             Pic.Init();

@@ -113,10 +113,11 @@ class Config:
         return words
 
 
-def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
+def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, env=None):
     """Packs the initramfs and boots it once -> core.Run. `echo` streams the
     serial output, `feed` answers console lines with keys (see run_logged);
-    `keep_stdin` connects stdin to the console."""
+    `keep_stdin` connects stdin to the console; `env` replaces the environment
+    of tools/qemu-run (e.g. STICKY_QEMU_CPU)."""
     files = [("init", _read(cfg.init))]
     files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
@@ -126,7 +127,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
                          initrd=initrd)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
-        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
+        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,
                           feed=feed)
 
 
