@@ -11,7 +11,7 @@ ILC_FLAGS  := --systemmodule:stickyos --targetos:linux --targetarch:x64 -O --nat
               --codegenopt JitFramed=1 --noinlinetls
 
 KERNEL_CS  := $(shell find kernel -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') kernel/Kernel.csproj Directory.Build.props
-ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm)
+ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm) $(wildcard kernel/tests/*.asm)
 ASM_OBJ    := $(patsubst %.asm,$(BUILD)/asm/%.o,$(notdir $(ASM_SRC)))
 SETUP_STAMP := $(BUILD)/.setup-done
 # The tools (run-tests, run-guest, run-bench, gdb/mkinitrd) find the build
@@ -50,6 +50,9 @@ $(BUILD)/asm/%.o: boot/%.asm | $(SETUP_STAMP)
 $(BUILD)/asm/%.o: kernel/arch/x86_64/asm/%.asm $(wildcard kernel/arch/x86_64/asm/*.inc) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	nasm -f elf64 -I kernel/arch/x86_64/asm/ -o $@ $<
+$(BUILD)/asm/%.o: kernel/tests/%.asm | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	nasm -f elf64 -o $@ $<
 
 # Two links: the first finds every symbol's address, tools/mksyms packs them
 # into .ksyms, the second adds that section at the very end of the image
