@@ -27,6 +27,8 @@ CMDLINE_CAPACITY = 1023                           # kernel/platform/CommandLine.
 NAME = re.compile(r"[A-Za-z0-9_.+-]+")            # a word of run=a,b: no comma, space or "="
 
 EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
+# QEMU's own words when a signal stops it: it then exits 0, as after a guest reset.
+QEMU_KILLED = re.compile(r"^qemu-system-\S+: terminating on signal (\d+)(?: from pid (\d+))?")
 ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
 # (field, message for a positive difference, sign: +1 when a leak makes the value grow)
 ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
@@ -139,7 +141,7 @@ def _read(path):
 @dataclasses.dataclass
 class Verdict:
     reasons: list[str]              # empty: the run went as expected
-    kind: str                       # "ok" | "hang" | "panic" | "leak" | "unexpected-pass" | "fail"
+    kind: str                       # "ok" | "hang" | "killed" | "panic" | "leak" | "unexpected-pass" | "fail"
     statuses: dict[str, str]        # program -> status as init printed it
 
     @property
@@ -148,7 +150,7 @@ class Verdict:
 
 
 # When several things went wrong, the matrix names the worst.
-_SEVERITY = ("hang", "panic", "leak", "unexpected-pass", "fail")
+_SEVERITY = ("hang", "killed", "panic", "leak", "unexpected-pass", "fail")
 
 
 def judge(expected, run, timeout):
@@ -159,7 +161,7 @@ def judge(expected, run, timeout):
     exits, fail_lines, cannot, faults = {}, {}, {}, {}
     accts = []                      # (program that ran just before, {field: value})
     extra = []
-    last, pending_faults, panic = None, [], None
+    last, pending_faults, panic, killed = None, [], None, None
     for line in run.lines:
         line = line.rstrip()
         if m := EXIT_LINE.match(line):
@@ -180,6 +182,8 @@ def judge(expected, run, timeout):
             cannot.setdefault(m[1], line)
         elif panic is None and "KERNEL PANIC" in line:
             panic = line.strip()
+        elif killed is None and (m := QEMU_KILLED.match(line)):
+            killed = f"signal {m[1]}" + (f" from pid {m[2]}" if m[2] else "")
 
     kinds, reasons = set(), []
 
@@ -198,7 +202,10 @@ def judge(expected, run, timeout):
         problem("hang", f"timed out after {timeout:g} s {where}")
     if panic or run.rc == 37:
         problem("panic", f"kernel panic {where}: {panic or 'QEMU ' + describe_exit(run.rc)}")
-    cut_short = run.timed_out or "panic" in kinds
+    if killed and not run.timed_out:
+        # Exit status 0 then looks like a reset: say where it came from.
+        problem("killed", f"QEMU was stopped by {killed} (from outside the guest, not the kernel) {where}")
+    cut_short = run.timed_out or "panic" in kinds or "killed" in kinds
 
     for name, want in expected.items():
         status = exits.get(name)
