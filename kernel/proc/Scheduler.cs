@@ -70,10 +70,28 @@ namespace Sticky.Proc
         {
             if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", t.Id);
             ulong flags = _lock.AcquireIrqSave();
+            StartLocked(t);
+            _lock.ReleaseIrqRestore(flags);
+        }
+
+        private static void StartLocked(Thread t)
+        {
             t.NextAll = _allThreads;
             _allThreads = t;
             Enqueue(t);
-            _lock.ReleaseIrqRestore(flags);
+        }
+
+        // The boot thread's last act: start `first` (init) and block for good,
+        // in one step under the lock. Started any earlier, init could run
+        // while the boot thread, preempted, was still setting the kernel up
+        // (its allocations then showed up as init's: a false leak).
+        public static void HandOver(Thread first)
+        {
+            if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", first.Id);
+            _lock.AcquireIrqSave();
+            StartLocked(first);
+            _current.State = ThreadState.Blocked;   // on no queue and no deadline: nothing wakes it
+            Switch();
         }
 
         // Every live thread (for diagnostics); follow NextAll.
@@ -101,7 +119,10 @@ namespace Sticky.Proc
             sp[6] = (ulong)(delegate*<void>)&Trampoline;
             sp[7] = 0;
             t.SavedRsp = (ulong)sp;
-            t.Id = _nextId++;
+            // Atomic: threads are created with interrupts on, from any thread
+            // (clone, fork), and a read-modify-write split by a preemption (or
+            // another CPU) would hand out one id twice.
+            fixed (int* next = &_nextId) t.Id = Atomic.Add(next, 1) - 1;
             return t;
         }
 
