@@ -41,19 +41,5 @@ namespace Sticky.Sys
             if (oldAction == 0) return 0;
             return UserMemory.Zero(oldAction, 32) ? 0 : -Errno.EFAULT;   // struct sigaction: SIG_DFL, no flags
         }
-
-        // The test runner's leak check (stickyos-private syscall 1000).
-        public static void PrintAccounting()
-        {
-            Console.Write("acct free-frames=");
-            Console.Dec((long)KernelMemory.FramesAccountedFree);
-            Console.Write(" heap-bytes=");
-            Console.Dec(KernelHeap.BytesInUse);
-            Console.Write(" processes=");
-            Console.Dec(Processes.LiveCount);
-            Console.Write(" pinned-frames=");
-            Console.Dec((long)KernelMemory.Frames.PinnedFrames);
-            Console.WriteLine();
-        }
     }
 }

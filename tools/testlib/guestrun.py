@@ -3,9 +3,9 @@ tools/run-guest, shared with the guest suite (guest.py).
 
 One boot: init (build/user/init) and the programs go into a cpio initramfs
 under their basenames; the kernel command line is `run=a,b [futex=X]
-[trace=Y]`; the kernel starts /init, which runs each program and prints
-`exit <name> <status>`, plus the kernel's `acct ...` line before the first
-program and after each one. The run is as expected iff every program ended as
+[trace=Y] acct`; the kernel starts /init, which runs each program and prints
+`exit <name> <status>`, plus (`acct`) the kernel's `acct ...` line before the
+first program and after each one. The run is as expected iff every program ended as
 expected, no acct line differs from the baseline, nothing panicked or hung,
 and QEMU exited 33 (35 when a program was expected to fail: init exits 1).
 """
@@ -27,6 +27,8 @@ CMDLINE_CAPACITY = 1023                           # kernel/platform/CommandLine.
 NAME = re.compile(r"[A-Za-z0-9_.+-]+")            # a word of run=a,b: no comma, space or "="
 
 EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
+# QEMU's own words when a signal stops it: it then exits 0, as after a guest reset.
+QEMU_KILLED = re.compile(r"^qemu-system-\S+: terminating on signal (\d+)(?: from pid (\d+))?")
 ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
 # (field, message for a positive difference, sign: +1 when a leak makes the value grow)
 ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
@@ -109,13 +111,15 @@ class Config:
             words.append(f"trace={self.trace}")
         if self.log:
             words.append(f"log={self.log}")
+        words.append("acct")            # the kernel's acct lines, for the leak check
         return words
 
 
-def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
+def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, env=None):
     """Packs the initramfs and boots it once -> core.Run. `echo` streams the
     serial output, `feed` answers console lines with keys (see run_logged);
-    `keep_stdin` connects stdin to the console."""
+    `keep_stdin` connects stdin to the console; `env` replaces the environment
+    of tools/qemu-run (e.g. STICKY_QEMU_CPU)."""
     files = [("init", _read(cfg.init))]
     files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
@@ -125,7 +129,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
                          initrd=initrd)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
-        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
+        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,
                           feed=feed)
 
 
@@ -137,7 +141,7 @@ def _read(path):
 @dataclasses.dataclass
 class Verdict:
     reasons: list[str]              # empty: the run went as expected
-    kind: str                       # "ok" | "hang" | "panic" | "leak" | "unexpected-pass" | "fail"
+    kind: str                       # "ok" | "hang" | "killed" | "panic" | "leak" | "unexpected-pass" | "fail"
     statuses: dict[str, str]        # program -> status as init printed it
 
     @property
@@ -146,7 +150,7 @@ class Verdict:
 
 
 # When several things went wrong, the matrix names the worst.
-_SEVERITY = ("hang", "panic", "leak", "unexpected-pass", "fail")
+_SEVERITY = ("hang", "killed", "panic", "leak", "unexpected-pass", "fail")
 
 
 def judge(expected, run, timeout):
@@ -157,7 +161,7 @@ def judge(expected, run, timeout):
     exits, fail_lines, cannot, faults = {}, {}, {}, {}
     accts = []                      # (program that ran just before, {field: value})
     extra = []
-    last, pending_faults, panic = None, [], None
+    last, pending_faults, panic, killed = None, [], None, None
     for line in run.lines:
         line = line.rstrip()
         if m := EXIT_LINE.match(line):
@@ -178,6 +182,8 @@ def judge(expected, run, timeout):
             cannot.setdefault(m[1], line)
         elif panic is None and "KERNEL PANIC" in line:
             panic = line.strip()
+        elif killed is None and (m := QEMU_KILLED.match(line)):
+            killed = f"signal {m[1]}" + (f" from pid {m[2]}" if m[2] else "")
 
     kinds, reasons = set(), []
 
@@ -196,7 +202,10 @@ def judge(expected, run, timeout):
         problem("hang", f"timed out after {timeout:g} s {where}")
     if panic or run.rc == 37:
         problem("panic", f"kernel panic {where}: {panic or 'QEMU ' + describe_exit(run.rc)}")
-    cut_short = run.timed_out or "panic" in kinds
+    if killed and not run.timed_out:
+        # Exit status 0 then looks like a reset: say where it came from.
+        problem("killed", f"QEMU was stopped by {killed} (from outside the guest, not the kernel) {where}")
+    cut_short = run.timed_out or "panic" in kinds or "killed" in kinds
 
     for name, want in expected.items():
         status = exits.get(name)
