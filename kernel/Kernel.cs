@@ -46,8 +46,13 @@ namespace Sticky
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
+            Sticky.Fs.Vfs.Init(Sticky.Fs.Initramfs.Archive, Sticky.Fs.Initramfs.Length);
+            // init must not run (and print) before the monitor's hint is out: the
+            // console is not locked, and their lines would interleave.
+            ulong irq = Cpu.SaveAndDisableInterrupts();
             Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
+            Cpu.RestoreInterrupts(irq);
             Sticky.Io.ConsoleInput.Init();
 
             // The boot thread's work is done: it sleeps for good, and init runs.

@@ -21,6 +21,9 @@ namespace Sticky.Proc
         // makes the fault path take this lock too. Never held across a user copy.
         public SpinLock SpaceLock;
         public FileTable Files;
+        public Sticky.Fs.Directory Cwd;       // the working directory (a use of it: Vfs.Use/Put)
+        public uint Umask = 0x12;             // 022
+        public ResourceLimits Limits = ResourceLimits.Defaults();
         public ulong BrkStart, Brk;           // the heap: [BrkStart, AlignUp(Brk)) is mapped
         public ulong MmapCeiling;             // mmap without a hint searches downwards from here
         public byte* Image;                   // the executable in the initramfs (for symbols)

@@ -93,6 +93,8 @@ namespace Sticky.Proc
             }
             p.Files.Destroy();
             p.Files = null;
+            Sticky.Fs.Vfs.Put(p.Cwd);
+            p.Cwd = null;
             KernelPageFaults.Switch(null);   // never free the tables CR3 points at
             p.Space.Destroy();
             KernelHeap.Free(p.Space);

@@ -4,8 +4,9 @@ using Sticky.Proc;
 namespace Sticky.Sys
 {
     // mmap (anonymous, private or shared), munmap, mprotect and brk, on the
-    // current process's address space, under its space lock.
-    public static unsafe class SysMemory
+    // current process's address space, under its space lock. Mappings of
+    // files: SysMemoryFiles.cs.
+    public static unsafe partial class SysMemory
     {
         private const int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
         private const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_SHARED_VALIDATE = 3, MAP_TYPE = 0xF,
@@ -21,8 +22,7 @@ namespace Sticky.Sys
             if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -Errno.EINVAL;
             if (type == MAP_SHARED_VALIDATE && (flags & ~KnownFlags) != 0) return -Errno.EOPNOTSUPP;
             if (length == 0 || (offset & Paging.PageMask) != 0) return -Errno.EINVAL;
-            if ((flags & MAP_ANONYMOUS) == 0)
-                return Processes.Current.Files.IsOpen(fd) ? -Errno.ENODEV : -Errno.EBADF;   // no mappable files
+            if ((flags & MAP_ANONYMOUS) == 0) return MmapFile(address, length, prot, flags, fd, offset);
             ulong size = Paging.AlignUp(length);
             if (size < length || size > Paging.UserEnd) return -Errno.ENOMEM;
             bool fixedAt = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
@@ -37,13 +37,13 @@ namespace Sticky.Sys
                 backing = new SharedMemoryObject(size >> Paging.PageShift);
             }
             ulong lockFlags = p.SpaceLock.AcquireIrqSave();
-            long result = Place(p, address, size, ProtectionOf(prot), flags, backing);
+            long result = Place(p, address, size, ProtectionOf(prot), flags, backing, 0);
             p.SpaceLock.ReleaseIrqRestore(lockFlags);
             backing?.Release(KernelMemory.Frames);   // the region holds its own reference
             return result;
         }
 
-        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing)
+        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing, ulong backingPage)
         {
             var space = p.Space;
             ulong start;
@@ -69,7 +69,7 @@ namespace Sticky.Sys
             }
             RegionResult r = backing == null
                 ? space.AddRegion(new VirtualAddress(start), size, prot)
-                : space.AddSharedRegion(new VirtualAddress(start), size, prot, backing, 0);
+                : space.AddSharedRegion(new VirtualAddress(start), size, prot, backing, backingPage);
             if (r == RegionResult.Overlaps) return -Errno.EEXIST;
             if (r != RegionResult.Ok) return -Errno.ENOMEM;   // outside user space, as Linux says for MAP_FIXED too
             return (long)start;

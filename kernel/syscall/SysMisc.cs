@@ -53,6 +53,10 @@ namespace Sticky.Sys
             Console.Dec(Processes.LiveCount);
             Console.Write(" pinned-frames=");
             Console.Dec((long)KernelMemory.Frames.PinnedFrames);
+            Console.Write(" inodes=");
+            Console.Dec(Sticky.Fs.Vfs.InodeCount);
+            Console.Write(" open-files=");
+            Console.Dec(Sticky.Io.File.Live);
             Console.WriteLine();
         }
     }

@@ -91,6 +91,9 @@ namespace Sticky.Sys
             if (space == null) { Processes.Discard(child); return -Errno.ENOMEM; }
             child.Space = space;
             child.Files = parent.Files.Clone();
+            Sticky.Fs.Vfs.InheritCwd(parent, child);
+            child.Umask = parent.Umask;
+            child.Limits = parent.Limits;
             child.BrkStart = parent.BrkStart; child.Brk = parent.Brk;
             child.MmapCeiling = parent.MmapCeiling;
             child.Image = parent.Image; child.ImageSize = parent.ImageSize; child.ImageBias = parent.ImageBias;
@@ -100,6 +103,7 @@ namespace Sticky.Sys
             if (t == null)
             {
                 child.Files.Destroy();
+                Sticky.Fs.Vfs.Put(child.Cwd);
                 space.Destroy();
                 KernelHeap.Free(space);
                 Processes.Discard(child);

@@ -27,10 +27,13 @@ CMDLINE_CAPACITY = 1023                           # kernel/platform/CommandLine.
 NAME = re.compile(r"[A-Za-z0-9_.+-]+")            # a word of run=a,b: no comma, space or "="
 
 EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
-ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
-# (field, message for a positive difference, sign: +1 when a leak makes the value grow)
+ACCT_LINE = re.compile(r"^acct((?: [a-z-]+=\d+)+)\s*$")
+# (field, message for a positive difference, sign: +1 when a leak makes the value grow).
+# The first four are on every acct line; a field missing from either of two lines is not compared.
 ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
-               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1))
+               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1),
+               ("inodes", "inodes", +1), ("open-files", "open files", +1))
+ACCT_REQUIRED = ("free-frames", "heap-bytes", "processes", "pinned-frames")
 
 
 class UsageError(Exception):
@@ -168,8 +171,8 @@ def judge(expected, run, timeout):
                 exits[name] = m[2]
                 faults[name] = pending_faults
             last, pending_faults = name, []
-        elif m := ACCT_LINE.match(line):
-            accts.append((last, dict(zip((f for f, _, _ in ACCT_FIELDS), map(int, m.groups())))))
+        elif (m := ACCT_LINE.match(line)) and all(f"{f}=" in m[1] for f in ACCT_REQUIRED):
+            accts.append((last, {k: int(v) for k, v in re.findall(r"([a-z-]+)=(\d+)", m[1])}))
         elif line.startswith("fault: "):
             pending_faults.append(line)
         elif m := re.match(r"^FAIL (\S+?): ", line):
@@ -236,6 +239,8 @@ def _leaks(accts, exits, cut_short):
     reasons = []
     for (_, before), (name, after) in zip(accts, accts[1:]):
         for field, what, sign in ACCT_FIELDS:
+            if field not in before or field not in after:
+                continue
             grown = (after[field] - before[field]) * sign
             if grown > 0:
                 reasons.append(f"leaked {grown} {what} after {name}")
