@@ -112,7 +112,8 @@ namespace Sticky.Proc
             p.Space = space;
             if (Processes.Current == p) KernelPageFaults.Switch(space);
             p.SpaceLock.ReleaseIrqRestore(flags);
-            if (old != null) { old.Destroy(); KernelHeap.Free(old); }
+            if (old != null) Processes.DropSpace(old);   // a vfork child's was its parent's
+            Processes.ReleaseVforkParent(p);
 
             p.BrkStart = p.Brk = Paging.AlignUp(image.HighVaddr);
             p.MmapCeiling = ProgramLoader.MmapCeiling;

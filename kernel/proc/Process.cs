@@ -38,6 +38,13 @@ namespace Sticky.Proc
         public Thread FirstThread;
         public int LiveThreads;
 
+        // Creation the way libcs ask for it (SysProcess.Clone): the signal the
+        // parent gets at exit (SIGCHLD, or another for a "clone" child, which
+        // wait4 sees only with __WCLONE or __WALL), and the vfork parent's
+        // thread, suspended until this process execs or exits.
+        public int ExitSignal = Signals.SIGCHLD;
+        public Thread VforkParent;
+
         // Exit: a pending group exit (exit_group, fatal fault, kill) with its wait status.
         public bool Exiting;
         public int WaitStatus;

@@ -91,13 +91,13 @@ namespace Sticky.Proc
                 Log.Hex("status", (ulong)p.WaitStatus);
                 Log.End();
             }
+            ReleaseVforkParent(p);
             p.Files.Destroy();
             p.Files = null;
             Sticky.Fs.Vfs.Put(p.Cwd);
             p.Cwd = null;
             KernelPageFaults.Switch(null);   // never free the tables CR3 points at
-            p.Space.Destroy();
-            KernelHeap.Free(p.Space);
+            DropSpace(p.Space);              // a vfork parent may still use it
             p.Space = null;
 
             if (p == Init) PowerOff(p.WaitStatus);
@@ -108,6 +108,7 @@ namespace Sticky.Proc
                 Process c = p.FirstChild;
                 p.FirstChild = c.NextSibling;
                 c.Parent = Init;
+                c.ExitSignal = Signals.SIGCHLD;   // init reaps it like any child, as Linux
                 c.NextSibling = Init.FirstChild;
                 Init.FirstChild = c;
                 if (c.State == ProcessState.Zombie) Scheduler.WakeLocked(Init.ChildEvents, int.MaxValue);
@@ -134,14 +135,18 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) under the lock, or null.
+        // A zombie child of `parent` matching `pid` (-1: any) and `options` under the lock, or null.
         // `hasMatchingChild` says whether waiting could ever succeed.
-        public static Process FindZombieLocked(Process parent, int pid, out bool hasMatchingChild)
+        // `options`: __WCLONE waits only for "clone" children (exit signal other
+        // than SIGCHLD), __WALL for all; without them only for the others.
+        public static Process FindZombieLocked(Process parent, int pid, int options, out bool hasMatchingChild)
         {
+            const int WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
                 if (pid > 0 && c.Pid != pid) continue;
+                if ((options & WALL) == 0 && (c.ExitSignal != Signals.SIGCHLD) != ((options & WCLONE) != 0)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;
             }

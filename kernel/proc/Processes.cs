@@ -82,7 +82,13 @@ namespace Sticky.Proc
             return t;
         }
 
-        private static void FirstEntry(ulong _) => UserMode.Enter(Scheduler.Current.StackTop, Scheduler.Current.FpuState);
+        private static void FirstEntry(ulong _)
+        {
+            Thread t = Scheduler.Current;
+            // CLONE_CHILD_SETTID of a new process: into the child's own memory (a fault is ignored, as Linux).
+            if (t.SetChildTid != 0) Sys.UserMemory.Write(t.SetChildTid, t.Id);
+            UserMode.Enter(t.StackTop, t.FpuState);
+        }
 
         // A suspended thread with room for a user frame and its own FPU state area.
         public static Thread NewUserThread(string name, delegate*<ulong, void> entry)

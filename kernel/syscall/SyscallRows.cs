@@ -42,6 +42,7 @@ namespace Sticky.Sys
             Row(39, "getpid", &Getpid, "");
             Row(56, "clone", &Clone, "Cpppp");
             Row(57, "fork", &Fork, "");
+            Row(58, "vfork", &Vfork, "");
             Row(59, "execve", &Execve, "spp", SyscallTraits.TraceFirst);
             Row(60, "exit", &Exit, "d", SyscallTraits.TraceFirst);
             Row(61, "wait4", &Wait4, "dpWp");
@@ -93,6 +94,7 @@ namespace Sticky.Sys
             Row(302, "prlimit64", &Prlimit64, "ddpp");
             Row(316, "renameat2", &Renameat2, "asasx");
             Row(332, "statx", &Statx, "asxxp");
+            Row(435, "clone3", &Clone3, "pd");
             Row(439, "faccessat2", &Faccessat2, "asdx");
             Row(1000, "sticky_acct", &StickyAcct, "");
         }
@@ -116,7 +118,9 @@ namespace Sticky.Sys
         private static long Nanosleep(TrapFrame* f) => SysTime.Nanosleep(f->Rdi, f->Rsi);
         private static long Getpid(TrapFrame* f) => Processes.Current.Pid;
         private static long Clone(TrapFrame* f) => SysProcess.Clone(f, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8);
-        private static long Fork(TrapFrame* f) => SysProcess.Fork(f, 0, 0, 0);
+        private static long Fork(TrapFrame* f) => SysProcess.Fork(f, (ulong)Signals.SIGCHLD, 0, 0, 0, 0);
+        private static long Vfork(TrapFrame* f) => SysProcess.Vfork(f);
+        private static long Clone3(TrapFrame* f) => SysProcess.Clone3(f, f->Rdi, f->Rsi);
         private static long Execve(TrapFrame* f) => SysProcess.Execve(f, f->Rdi, f->Rsi, f->Rdx);
         private static long Exit(TrapFrame* f) { Processes.ExitThread((int)f->Rdi); return 0; }
         private static long Wait4(TrapFrame* f) => SysProcess.Wait4((int)f->Rdi, f->Rsi, (int)f->Rdx, f->R10);
