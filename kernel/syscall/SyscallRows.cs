@@ -63,7 +63,11 @@ namespace Sticky.Sys
             Row(87, "unlink", &Unlink, "s");
             Row(89, "readlink", &Readlink, "spd");
             Row(95, "umask", &Umask, "m");
+            Row(96, "gettimeofday", &Gettimeofday, "pp");
             Row(97, "getrlimit", &Getrlimit, "dp");
+            Row(98, "getrusage", &Getrusage, "dp");
+            Row(99, "sysinfo", &Sysinfo, "p");
+            Row(100, "times", &Times, "p");
             Row(102, "getuid", &Root, "");
             Row(104, "getgid", &Root, "");
             Row(107, "geteuid", &Root, "");
@@ -73,7 +77,9 @@ namespace Sticky.Sys
             Row(160, "setrlimit", &Setrlimit, "dp");
             Row(186, "gettid", &Gettid, "");
             Row(200, "tkill", &Tkill, "dS");
+            Row(201, "time", &Time, "p");
             Row(202, "futex", &Futex, &TraceFormat.FutexArguments);
+            Row(204, "sched_getaffinity", &SchedGetaffinity, "ddp");
             Row(217, "getdents64", &Getdents64, "dpd");
             Row(218, "set_tid_address", &SetTidAddress, "p");
             Row(228, "clock_gettime", &ClockGettime, "Kp");
@@ -93,6 +99,7 @@ namespace Sticky.Sys
             Row(293, "pipe2", &Pipe2, "px");
             Row(302, "prlimit64", &Prlimit64, "ddpp");
             Row(316, "renameat2", &Renameat2, "asasx");
+            Row(318, "getrandom", &Getrandom, "pdx");
             Row(332, "statx", &Statx, "asxxp");
             Row(435, "clone3", &Clone3, "pd");
             Row(439, "faccessat2", &Faccessat2, "asdx");
@@ -189,6 +196,13 @@ namespace Sticky.Sys
         private static long Renameat2(TrapFrame* f) => SysDir.Renameat2((int)f->Rdi, f->Rsi, (int)f->Rdx, f->R10, (uint)f->R8);
         private static long Statx(TrapFrame* f) => SysFile.Statx((int)f->Rdi, f->Rsi, (int)f->Rdx, (uint)f->R10, f->R8);
         private static long Faccessat2(TrapFrame* f) => SysFile.Faccessat((int)f->Rdi, f->Rsi, (int)f->Rdx, (int)f->R10);
+        private static long Gettimeofday(TrapFrame* f) => SysStartup.Gettimeofday(f->Rdi, f->Rsi);
+        private static long Getrusage(TrapFrame* f) => SysStartup.Getrusage((int)f->Rdi, f->Rsi);
+        private static long Sysinfo(TrapFrame* f) => SysStartup.Sysinfo(f->Rdi);
+        private static long Times(TrapFrame* f) => SysStartup.Times(f->Rdi);
+        private static long Time(TrapFrame* f) => SysStartup.Time(f->Rdi);
+        private static long SchedGetaffinity(TrapFrame* f) => SysStartup.SchedGetaffinity((int)f->Rdi, f->Rsi, f->Rdx);
+        private static long Getrandom(TrapFrame* f) => SysStartup.Getrandom(f->Rdi, f->Rsi, (uint)f->Rdx);
         private static long StickyAcct(TrapFrame* f) { SysMisc.PrintAccounting(); return 0; }
     }
 }
