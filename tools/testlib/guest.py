@@ -11,6 +11,8 @@ A program's metadata line, anywhere in its first 40 lines:
                       the bug's symptom ("lost wakeup" or "isolation broken") and exit 1:
                       it demonstrates the 2002 bug; a PASS there fails the suite
     skip-native       not run natively on Linux
+    busybox           the initramfs also holds Debian's busybox-static as /bin/busybox,
+                      with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
 Test names: guest/<name>, or guest/<name>[<design>] per futex design; and
 guest/<name>[native]: the same binary run on this Linux host, where it must
 print `PASS <name>` and exit 0 (so a program's expectations are Linux's own);
@@ -28,6 +30,8 @@ SUITE = "guest"
 META = re.compile(r"^\s*//\s*guest:(.*)$")
 META_LINES = 40
 NATIVE = "native"
+BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")
+BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false")
 
 
 @dataclasses.dataclass
@@ -38,6 +42,7 @@ class Program:
     designs: tuple = (None,)            # None: the kernel's default design, no futex=
     nosticky_fails: bool = False
     native: bool = True                 # also run natively on the host
+    busybox: bool = False               # pack /bin/busybox into the initramfs
     problem: str = ""                   # bad metadata: every cell of the program fails with it
 
 
@@ -85,6 +90,8 @@ def read_program(path):
                 prog.nosticky_fails = True
             elif key == "skip-native":
                 prog.native = False
+            elif key == "busybox" and not value:
+                prog.busybox = True
             else:
                 raise ValueError
     except ValueError:
@@ -136,9 +143,13 @@ def run_cell(ctx, cell):
     binary = os.path.join(ctx.build, "guest", prog.name)
     if not os.path.isfile(binary):
         return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
+    if prog.busybox and not os.path.isfile(BUSYBOX):
+        return Result(SUITE, cell.name, "fail", f"{BUSYBOX} not found: install busybox-static (tools/setup)"), "NO BUSYBOX"
     if cell.native:
         return run_native(ctx, cell, binary), None
-    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout)
+    extra = guestrun.busybox_files(BUSYBOX, BUSYBOX_APPLETS) if prog.busybox else []
+    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
+                                      extra_files=extra)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)

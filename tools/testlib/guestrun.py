@@ -53,6 +53,7 @@ class Config:
     mem: str = DEFAULT_MEM
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
+    extra_files: list = dataclasses.field(default_factory=list)   # more initramfs members: (name, mode, bytes)
 
     @classmethod
     def for_context(cls, ctx, programs, **options):
@@ -121,6 +122,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
     `keep_stdin` connects stdin to the console."""
     files = [("init", _read(cfg.init))]
     files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
+    files += list(cfg.extra_files)
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
@@ -130,6 +132,13 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
         # fires if that machinery itself hangs.
         return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
                           feed=feed)
+
+
+def busybox_files(binary, applets):
+    """Initramfs members for a busybox at /bin/busybox with a /bin/<applet>
+    symlink per applet (a shell finds commands on PATH=/bin)."""
+    return [("bin", cpio.MODE_DIRECTORY, b""), ("bin/busybox", cpio.MODE_EXECUTABLE, _read(binary))] + \
+        [(f"bin/{a}", cpio.MODE_SYMLINK, b"busybox") for a in applets]
 
 
 def _read(path):
