@@ -35,7 +35,8 @@ namespace Sticky.Io
             if (inode is DeviceNode device) return device.Device == DeviceKind.Full ? -Errno.ENOSPC : count;
             if (!(inode is RamFile ram)) return -Errno.EINVAL;   // opened for writing: only RAM files and devices can be
             ulong flags = Vfs.Lock();
-            ulong at = offset >= 0 ? (ulong)offset : (f.Flags & File.O_APPEND) != 0 ? ram.Length : f.Offset;
+            // O_APPEND: at the end, even for pwrite64 (Linux's documented behaviour).
+            ulong at = (f.Flags & File.O_APPEND) != 0 ? ram.Length : offset >= 0 ? (ulong)offset : f.Offset;
             int n = FileData.Write(default(DirectMap), ram, at, from, count);
             if (n > 0 && offset < 0) f.Offset = at + (ulong)n;
             Vfs.Unlock(flags);

@@ -114,6 +114,10 @@ static void reads_and_writes(void)
     CHECK(S3(SYS_lseek, ap, 0, SEEK_SET), 0);
     CHECK(S3(SYS_write, ap, "++", 2), 2);
     CHECK(S3(SYS_lseek, ap, 0, SEEK_CUR), 7);
+    CHECK(S4(SYS_pwrite64, ap, "@@", 2, 0), 2);                          /* O_APPEND wins over the offset, as Linux */
+    OK(S2(SYS_fstat, ap, &st));
+    expect_eq(st.st_size, 9);
+    CHECK(S3(SYS_lseek, ap, 0, SEEK_CUR), 7);
     CHECK(S1(SYS_close, ap), 0);
 
     /* dup shares the position; dup2 replaces; dup3 sets close-on-exec. */
