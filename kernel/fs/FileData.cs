@@ -40,7 +40,7 @@ namespace Sticky.Fs
             if (offset >= MaxSize) return -Errno.EFBIG;
             if ((ulong)count > MaxSize - offset) count = (int)(MaxSize - offset);
             ulong end = offset + (ulong)count;
-            EnsurePages(file, end);
+            if (!EnsurePages(file, end)) return -Errno.ENOSPC;
             int done = 0;
             while (done < count)
             {
@@ -81,15 +81,18 @@ namespace Sticky.Fs
         // Room in the page array for `bytes` (a mapping may reach past the end of
         // the file). Grows by doubling, so a file written in small pieces is not
         // copied at every page.
-        public static void EnsurePages(RamFile file, ulong bytes)
+        // False (ENOSPC) when the array would have to grow and memory is short.
+        public static bool EnsurePages(RamFile file, ulong bytes)
         {
             ulong pages = Paging.AlignUp(bytes) >> Paging.PageShift;
             if (pages == 0) pages = 1;
-            if (file.Data == null) { file.Data = new SharedMemoryObject(pages); return; }
-            if (pages <= file.Data.PageCount) return;
+            if (file.Data != null && pages <= file.Data.PageCount) return true;
+            if (!file.Fs.HasRoom) return false;
+            if (file.Data == null) { file.Data = new SharedMemoryObject(pages); return true; }
             ulong grown = file.Data.PageCount * 2;
             if (grown > MaxSize >> Paging.PageShift) grown = MaxSize >> Paging.PageShift;
             file.Data.Grow(grown > pages ? grown : pages);
+            return true;
         }
     }
 }

@@ -29,6 +29,13 @@ namespace Sticky.Fs
 
         public static unsafe long Now => Clock != null ? Clock() : 0;
 
+        // Frames the kernel heap may still need when user memory has run out:
+        // an inode or a page array is a heap object, and a failed kernel
+        // allocation panics, so a file system stops growing (ENOSPC) above this.
+        public const ulong HeapMargin = 64;
+
+        public bool HasRoom => Frames == null || Frames.FreeFrames > Frames.ReserveFloor + HeapMargin;
+
         // Fills in what every new inode of this file system gets.
         public T Adopt<T>(T inode, uint permissions) where T : Inode
         {

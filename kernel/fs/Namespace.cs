@@ -126,7 +126,7 @@ namespace Sticky.Fs
             if (length > PathWalk.NameMax) return -Errno.ENAMETOOLONG;
             if (!parent.Linked) return -Errno.ENOENT;   // removed while someone was in it
             if (parent.Fs.ReadOnly) return -Errno.EROFS;
-            if (parent.Fs.InodeCount >= FileSystem.MaxInodes) return -Errno.ENOSPC;
+            if (parent.Fs.InodeCount >= FileSystem.MaxInodes || !parent.Fs.HasRoom) return -Errno.ENOSPC;
             return 0;
         }
 

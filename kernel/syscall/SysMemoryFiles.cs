@@ -44,7 +44,8 @@ namespace Sticky.Sys
         {
             if (offset + size > FileData.MaxSize) return -Errno.EFBIG;
             ulong fsFlags = Vfs.Lock();
-            FileData.EnsurePages(file, offset + size);   // a mapping may reach past the end of the file
+            // A mapping may reach past the end of the file: the page array covers it.
+            if (!FileData.EnsurePages(file, offset + size)) { Vfs.Unlock(fsFlags); return -Errno.ENOMEM; }
             SharedMemoryObject backing = file.Data;
             backing.AddRef();                              // ours, until the region holds its own
             Vfs.Unlock(fsFlags);

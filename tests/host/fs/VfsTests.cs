@@ -221,9 +221,9 @@ public unsafe class VfsTests : MemoryTest
     {
         RamFile f = Create(_tmpDir, "big");
         byte* buf = stackalloc byte[4096];
+        Assert.True(FileData.EnsurePages(f, 16 * 4096));   // the page array comes from the heap, not frames
         var held = new System.Collections.Generic.List<FrameNumber>();
         while (M.Frames.FreeFrames > 2 && M.Frames.TryAllocate(out FrameNumber fr)) held.Add(fr);
-        FileData.EnsurePages(f, 16 * 4096);   // the page array itself comes from the heap, not frames
         int written = 0;
         for (int i = 0; i < 16; i++)
         {
@@ -234,6 +234,25 @@ public unsafe class VfsTests : MemoryTest
         Assert.Equal((ulong)written, f.Length);
         Assert.True(written < 16 * 4096);
         foreach (var fr in held) M.Frames.Free(fr);
+        Namespace.Unlink(_tmpDir, f);
+    }
+
+    [Fact]
+    public void NearTheHeapReserve_NoNewInodesOrPageArrays()
+    {
+        RamFile f = Create(_tmpDir, "small");
+        byte* buf = stackalloc byte[16];
+        Assert.Equal(16, FileData.Write(M.Ram, f, 0, buf, 16));
+        var held = new System.Collections.Generic.List<FrameNumber>();
+        while (M.Frames.FreeFrames > M.Frames.ReserveFloor + FileSystem.HeapMargin && M.Frames.TryAllocate(out FrameNumber fr)) held.Add(fr);
+        Assert.False(_tmp.HasRoom);
+        byte* n = Bytes("new");
+        Assert.Equal(-Errno.ENOSPC, Namespace.CreateFile(_tmpDir, n, 3, 0x1A4, out _));
+        Assert.Equal(-Errno.ENOSPC, Namespace.MakeDirectory(_tmpDir, n, 3, 0x1ED, out _));
+        Assert.Equal(-Errno.ENOSPC, FileData.Write(M.Ram, f, 1 << 20, buf, 16));   // needs a bigger page array
+        Assert.Equal(16, FileData.Write(M.Ram, f, 0, buf, 16));                    // its committed page: fine
+        foreach (var fr in held) M.Frames.Free(fr);
+        Assert.True(_tmp.HasRoom);
         Namespace.Unlink(_tmpDir, f);
     }
 
