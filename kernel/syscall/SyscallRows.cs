@@ -95,7 +95,7 @@ namespace Sticky.Sys
             Row(267, "readlinkat", &Readlinkat, "aspd");
             Row(269, "faccessat", &Faccessat, "asd");
             Row(273, "set_robust_list", &SetRobustList, "pd");
-            Row(292, "dup3", &Dup3, "ddo");
+            Row(292, "dup3", &Dup3, "ddx");
             Row(293, "pipe2", &Pipe2, "px");
             Row(302, "prlimit64", &Prlimit64, "ddpp");
             Row(316, "renameat2", &Renameat2, "asasx");
