@@ -36,6 +36,8 @@ namespace Sticky.Proc
 
             Process p = Processes.Create(null);
             p.Files = FileTable.WithConsole();
+            p.Cwd = Sticky.Fs.Vfs.Root;
+            Sticky.Fs.Vfs.Use(p.Cwd);
             Processes.Init = p;
             Thread t = Processes.NewUserThread("init", &Run);
             if (t == null) Panic.Halt("no memory for init");

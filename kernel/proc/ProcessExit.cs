@@ -98,8 +98,11 @@ namespace Sticky.Proc
                 Log.Hex("status", (ulong)p.WaitStatus);
                 Log.End();
             }
+            ReleaseVforkParent(p);
             p.Files.Destroy();
             p.Files = null;
+            Sticky.Fs.Vfs.Put(p.Cwd);
+            p.Cwd = null;
             // Detach the space before freeing it, in one step the scheduler
             // cannot split: from here on a switch back to this thread loads only
             // the kernel half (Scheduler.Switch loads what p.Space says), so
@@ -110,8 +113,7 @@ namespace Sticky.Proc
             p.Space = null;
             KernelPageFaults.Switch(null);
             Scheduler.Unlock(flags);
-            space.Destroy();
-            KernelHeap.Free(space);
+            DropSpace(space);   // destroyed with its last user: a vfork parent may still run on it
 
             if (p == Init) PowerOff(p.WaitStatus);
 
@@ -121,6 +123,7 @@ namespace Sticky.Proc
                 Process c = p.FirstChild;
                 p.FirstChild = c.NextSibling;
                 c.Parent = Init;
+                c.ExitSignal = Signals.SIGCHLD;   // init reaps it like any child, as Linux
                 c.NextSibling = Init.FirstChild;
                 Init.FirstChild = c;
                 if (c.State == ProcessState.Zombie) Scheduler.WakeLocked(Init.ChildEvents, int.MaxValue);
@@ -147,14 +150,18 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) under the lock, or null.
+        // A zombie child of `parent` matching `pid` (-1: any) and `options` under the lock, or null.
         // `hasMatchingChild` says whether waiting could ever succeed.
-        public static Process FindZombieLocked(Process parent, int pid, out bool hasMatchingChild)
+        // `options`: __WCLONE waits only for "clone" children (exit signal other
+        // than SIGCHLD), __WALL for all; without them only for the others.
+        public static Process FindZombieLocked(Process parent, int pid, int options, out bool hasMatchingChild)
         {
+            const int WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
                 if (pid > 0 && c.Pid != pid) continue;
+                if ((options & WALL) == 0 && (c.ExitSignal != Signals.SIGCHLD) != ((options & WCLONE) != 0)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;
             }

@@ -29,10 +29,13 @@ NAME = re.compile(r"[A-Za-z0-9_.+-]+")            # a word of run=a,b: no comma,
 EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
 # QEMU's own words when a signal stops it: it then exits 0, as after a guest reset.
 QEMU_KILLED = re.compile(r"^qemu-system-\S+: terminating on signal (\d+)(?: from pid (\d+))?")
-ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
-# (field, message for a positive difference, sign: +1 when a leak makes the value grow)
+ACCT_LINE = re.compile(r"^acct((?: [a-z-]+=\d+)+)\s*$")
+# (field, message for a positive difference, sign: +1 when a leak makes the value grow).
+# The first four are on every acct line; a field missing from either of two lines is not compared.
 ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
-               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1))
+               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1),
+               ("inodes", "inodes", +1), ("open-files", "open files", +1))
+ACCT_REQUIRED = ("free-frames", "heap-bytes", "processes", "pinned-frames")
 
 
 class UsageError(Exception):
@@ -52,6 +55,7 @@ class Config:
     mem: str = DEFAULT_MEM
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
+    extra_files: list = dataclasses.field(default_factory=list)   # more initramfs members: (name, mode, bytes)
 
     @classmethod
     def for_context(cls, ctx, programs, **options):
@@ -122,6 +126,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, e
     of tools/qemu-run (e.g. STICKY_QEMU_CPU)."""
     files = [("init", _read(cfg.init))]
     files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
+    files += list(cfg.extra_files)
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
@@ -131,6 +136,13 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, e
         # fires if that machinery itself hangs.
         return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,
                           feed=feed)
+
+
+def busybox_files(binary, applets):
+    """Initramfs members for a busybox at /bin/busybox with a /bin/<applet>
+    symlink per applet (a shell finds commands on PATH=/bin)."""
+    return [("bin", cpio.MODE_DIRECTORY, b""), ("bin/busybox", cpio.MODE_EXECUTABLE, _read(binary))] + \
+        [(f"bin/{a}", cpio.MODE_SYMLINK, b"busybox") for a in applets]
 
 
 def _read(path):
@@ -172,8 +184,8 @@ def judge(expected, run, timeout):
                 exits[name] = m[2]
                 faults[name] = pending_faults
             last, pending_faults = name, []
-        elif m := ACCT_LINE.match(line):
-            accts.append((last, dict(zip((f for f, _, _ in ACCT_FIELDS), map(int, m.groups())))))
+        elif (m := ACCT_LINE.match(line)) and all(f"{f}=" in m[1] for f in ACCT_REQUIRED):
+            accts.append((last, {k: int(v) for k, v in re.findall(r"([a-z-]+)=(\d+)", m[1])}))
         elif line.startswith("fault: "):
             pending_faults.append(line)
         elif m := re.match(r"^FAIL (\S+?): ", line):
@@ -245,6 +257,8 @@ def _leaks(accts, exits, cut_short):
     reasons = []
     for (_, before), (name, after) in zip(accts, accts[1:]):
         for field, what, sign in ACCT_FIELDS:
+            if field not in before or field not in after:
+                continue
             grown = (after[field] - before[field]) * sign
             if grown > 0:
                 reasons.append(f"leaked {grown} {what} after {name}")
