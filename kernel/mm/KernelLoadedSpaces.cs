@@ -2,7 +2,7 @@ using Sticky.Arch;
 
 namespace Sticky.Mm
 {
-    // Which address space each CPU has in CR3, and (SpaceTlb.Cpus) which CPUs
+    // Which address space each CPU has in CR3, and (SpaceState.Cpus) which CPUs
     // have each space: the CPUs a shootdown must reach. A CPU keeps a user
     // space loaded while it runs kernel threads (they never touch the lower
     // half), so the space loaded is not always the running thread's; an idle
@@ -21,13 +21,16 @@ namespace Sticky.Mm
             var old = _loaded[cpu];
             if (old != space)
             {
-                if (space != null && space.Root.IsNone) Sticky.Debug.Panic.Halt("loading an address space that was destroyed");
+                // A space whose tables are being freed (or were) would leave CR3 on
+                // frames the next allocation reuses, and the CPU walking whatever
+                // they then hold (a triple fault, a silent reset): a kernel bug, said loudly.
+                if (space != null && space.Root.IsNone) Sticky.Debug.Panic.Halt("CR3: refusing to load an address space that is being destroyed (or was)");
                 // Joins the new space's mask before its entries can be cached,
-                // leaves the old one's only after its entries are gone (SpaceTlb).
-                if (space != null && space.Tlb.Space != null) fixed (int* m = &space.Tlb.Space.Cpus) Atomic.Or(m, 1 << cpu);
+                // leaves the old one's only after its entries are gone (SpaceState).
+                if (space != null && space.Tlb.State != null) fixed (int* m = &space.Tlb.State.Cpus) Atomic.Or(m, 1 << cpu);
                 Cpu.WriteCr3(space != null ? space.Root.Address.Value : KernelMemory.KernelTemplate.Address.Value);
                 _loaded[cpu] = space;
-                if (old != null && old.Tlb.Space != null) fixed (int* m = &old.Tlb.Space.Cpus) Atomic.And(m, ~(1 << cpu));
+                if (old != null && old.Tlb.State != null) fixed (int* m = &old.Tlb.State.Cpus) Atomic.And(m, ~(1 << cpu));
             }
             Cpu.RestoreInterrupts(flags);
         }
@@ -41,7 +44,7 @@ namespace Sticky.Mm
         {
             ulong flags = Cpu.SaveAndDisableInterrupts();
             if (_loaded[Cpus.Current->CpuId] == space) Load(null);
-            SpaceTlb tlb = space.Tlb.Space;
+            SpaceState tlb = space.Tlb.State;
             if (tlb != null)
             {
                 int cpus;

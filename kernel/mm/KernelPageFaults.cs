@@ -32,6 +32,7 @@ namespace Sticky.Mm
             if (frame->Vector == Exceptions.PageFault)
             {
                 var fault = new PageFault(Cpu.ReadCr2(), frame->ErrorCode);
+                if (!frame->FromUser && fault.Address.IsLowerHalf) RefuseKernelUseOfUserPage(fault, frame);
                 if (fault.Address.IsLowerHalf && !fault.IsReservedBitSet && (SpaceFaultHook != null || Current != null))
                 {
                     // Before processes exist (self-tests), the loaded space, with nobody to race.
@@ -54,6 +55,22 @@ namespace Sticky.Mm
                 Panic.Trap("kernel stack overflow: Double fault (#DF) on the guard page", frame);
             }
             return false;
+        }
+
+        // A kernel fault on a present user page is SMEP (an instruction fetch)
+        // or SMAP (an access outside the user-copy routines, which set RFLAGS.AC:
+        // SMAP's window). Both are kernel bugs: say which, instead of finding
+        // the page fine, "resolving" the fault and retrying it forever. (A
+        // not-present page goes the usual way: a user copy demand-pages it;
+        // anything else comes back here present, or panics as a plain #PF.)
+        private static void RefuseKernelUseOfUserPage(in PageFault fault, TrapFrame* frame)
+        {
+            const ulong AlignmentCheckFlag = 1UL << 18;   // RFLAGS.AC: the SMAP window is open
+            if (!fault.IsPresent) return;
+            if (fault.IsExecute && CpuProtections.Smep)
+                Panic.Trap("SMEP: the kernel jumped to code in a user page", frame);
+            if (!fault.IsExecute && CpuProtections.Smap && (frame->Rflags & AlignmentCheckFlag) == 0)
+                Panic.Trap("SMAP: the kernel touched a user page outside a user copy (no stac/clac window)", frame);
         }
 
         // mm: fault 0x7fffffffe000 write user present rip=0x401a2b -> Handled   (log=mm:trace)

@@ -11,21 +11,21 @@ namespace Sticky.Mm
         public static byte* Pointer(FrameNumber frame) => (byte*)(Base + frame.Address.Value);
     }
 
-    // The TLBs of every CPU that may cache one address space (SpaceTlb), or for
-    // the kernel's own tables (no SpaceTlb) this CPU's: kernel-half changes
-    // that other CPUs may cache are shot down by their owner explicitly
-    // (KernelStackAllocator).
+    // The TLBs of every CPU that may cache one address space (its SpaceState),
+    // or for the kernel's own tables (no SpaceState) this CPU's: kernel-half
+    // changes that other CPUs may cache are shot down by their owner
+    // explicitly (KernelStackAllocator).
     public readonly struct CpuTlb : ITlb
     {
-        public readonly SpaceTlb Space;
-        public CpuTlb(SpaceTlb space) { Space = space; }
+        public readonly SpaceState State;
+        public CpuTlb(SpaceState state) { State = state; }
 
         public void InvalidatePage(VirtualAddress page)
         {
-            if (Space != null) Space.Note(page.Value);
+            if (State != null) State.Note(page.Value);
             else Cpu.InvalidatePage(page.Value);
         }
 
-        public void Flush() => Space?.Flush();
+        public void Flush() => State?.Flush();
     }
 }

@@ -21,7 +21,7 @@ namespace Sticky.Mm
         static partial void Lock(ref ulong state);
         static partial void Unlock(ulong state);
 
-        private readonly FrameNumber[] _frames;   // FrameNumber.None until committed
+        private FrameNumber[] _frames;            // FrameNumber.None until committed
         private uint _refCount = 1;               // the creator's reference
         private static long _lastId;
 
@@ -40,7 +40,14 @@ namespace Sticky.Mm
         public ulong PageCount => (ulong)_frames.Length;
         public uint RefCount => _refCount;
 
-        public FrameNumber FrameOf(ulong page) => _frames[CheckedIndex(page)];
+        public FrameNumber FrameOf(ulong page)
+        {
+            ulong state = 0;
+            Lock(ref state);
+            FrameNumber frame = _frames[CheckedIndex(page)];
+            Unlock(state);
+            return frame;
+        }
 
         public void AddRef()
         {
@@ -70,6 +77,38 @@ namespace Sticky.Mm
             }
             ObjectRelease.Release(_frames);
             ObjectRelease.Release(this);
+        }
+
+        // Makes room for `pageCount` pages (a growing RAM-filesystem file, a
+        // mapping past its end); never shrinks, so no region can outlive its pages.
+        public void Grow(ulong pageCount)
+        {
+            if (pageCount <= (ulong)_frames.Length) return;
+            if (pageCount > int.MaxValue) throw new ArgumentException("SharedMemoryObject.Grow: bad page count");
+            var bigger = new FrameNumber[(int)pageCount];
+            for (int i = 0; i < bigger.Length; i++) bigger[i] = FrameNumber.None;
+            ulong state = 0;
+            Lock(ref state);   // a fault in a mapping of the object may be committing a page meanwhile
+            for (int i = 0; i < _frames.Length; i++) bigger[i] = _frames[i];
+            FrameNumber[] old = _frames;
+            _frames = bigger;
+            Unlock(state);
+            ObjectRelease.Release(old);
+        }
+
+        // Lets go of the object's frames from `page` on (a file truncated): the
+        // pages read as zero again; a frame still mapped lives on through its PTE.
+        public void Drop(FrameTable frames, ulong page)
+        {
+            ulong state = 0;
+            Lock(ref state);
+            for (int i = page < (ulong)_frames.Length ? (int)page : _frames.Length; i < _frames.Length; i++)
+            {
+                if (_frames[i].IsNone) continue;
+                frames.Release(_frames[i]);
+                _frames[i] = FrameNumber.None;
+            }
+            Unlock(state);
         }
 
         // The frame behind `page`, allocated and zeroed on first use. The object

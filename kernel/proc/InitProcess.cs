@@ -9,16 +9,15 @@ namespace Sticky.Proc
     // pid 1: /init from the initramfs, with the programs named by the command
     // line's `run=a,b,c` as its arguments. Its exit powers the machine off
     // (Processes.Teardown), with an exit code that says whether all went well.
+    // Created first (it gets pid 1), started last (Scheduler.HandOver).
     public static unsafe class InitProcess
     {
         private static ArgBlock _args;
-        private static Thread _thread;
 
-        // Creates init (first: it must get pid 1); it runs once Start is called,
-        // after the rest of the boot, so nothing the boot still does (its output,
-        // its allocations) lands between init's first lines and its accounting.
-        public static void Create(CommandLine* commandLine)
+        // init's process and thread, not yet runnable.
+        public static Thread Create(CommandLine* commandLine)
         {
+            LeakAccounting.Init(commandLine);
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
             _args = new ArgBlock((hasList ? length : 0) + 64);   // the list's names, "init", the environment
             _args.Add("init", false);
@@ -37,6 +36,8 @@ namespace Sticky.Proc
 
             Process p = Processes.Create(null);
             p.Files = FileTable.WithConsole();
+            p.Cwd = Sticky.Fs.Vfs.Root;
+            Sticky.Fs.Vfs.Use(p.Cwd);
             Processes.Init = p;
             Thread t = Processes.NewUserThread("init", &Run);
             if (t == null) Panic.Halt("no memory for init");
@@ -44,10 +45,8 @@ namespace Sticky.Proc
             Processes.AddThreadLocked(p, t);
             Scheduler.Unlock(flags);
             p.Pid = t.Id;
-            _thread = t;
+            return t;
         }
-
-        public static void Start() => Scheduler.Start(_thread);
 
         // On init's own thread: load /init, then drop to ring 3.
         private static void Run(ulong _)

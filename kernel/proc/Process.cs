@@ -16,12 +16,35 @@ namespace Sticky.Proc
         public int Pid;
         public ProcessState State;
         public AddressSpace<DirectMap, CpuTlb> Space;
-        // Serialises everything that reads or changes Space's regions and page
-        // tables: mmap, munmap, mprotect, brk, fork, exec, futex key lookup and
-        // every page fault. A sleeping lock (fork holds it across its copy and
-        // a shootdown). Never held across a user copy. Lock order: docs/locking.md.
-        public readonly Mutex SpaceLock = new Mutex();
+        // Space's lock (its SpaceState.Lock: the space's, shared with a vfork
+        // child) serialises everything that reads or changes its regions and
+        // page tables: mmap, munmap, mprotect, brk, fork, exec, futex key lookup
+        // and every page fault. A sleeping lock (fork holds it across its copy
+        // and a shootdown). Never held across a user copy. docs/locking.md.
+        //
+        // Locks Space and returns it (null, nothing locked, if there is none).
+        // exec replaces Space and teardown clears it under the old space's
+        // lock, so the space locked is checked to still be Space.
+        public AddressSpace<DirectMap, CpuTlb> LockSpace()
+        {
+            while (true)
+            {
+                var space = Space;
+                if (space == null) return null;
+                space.Tlb.State.Lock.Acquire();
+                if (Space == space) return space;
+                space.Tlb.State.Lock.Release();
+            }
+        }
+
+        public static void UnlockSpace(AddressSpace<DirectMap, CpuTlb> space)
+        {
+            if (space != null) space.Tlb.State.Lock.Release();
+        }
         public FileTable Files;
+        public Sticky.Fs.Directory Cwd;       // the working directory (a use of it: Vfs.Use/Put)
+        public uint Umask = 0x12;             // 022
+        public ResourceLimits Limits = ResourceLimits.Defaults();
         public ulong BrkStart, Brk;           // the heap: [BrkStart, AlignUp(Brk)) is mapped
         public ulong MmapCeiling;             // mmap without a hint searches downwards from here
         public byte* Image;                   // the executable in the initramfs (for symbols)
@@ -35,6 +58,13 @@ namespace Sticky.Proc
         // Threads (guarded by the scheduler lock).
         public Thread FirstThread;
         public int LiveThreads;
+
+        // Creation the way libcs ask for it (SysProcess.Clone): the signal the
+        // parent gets at exit (SIGCHLD, or another for a "clone" child, which
+        // wait4 sees only with __WCLONE or __WALL), and the vfork parent's
+        // thread, suspended until this process execs or exits.
+        public int ExitSignal = Signals.SIGCHLD;
+        public Thread VforkParent;
 
         // Exit: a pending group exit (exit_group, fatal fault, kill) with its wait status.
         public bool Exiting;

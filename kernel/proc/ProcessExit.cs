@@ -64,20 +64,27 @@ namespace Sticky.Proc
         public static void OnReturnToUser(TrapFrame* frame)
         {
             Thread t = Scheduler.Current;
-            if (t.Process != null && (t.Process.Exiting || t.MustExit)) ExitThread(0);
+            if (t.Process != null && t.ExitPending) ExitThread(0);
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
         // Linux) before the new image replaces the old. False if the process is
-        // being killed meanwhile (the exec is abandoned; the caller exits too).
+        // being killed meanwhile, or another thread's execve or a kill came
+        // first (the exec is abandoned; the caller exits too).
         public static bool EndOtherThreads(Process p)
         {
             Thread self = Scheduler.Current;
             ulong flags = Scheduler.Lock();
-            for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
-                if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
+            // Two threads in execve at once: the first to get here wins, the
+            // other is already marked and must not wait for the winner.
+            bool first = !self.ExitPending;
+            if (first)
+                for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
+                    if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
             Scheduler.Unlock(flags);
-            // They leave on their way back to user mode; a spinning one at its next tick.
+            if (!first) return false;
+            // They leave on their way back to user mode; a spinning one at its
+            // next tick, one about to sleep at the sleep (Scheduler.WaitLocked).
             while (p.LiveThreads > 1 && !p.Exiting) Scheduler.Sleep(1_000_000);
             return !p.Exiting;
         }
@@ -93,15 +100,20 @@ namespace Sticky.Proc
                 Log.Hex("status", (ulong)p.WaitStatus);
                 Log.End();
             }
+            ReleaseVforkParent(p);
             p.Files.Destroy();
             p.Files = null;
-            // Detached first (nothing finds it through p any more), then no CPU
-            // has it in CR3 (this one included), then it is freed.
-            var space = p.Space;
-            p.SpaceLock.Acquire();
+            Sticky.Fs.Vfs.Put(p.Cwd);
+            p.Cwd = null;
+            // Detach the space first, under its lock: nothing finds it through p
+            // any more, and a switch back to this thread loads only the kernel
+            // half (Scheduler.Switch loads what p.Space says). The last user
+            // (a vfork parent may still run on it) destroys it, after every CPU
+            // has let go of it (SpaceState.Destroy).
+            var space = p.LockSpace();
             p.Space = null;
-            p.SpaceLock.Release();
-            SpaceTlb.Destroy(space);
+            Process.UnlockSpace(space);
+            DropSpace(space);
 
             if (p == Init) PowerOff(p.WaitStatus);
 
@@ -111,6 +123,7 @@ namespace Sticky.Proc
                 Process c = p.FirstChild;
                 p.FirstChild = c.NextSibling;
                 c.Parent = Init;
+                c.ExitSignal = Signals.SIGCHLD;   // init reaps it like any child, as Linux
                 c.NextSibling = Init.FirstChild;
                 Init.FirstChild = c;
                 if (c.State == ProcessState.Zombie) Scheduler.WakeLocked(Init.ChildEvents, int.MaxValue);
@@ -138,14 +151,18 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) under the lock, or null.
+        // A zombie child of `parent` matching `pid` (-1: any) and `options` under the lock, or null.
         // `hasMatchingChild` says whether waiting could ever succeed.
-        public static Process FindZombieLocked(Process parent, int pid, out bool hasMatchingChild)
+        // `options`: __WCLONE waits only for "clone" children (exit signal other
+        // than SIGCHLD), __WALL for all; without them only for the others.
+        public static Process FindZombieLocked(Process parent, int pid, int options, out bool hasMatchingChild)
         {
+            const int WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
                 if (pid > 0 && c.Pid != pid) continue;
+                if ((options & WALL) == 0 && (c.ExitSignal != Signals.SIGCHLD) != ((options & WCLONE) != 0)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;
             }
@@ -162,7 +179,6 @@ namespace Sticky.Proc
         public static void Free(Process p)
         {
             KernelHeap.Free(p.ChildEvents);
-            p.SpaceLock.Free();
             KernelHeap.Free(p.Name);
             KernelHeap.Free(p);
         }

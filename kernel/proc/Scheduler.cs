@@ -114,14 +114,35 @@ namespace Sticky.Proc
         public static Thread CreateSuspended(string name, delegate*<ulong, void> entry, ulong argument, int reserve) =>
             Create(name, entry, argument, reserve);
 
+        // Frees a thread from CreateSuspended that was never started.
+        public static void Discard(Thread t) => Reaper.Free(t);
+
         public static void Start(Thread t)
         {
             if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", t.Id);
             ulong flags = _lock.AcquireIrqSave();
+            StartLocked(t);
+            _lock.ReleaseIrqRestore(flags);
+        }
+
+        private static void StartLocked(Thread t)
+        {
             t.NextAll = _allThreads;
             _allThreads = t;
             Enqueue(t);
-            _lock.ReleaseIrqRestore(flags);
+        }
+
+        // The boot thread's last act: start `first` (init) and block for good,
+        // in one step under the lock. Started any earlier, init could run
+        // while the boot thread, preempted, was still setting the kernel up
+        // (its allocations then showed up as init's: a false leak).
+        public static void HandOver(Thread first)
+        {
+            if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", first.Id);
+            _lock.AcquireIrqSave();
+            StartLocked(first);
+            Current.State = ThreadState.Blocked;   // on no queue and no deadline: nothing wakes it
+            Switch();
         }
 
         // Every live thread (for diagnostics); follow NextAll with the lock held.
@@ -195,6 +216,17 @@ namespace Sticky.Proc
             Thread t = Current;
             t.WakeReason = WakeReason.None;
             t.WaitDeadline = deadlineNs;
+            // A thread told to end never starts a sleep. Whoever tells it
+            // (Processes.KillLocked, EndOtherThreads) sets the reason under this
+            // lock and interrupts only threads already Blocked; a thread that was
+            // between its syscall's entry and here (preempted, or on another CPU)
+            // sees the reason now instead. Every caller returns EINTR (or gives
+            // up) on Interrupted, and the thread leaves on its way to user mode.
+            if (t.ExitPending)
+            {
+                _lock.ReleaseIrqRestore(flags);
+                return WakeReason.Interrupted;
+            }
             if (deadlineNs != 0 && deadlineNs <= Clock.NowNanoseconds)
             {
                 _lock.ReleaseIrqRestore(flags);
@@ -341,8 +373,6 @@ namespace Sticky.Proc
             if (next == prev) { prev.State = ThreadState.Running; return; }
             if (prev.State == ThreadState.Dead) r.Departed = prev;
             next.State = ThreadState.Running;
-            r.Current = next;
-            SetCurrent(next);
             r.Switches++;
             _switches++;
             int bit = 1 << cpu->CpuId;
@@ -364,6 +394,8 @@ namespace Sticky.Proc
                 // Kernel threads keep whatever is loaded: they never touch the lower half.
                 LoadedSpaces.Load(next.Process.Space);
             }
+            r.Current = next;   // only now: a panic above names, and backtraces, the thread still running
+            SetCurrent(next);
             DebugBlock.Update(next);
             // A user thread's x87 and MXCSR state lives in the registers while
             // it runs, kernel code included (which touches only XMM, saved on

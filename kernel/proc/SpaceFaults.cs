@@ -3,8 +3,8 @@ using Sticky.Mm;
 
 namespace Sticky.Proc
 {
-    // A page fault on the lower half, resolved under the faulting process's
-    // SpaceLock (KernelPageFaults.SpaceFaultHook): two CPUs breaking COW on one
+    // A page fault on the lower half, resolved under the lock of the faulting
+    // process's space (KernelPageFaults.SpaceFaultHook): two CPUs breaking COW on one
     // page resolve it one after the other (the second finds it writable and
     // copies nothing), a fault never sees a region array being grown or a page
     // table being freed, and a thread that writes a page fork is copying
@@ -30,12 +30,10 @@ namespace Sticky.Proc
             if ((frame->Rflags & InterruptFlag) == 0) return FaultVerdict.NoRegion;
             // The faulting code could be interrupted, so it can wait: sleep for the lock.
             Cpu.EnableInterrupts();
-            p.SpaceLock.Acquire();
-            // Read under the lock: exec replaces it (after every other thread has ended).
-            var space = p.Space;
+            var space = p.LockSpace();
             FaultVerdict v = space == null ? FaultVerdict.NoRegion
                 : space.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
-            p.SpaceLock.Release();
+            Process.UnlockSpace(space);
             Cpu.DisableInterrupts();
             return v;
         }

@@ -69,7 +69,7 @@ namespace Sticky.Sys
                 case FutexCommand.Wait:
                 case FutexCommand.WaitBitset: return Wait(req, deadline);
                 case FutexCommand.Wake:
-                case FutexCommand.WakeBitset: return Wake(req.Word, req.Count, req.Bitset);
+                case FutexCommand.WakeBitset: return Wake(req.Word, req.Op.IsPrivate, req.Count, req.Bitset);
                 case FutexCommand.Requeue: return Requeue(req, compare: false);
                 case FutexCommand.CmpRequeue: return Requeue(req, compare: true);
                 case FutexCommand.WakeOp: return WakeOp(req);
@@ -90,16 +90,19 @@ namespace Sticky.Sys
         // ---- keys -----------------------------------------------------------
 
         // Space lock held. Finds (and for waits, faults in; under sticky, breaks
-        // COW of) the page holding the word. `mustExist`: a wake on a page never
-        // touched finds nobody, so it need not fault the page in.
-        private static int Locate(Process p, ulong address, bool forWait, bool forWrite, out Word word, out bool absent)
+        // COW of) the page holding the word, and its key for an operation with
+        // (privateOp) or without FUTEX_PRIVATE_FLAG. `absent`: a wake on a page
+        // never touched finds nobody, so it need not fault the page in.
+        private static int Locate(Process p, ulong address, bool privateOp, bool forWait, bool forWrite, out Word word, out bool absent)
         {
             word = default;
             absent = false;
             var va = new VirtualAddress(address);
             if (!p.Space.FindRegion(va, out Region r)) return -Errno.EFAULT;
             bool shared = r.IsShared;
-            bool write = forWrite || (forWait && FutexKeys.BreaksCowBeforeWait(_design, shared) && (r.Protection & Protection.Write) != 0);
+            if (FutexKeys.RefusesPlainOpOnReadOnly(_design, shared, privateOp, (r.Protection & Protection.Write) != 0))
+                return -Errno.EFAULT;
+            bool ownFrame = forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp);
             FrameNumber frame = FrameNumber.None;
             if (!forWait && !forWrite)
             {
@@ -107,23 +110,20 @@ namespace Sticky.Sys
                 // frame, and nobody waits on a private page that is not mapped.
                 if (p.Space.Table.Translate(va.PageBase, out PhysicalAddress mapped, out _))
                     frame = new FrameNumber(mapped.Value >> Paging.PageShift);
-                else if (!shared && FutexKeys.NeedsFrame(_design, false))
+                else if (FutexKeys.NeedsFrame(_design, shared, privateOp))
                     absent = true;
             }
             else
             {
-                FaultVerdict v = p.Space.ResolvePage(va, write, out frame);
+                FaultVerdict v = ownFrame ? p.Space.ResolveOwnFrame(va, out frame) : p.Space.ResolvePage(va, forWrite, out frame);
                 if (v == FaultVerdict.OutOfMemory) return -Errno.ENOMEM;
                 if (v != FaultVerdict.Handled) return -Errno.EFAULT;
             }
             word.Address = address;
             word.Frame = frame;
-            if (shared)
-                word.Key = FutexKeys.ForShared(r.Backing.Id, r.BackingPageOf(va.PageBase), address);
-            else if (absent)
-                word.Key = default;
-            else
-                word.Key = FutexKeys.ForPrivate(_design, frame, (ulong)p.Pid, address);
+            if (!absent)
+                word.Key = FutexKeys.For(_design, shared, privateOp, shared ? r.Backing.Id : 0,
+                                         shared ? r.BackingPageOf(va.PageBase) : 0, frame, (ulong)p.Pid, address);
             return 0;
         }
 
@@ -136,15 +136,15 @@ namespace Sticky.Sys
             if (self.FutexWaiter == null) self.FutexWaiter = new FutexWaiter();
             FutexWaiter w = self.FutexWaiter;
 
-            p.SpaceLock.Acquire();
-            int err = Locate(p, req.Word, forWait: true, forWrite: false, out Word word, out _);
-            if (err != 0) { p.SpaceLock.Release(); return err; }
+            var locked = p.LockSpace();
+            int err = Locate(p, req.Word, req.Op.IsPrivate, forWait: true, forWrite: false, out Word word, out _);
+            if (err != 0) { Process.UnlockSpace(locked); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
             ulong flags = _bucketLocks[bucket].AcquireIrqSave();
             if (Volatile(word.Pointer) != req.Value)
             {
                 _bucketLocks[bucket].ReleaseIrqRestore(flags);
-                p.SpaceLock.Release();
+                Process.UnlockSpace(locked);
                 return -Errno.EAGAIN;
             }
             w.Prepare(word.Key, req.Bitset, self);
@@ -155,7 +155,7 @@ namespace Sticky.Sys
             // waker needs it to wake us, so it cannot slip in before we block.
             if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait queued", req.Word, word.Key, "pinned", w.Pin == FutexPinState.Pinned ? 1 : 0);
             // The frame is pinned and the waiter queued: the space may change now.
-            p.SpaceLock.Release();
+            Process.UnlockSpace(locked);
             Scheduler.LockNested();
             _bucketLocks[bucket].Release();
             WakeReason reason = Scheduler.BlockLocked((ulong)deadline, flags);
@@ -185,12 +185,12 @@ namespace Sticky.Sys
 
         // ---- wake -----------------------------------------------------------
 
-        private static long Wake(ulong address, int count, uint bitset)
+        private static long Wake(ulong address, bool privateOp, int count, uint bitset)
         {
             Process p = Processes.Current;
-            p.SpaceLock.Acquire();
-            int err = Locate(p, address, forWait: false, forWrite: false, out Word word, out bool absent);
-            p.SpaceLock.Release();
+            var locked = p.LockSpace();
+            int err = Locate(p, address, privateOp, forWait: false, forWrite: false, out Word word, out bool absent);
+            Process.UnlockSpace(locked);
             if (err != 0 || absent) return err;
             int bucket = _table.BucketIndexOf(word.Key);
             ulong flags = _bucketLocks[bucket].AcquireIrqSave();
@@ -216,8 +216,9 @@ namespace Sticky.Sys
             Scheduler.UnlockNested();
         }
 
-        // CLONE_CHILD_CLEARTID at thread exit: the plain (shared) wake pthread_join waits for.
-        public static void WakeAtExit(ulong address) => Wake(address, 1, FutexOp.BitsetMatchAny);
+        // CLONE_CHILD_CLEARTID at thread exit: a plain (not PRIVATE) wake, as
+        // Linux's; a joiner must wait with a plain FUTEX_WAIT (musl and glibc do).
+        public static void WakeAtExit(ulong address) => Wake(address, privateOp: false, 1, FutexOp.BitsetMatchAny);
 
         private static uint Volatile(uint* p) => (uint)Atomic.Add((int*)p, 0);
 

@@ -6,7 +6,7 @@ that -k skips work. Adding a suite = writing that function + one line below.
 """
 import functools
 
-from . import debugtools, docs, exectests, guest, host, qemu, runner
+from . import cputests, debugtools, docs, exectests, guest, host, qemu, runner
 from .core import Context, Result
 
 # Run in this order: cheapest and most basic first.
@@ -16,6 +16,7 @@ SUITES = {
     "host": host.tests,
     "qemu": qemu.selftests,
     "exec": exectests.tests,
+    "cpu": cputests.tests,
     "guest": guest.tests,
     "smp4": functools.partial(guest.tests, smp=4),   # the same programs on 4 CPUs
     "debug": debugtools.tests,

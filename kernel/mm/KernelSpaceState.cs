@@ -1,11 +1,17 @@
 using Sticky.Arch;
+using Sticky.Sync;
 
 namespace Sticky.Mm
 {
-    // One user address space's TLB bookkeeping: which CPUs have it in CR3
-    // (LoadedSpaces keeps the mask) and the pages invalidated since the last
+    // The kernel's side of one user address space (the AddressSpace itself is
+    // shared, host-tested code): its lock, which CPUs have it in CR3
+    // (LoadedSpaces keeps the mask), and the pages invalidated since the last
     // flush. Flush invalidates them on this CPU and shoots them down on every
-    // other CPU in the mask, in one round. Guarded by the space's lock.
+    // other CPU in the mask, in one round.
+    //
+    // The lock is the space's, not a process's: a vfork child runs on its
+    // parent's space, and both must be excluded by one lock (docs/locking.md;
+    // Process.LockSpace finds it). The pending range is guarded by it.
     //
     // Why the mask cannot miss a CPU: LoadedSpaces sets a CPU's bit (a locked
     // instruction, a full barrier) before it writes CR3, and Flush reads the
@@ -13,8 +19,9 @@ namespace Sticky.Mm
     // instruction). A CPU whose bit Flush did not see loaded CR3 after those
     // writes, so it never cached the old entries. A CPU clears its bit only
     // after it has loaded another CR3, which dropped them.
-    public sealed unsafe class SpaceTlb
+    public sealed unsafe class SpaceState
     {
+        public readonly Mutex Lock = new Mutex();
         public ulong Root;               // the space's PML4 address (what CR3 holds when it is loaded)
         public int Cpus;                 // bit per CPU that has Root in CR3
         private ulong _first, _end;      // pending: the pages [_first, _end)
@@ -22,20 +29,20 @@ namespace Sticky.Mm
 
         public static AddressSpace<DirectMap, CpuTlb> NewSpace()
         {
-            var tlb = new SpaceTlb();
-            var space = AddressSpace<DirectMap, CpuTlb>.Create(default, new CpuTlb(tlb), KernelMemory.Frames, KernelMemory.KernelTemplate);
-            if (space == null) { KernelHeap.Free(tlb); return null; }
-            tlb.Root = space.Root.Address.Value;
+            var state = new SpaceState();
+            var space = AddressSpace<DirectMap, CpuTlb>.Create(default, new CpuTlb(state), KernelMemory.Frames, KernelMemory.KernelTemplate);
+            if (space == null) { state.Free(); return null; }
+            state.Root = space.Root.Address.Value;
             return space;
         }
 
-        // Fork: the child gets a SpaceTlb of its own.
+        // Fork: the child gets a SpaceState of its own.
         public static AddressSpace<DirectMap, CpuTlb> Fork(AddressSpace<DirectMap, CpuTlb> parent, bool copyPinnedEagerly)
         {
-            var tlb = new SpaceTlb();
-            var child = parent.Fork(copyPinnedEagerly, new CpuTlb(tlb));
-            if (child == null) { KernelHeap.Free(tlb); return null; }
-            tlb.Root = child.Root.Address.Value;
+            var state = new SpaceState();
+            var child = parent.Fork(copyPinnedEagerly, new CpuTlb(state));
+            if (child == null) { state.Free(); return null; }
+            state.Root = child.Root.Address.Value;
             return child;
         }
 
@@ -44,11 +51,17 @@ namespace Sticky.Mm
         // its tables and frames go back, then the objects.
         public static void Destroy(AddressSpace<DirectMap, CpuTlb> space)
         {
-            SpaceTlb tlb = space.Tlb.Space;
+            SpaceState state = space.Tlb.State;
             LoadedSpaces.UnloadEverywhere(space);
             space.Destroy();
-            KernelHeap.Free(tlb);
+            state.Free();
             KernelHeap.Free(space);
+        }
+
+        private void Free()
+        {
+            Lock.Free();
+            KernelHeap.Free(this);
         }
 
         public void Note(ulong page)
