@@ -160,26 +160,26 @@ namespace Sticky.Sys
             _bucketLocks[bucket].Release();
             WakeReason reason = Scheduler.BlockLocked((ulong)deadline, flags);
             self.FutexWord = 0;
-            if (reason == WakeReason.Woken) return 0;
-            // Timed out or interrupted: leave the queue unless a waker got there first.
-            return Dequeue(w) ? (reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR) : 0;
+            // Woken, timed out or interrupted, the waiter is ours again only once
+            // the table says so: a waker may still be walking a chain through it.
+            // Still queued (nobody woke it): leave, and report why.
+            if (!Leave(w)) return 0;
+            return reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR;
         }
 
-        private static bool Dequeue(FutexWaiter w)
+        // True if the waiter was still queued and is now out (its pin released);
+        // false if a waker took it (and has finished with it).
+        private static bool Leave(FutexWaiter w)
         {
             while (true)
             {
-                int b = w.Bucket;
+                int b = w.Bucket;   // which lock to take; checked again under it
                 if (b < 0) return false;
                 ulong flags = _bucketLocks[b].AcquireIrqSave();
-                if (w.Bucket == b)
-                {
-                    bool removed = _table.Remove(w);
-                    if (removed) FutexPins.Release(KernelMemory.Frames, w);
-                    _bucketLocks[b].ReleaseIrqRestore(flags);
-                    return removed;
-                }
-                _bucketLocks[b].ReleaseIrqRestore(flags);   // a requeue moved it: try its new bucket
+                FutexTable.LeaveResult r = _table.Leave(w, b);
+                if (r == FutexTable.LeaveResult.Removed) FutexPins.Release(KernelMemory.Frames, w);
+                _bucketLocks[b].ReleaseIrqRestore(flags);
+                if (r != FutexTable.LeaveResult.Moved) return r == FutexTable.LeaveResult.Removed;
             }
         }
 
@@ -202,15 +202,20 @@ namespace Sticky.Sys
         }
 
         // Bucket lock(s) held: release each waiter's pin (frame lock), then make
-        // the threads runnable (scheduler lock), keeping the lock order.
+        // the threads runnable (scheduler lock), keeping the lock order. Each
+        // waiter is handed back to its thread (FutexTable.Finish) only after its
+        // chain link is read: until then its thread, even one that timed out
+        // meanwhile, waits in Leave, so it can neither start a new wait (and
+        // reset the link) nor exit (and free the waiter) under our walk.
         private static void WakeChain(FutexWaiter chain)
         {
             for (FutexWaiter w = chain; w != null; w = w.NextInChain) FutexPins.Release(KernelMemory.Frames, w);
             Scheduler.LockNested();
             while (chain != null)
             {
-                FutexWaiter next = chain.NextInChain;   // read before the woken thread can reuse its waiter
+                FutexWaiter next = chain.NextInChain;
                 Scheduler.WakeThreadLocked((Thread)chain.Owner);
+                FutexTable.Finish(chain);
                 chain = next;
             }
             Scheduler.UnlockNested();
