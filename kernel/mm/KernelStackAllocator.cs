@@ -23,7 +23,7 @@ namespace Sticky.Mm
 
         private struct SlotStack { public fixed ushort Free[MaxStacks]; }
         private static SlotStack _free, _dirty;
-        private static int _freeCount, _dirtyCount;
+        private static int _freeCount, _dirtyCount, _purging;
         private static int _live;
         private static long _purges;
         // Slots and the kernel table's stack area: threads are created with
@@ -51,7 +51,18 @@ namespace Sticky.Mm
         public static ulong Allocate()
         {
             ulong flags = _lock.AcquireIrqSave();
-            if (_freeCount == 0 && _dirtyCount > 0) Purge(ref flags);
+            while (_freeCount == 0)
+            {
+                if (_dirtyCount > 0) Purge(ref flags);
+                else if (_purging > 0)
+                {
+                    // Another CPU is cleaning every dirty slot: wait for them.
+                    _lock.ReleaseIrqRestore(flags);
+                    Sticky.Arch.Cpu.Pause();
+                    flags = _lock.AcquireIrqSave();
+                }
+                else break;   // all slots in use
+            }
             ulong top = AllocateLocked();
             _lock.ReleaseIrqRestore(flags);
             return top;
@@ -65,6 +76,7 @@ namespace Sticky.Mm
             int n = _dirtyCount;
             for (int i = 0; i < n; i++) taken[i] = _dirty.Free[i];
             _dirtyCount = 0;
+            _purging++;
             _lock.ReleaseIrqRestore(flags);
             ulong irq = Sticky.Arch.Cpu.SaveAndDisableInterrupts();
             TlbShootdown.InvalidateLocal(0, 0, TlbShootdown.Everything);
@@ -72,6 +84,7 @@ namespace Sticky.Mm
             Sticky.Arch.Cpu.RestoreInterrupts(irq);
             flags = _lock.AcquireIrqSave();
             for (int i = 0; i < n; i++) _free.Free[_freeCount++] = taken[i];
+            _purging--;
             _purges++;
         }
 
