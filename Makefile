@@ -18,7 +18,7 @@ SETUP_STAMP := $(BUILD)/.setup-done
 # here, so `make BUILD=out test` tests what it built.
 export STICKY_BUILD := $(abspath $(BUILD))
 
-.PHONY: all kernel init setup run test bench soak debug clean
+.PHONY: all kernel init setup run test bench soak stress debug clean
 
 # Guest test programs (static musl binaries): `make guests`.
 include tests/guest/guest.mk
@@ -91,6 +91,12 @@ bench: kernel init $(BUILD)/bench/microbench
 SOAK_BOOTS ?= 400
 soak: kernel init guests
 	tools/soak --boots $(SOAK_BOOTS)
+
+# The guest suite STRESS_ROUNDS times over in one boot on 4 CPUs, with a leak
+# report per round (tools/stress, docs/debugging.md). Not part of make test.
+STRESS_ROUNDS ?= 5
+stress: kernel init guests
+	tools/stress --rounds $(STRESS_ROUNDS) --smp 4
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]

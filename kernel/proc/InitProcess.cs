@@ -19,7 +19,9 @@ namespace Sticky.Proc
         {
             LeakAccounting.Init(commandLine);
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
-            _args = new ArgBlock((hasList ? length : 0) + 64);   // the list's names, "init", the environment
+            // repeat=K (make stress): init runs the list K times, as INIT_REPEAT=K in its environment.
+            bool repeat = commandLine->TryGet("repeat", out byte* rounds, out int roundsLength) && roundsLength <= 8;
+            _args = new ArgBlock((hasList ? length : 0) + 64 + (repeat ? 32 : 0));   // the list's names, "init", the environment
             _args.Add("init", false);
             if (hasList)
             {
@@ -33,6 +35,14 @@ namespace Sticky.Proc
             }
             _args.Add("PATH=/", true);
             _args.Add("TERM=dumb", true);
+            if (repeat)
+            {
+                const string Name = "INIT_REPEAT=";
+                byte* entry = stackalloc byte[Name.Length + 8];
+                for (int i = 0; i < Name.Length; i++) entry[i] = (byte)Name[i];
+                for (int i = 0; i < roundsLength; i++) entry[Name.Length + i] = rounds[i];
+                _args.Add(entry, Name.Length + roundsLength, true);
+            }
 
             Process p = Processes.Create(null);
             p.Files = FileTable.WithConsole();

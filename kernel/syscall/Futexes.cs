@@ -32,6 +32,15 @@ namespace Sticky.Sys
                 Panic.Halt("futex=: expected sticky, nosticky or virtkey");
             _table = new FutexTable();
             _bucketLocks = new SpinLock[_table.BucketCount];
+            if (commandLine->TryGet("smptest", out byte* switches, out int length))
+            {
+                if (!TestSwitches.Apply(switches, length)) Panic.Halt("smptest=: expected no-eager-wp and/or no-cow-break");
+                // Loudly: a kernel that runs like this is broken on purpose.
+                Console.Write("smptest: switched off for a test:");
+                if (TestSwitches.SkipEagerWriteProtect) Console.Write(" the write-protect before fork's eager copy");
+                if (TestSwitches.SkipCowBreakBeforeWait) Console.Write(" the COW break before a futex wait pins");
+                Console.WriteLine();
+            }
             if (Log.On(Subsystem.Futex, Level.Info))
             {
                 Log.Begin(Subsystem.Futex, Level.Info);
@@ -102,7 +111,7 @@ namespace Sticky.Sys
             bool shared = r.IsShared;
             if (FutexKeys.RefusesPlainOpOnReadOnly(_design, shared, privateOp, (r.Protection & Protection.Write) != 0))
                 return -Errno.EFAULT;
-            bool ownFrame = forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp);
+            bool ownFrame = forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp) && !TestSwitches.SkipCowBreakBeforeWait;
             FrameNumber frame = FrameNumber.None;
             if (!forWait && !forWrite)
             {

@@ -59,7 +59,9 @@ namespace Sticky.Sys
             const ulong MaskBytes = 8;
             if (!ProcessExists(pid)) return -Errno.ESRCH;
             if (length < MaskBytes || (length & 7) != 0) return -Errno.EINVAL;
-            return UserMemory.Write(mask, 1UL) ? (long)MaskBytes : -Errno.EFAULT;
+            // Every CPU that is up: a thread may run on any (one run queue).
+            ulong all = Sticky.Arch.Cpus.Count >= 64 ? ulong.MaxValue : (1UL << Sticky.Arch.Cpus.Count) - 1;
+            return UserMemory.Write(mask, all) ? (long)MaskBytes : -Errno.EFAULT;
         }
 
         // struct rusage (144 bytes): no CPU times; the peak resident size is the resident size now, in KiB.

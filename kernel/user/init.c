@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -98,14 +99,24 @@ int main(int argc, char **argv)
     while (programs[count] != NULL)
         count++;
 
+    /* INIT_REPEAT=K (the kernel's repeat=K, make stress): the whole list K times. */
+    const char *repeat = getenv("INIT_REPEAT");
+    int rounds = repeat ? atoi(repeat) : 1;
+    if (rounds < 1)
+        rounds = 1;
+
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("init: running %d program%s\n", count, count == 1 ? "" : "s");
     reap_and_account();     /* the baseline: after our first output, so stdio is set up */
 
     int ok = 1;
-    for (int i = 0; i < count; i++) {
-        ok &= run(programs[i]);
-        reap_and_account();
+    for (int round = 1; round <= rounds; round++) {
+        if (rounds > 1)
+            printf("init: round %d of %d\n", round, rounds);
+        for (int i = 0; i < count; i++) {
+            ok &= run(programs[i]);
+            reap_and_account();
+        }
     }
     fflush(stdout);
     return ok ? 0 : 1;

@@ -11,6 +11,9 @@ A program's metadata line, anywhere in its first 40 lines:
                       the bug's symptom ("lost wakeup" or "isolation broken") and exit 1:
                       it demonstrates the 2002 bug; a PASS there fails the suite
     skip-native       not run natively on Linux
+    fails-without=S,S in the smp4 suite, also run under futex=sticky with each named step of the
+                      sticky design switched off (smptest=S: no-eager-wp, no-cow-break); there it
+                      must print `FAIL <name>: ...` naming what the step prevents (SMPTEST_SYMPTOM)
     busybox           the initramfs also holds Debian's busybox-static as /bin/busybox,
                       with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
 Test names: guest/<name>, or guest/<name>[<design>] per futex design; and
@@ -43,6 +46,7 @@ class Program:
     designs: tuple = (None,)            # None: the kernel's default design, no futex=
     nosticky_fails: bool = False
     native: bool = True                 # also run natively on the host
+    fails_without: tuple = ()           # smptest= switches under which it must fail (smp suites)
     busybox: bool = False               # pack /bin/busybox into the initramfs
     problem: str = ""                   # bad metadata: every cell of the program fails with it
 
@@ -52,6 +56,7 @@ class Cell:
     program: Program
     design: str | None
     smp: int = 1
+    smptest: str | None = None          # a step of the sticky design switched off: must fail
 
     @property
     def suite(self):
@@ -59,6 +64,8 @@ class Cell:
 
     @property
     def name(self):
+        if self.smptest:
+            return f"{self.program.name}[{self.design},{self.smptest}]"
         return self.program.name if self.design is None else f"{self.program.name}[{self.design}]"
 
     @property
@@ -67,11 +74,14 @@ class Cell:
 
     @property
     def expect(self):
+        if self.smptest:
+            return "fail"
         return "fail" if self.design == "nosticky" and self.program.nosticky_fails else "pass"
 
     @property
     def log_name(self):
-        return self.program.name + (f".{self.design}" if self.design else "") + (f".smp{self.smp}" if self.smp != 1 else "")
+        return (self.program.name + (f".{self.design}" if self.design else "") + (f".{self.smptest}" if self.smptest else "")
+                + (f".smp{self.smp}" if self.smp != 1 else ""))
 
 
 def read_program(path):
@@ -96,6 +106,8 @@ def read_program(path):
                 prog.nosticky_fails = True
             elif key == "skip-native":
                 prog.native = False
+            elif key == "fails-without" and value and all(v in SMPTEST_SYMPTOM for v in value.split(",")):
+                prog.fails_without = tuple(value.split(","))
             elif key == "busybox" and not value:
                 prog.busybox = True
             else:
@@ -114,6 +126,8 @@ def tests(ctx, smp=1):
     native = os.environ.get("STICKY_NATIVE", "1") != "0" and smp == 1
     cells = [Cell(p, d, smp) for p in programs
              for d in p.designs + ((NATIVE,) if native and p.native and not p.problem else ())]
+    if smp > 1:
+        cells += [Cell(p, "sticky", smp, smptest=s) for p in programs for s in p.fails_without]
     cells = [c for c in cells if ctx.wanted(suite, c.name)]
     if not cells:
         return
@@ -140,6 +154,9 @@ def tests(ctx, smp=1):
 # How a nosticky=fail program must report the bug: a wake that reached nobody
 # (the waiter times out), or one that reached the other process's waiter.
 BUG_SYMPTOM = re.compile(r"\blost wakeup\b|\bisolation broken\b")
+# What each step of the sticky design prevents, as a program reports it when
+# the step is switched off (smptest=): a torn eager copy; Martin Wirth's race.
+SMPTEST_SYMPTOM = {"no-eager-wp": re.compile(r"\btorn\b"), "no-cow-break": BUG_SYMPTOM}
 
 
 def run_cell(ctx, cell):
@@ -156,14 +173,19 @@ def run_cell(ctx, cell):
         return run_native(ctx, cell, binary), None
     extra = guestrun.busybox_files(BUSYBOX, BUSYBOX_APPLETS) if prog.busybox else []
     cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
-                                      extra_files=extra, smp=cell.smp)
+                                      extra_files=extra, smp=cell.smp, smptest=cell.smptest)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)
     if verdict.ok and cell.expect == "fail":
         # Failing is not enough: it must fail the way the seed describes.
         line = next((l for l in run.lines if l.startswith(f"FAIL {prog.name}: ")), "")
-        if not BUG_SYMPTOM.search(line):
+        if cell.smptest and not SMPTEST_SYMPTOM[cell.smptest].search(line):
+            return Result(cell.suite, cell.name, "fail",
+                          f"failed with smptest={cell.smptest}, but not for what that step prevents "
+                          f"({SMPTEST_SYMPTOM[cell.smptest].pattern}): {line!r}", run.secs,
+                          f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNEXPECTED FAIL"
+        if not cell.smptest and not BUG_SYMPTOM.search(line):
             return Result(cell.suite, cell.name, "fail",
                           f"failed under futex={cell.design}, but not with the 2002 bug's symptom "
                           f"(a lost wakeup or broken isolation): {line!r}", run.secs,
@@ -172,7 +194,9 @@ def run_cell(ctx, cell):
         text = "FAIL (expected)" if cell.expect == "fail" else "pass"
         return Result(cell.suite, cell.name, "pass", secs=run.secs), text
     reasons = verdict.reasons
-    if verdict.kind == "unexpected-pass":
+    if verdict.kind == "unexpected-pass" and cell.smptest:
+        reasons = [f"UNEXPECTED PASS with smptest={cell.smptest}: the test did not detect what that step prevents"] + reasons
+    elif verdict.kind == "unexpected-pass":
         reasons = [f"UNEXPECTED PASS under futex={cell.design}: the 2002 bug did not reproduce"] + reasons
     text = "UNEXPECTED " + {"unexpected-pass": "PASS"}.get(verdict.kind, verdict.kind.upper())
     return Result(cell.suite, cell.name, "fail", "\n".join(reasons), run.secs,
@@ -199,7 +223,7 @@ def print_matrix(results, smp=1):
     """The futex programs' outcome per design, after the suite's results."""
     rows = {}
     for cell, text in results:
-        if cell.design is not None and not cell.native:
+        if cell.design is not None and not cell.native and not cell.smptest:
             rows.setdefault(cell.program.name, {})[cell.design] = text
     if not rows:
         return

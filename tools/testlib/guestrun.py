@@ -56,6 +56,8 @@ class Config:
     mem: str = DEFAULT_MEM
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
+    smptest: str | None = None          # steps of the sticky design switched off, for a test (smptest=)
+    repeat: int = 1                     # init runs the list this many times (repeat=; tools/stress)
     extra_files: list = dataclasses.field(default_factory=list)   # more initramfs members: (name, mode, bytes)
 
     @classmethod
@@ -69,6 +71,8 @@ class Config:
         """Raises UsageError for anything the kernel cannot run."""
         if not 1 <= self.smp <= MAX_CPUS:
             raise UsageError(f"--smp={self.smp}: expected 1 to {MAX_CPUS} CPUs")
+        if self.smptest is not None and not re.fullmatch(r"(no-eager-wp|no-cow-break)(,(no-eager-wp|no-cow-break))*", self.smptest):
+            raise UsageError(f"--smptest={self.smptest!r}: expected no-eager-wp and/or no-cow-break")
         if self.futex is not None and self.futex not in DESIGNS:
             raise UsageError(f"--futex={self.futex}: expected one of {', '.join(DESIGNS)}")
         if self.trace is not None and not re.fullmatch(r"[^\s]+", self.trace):
@@ -116,6 +120,10 @@ class Config:
             words.append(f"trace={self.trace}")
         if self.log:
             words.append(f"log={self.log}")
+        if self.smptest:
+            words.append(f"smptest={self.smptest}")
+        if self.repeat > 1:
+            words.append(f"repeat={self.repeat}")
         words.append("acct")            # the kernel's acct lines, for the leak check
         return words
 
