@@ -34,7 +34,22 @@ namespace Sticky.Mm
             return child;
         }
 
-        private AddressSpace<TMem, TTlb> ForkPages(bool copyPinnedEagerly, TTlb childTlb)
+        // Pinned pages found by the walk, write-protected and waiting for their
+        // eager copy: copied a batch at a time after one flush, so a fork costs
+        // one round of shootdown IPIs however many pages it write-protects,
+        // COW or pinned (up to EagerBatch pinned pages; one more round per
+        // further batch).
+        private const int EagerBatch = 16;
+
+        private struct PendingCopy
+        {
+            public VirtualAddress Page;
+            public PageTableEntry Pte;       // as it was before the write-protect
+            public bool Protected;
+            public PageFlags ChildFlags;
+        }
+
+        private unsafe AddressSpace<TMem, TTlb> ForkPages(bool copyPinnedEagerly, TTlb childTlb)
         {
             // The parent's kernel half is the kernel template's, so its PML4 serves as the template.
             AddressSpace<TMem, TTlb> child = Create(_mem, childTlb, _frames, _table.Root);
@@ -44,26 +59,31 @@ namespace Sticky.Mm
                 child.Insert(i, _regions[i]);
                 _regions[i].Backing?.AddRef();
             }
-            for (int i = 0; i < _count; i++)
-            {
-                if (!CopyPagesTo(child, _regions[i], copyPinnedEagerly))
-                {
-                    child.Destroy();
-                    ObjectRelease.Release(child);
-                    return null;
-                }
-            }
-            return child;
+            PendingCopy* pending = stackalloc PendingCopy[EagerBatch];
+            int waiting = 0;
+            bool ok = true;
+            for (int i = 0; i < _count && ok; i++) ok = CopyPagesTo(child, _regions[i], copyPinnedEagerly, pending, ref waiting);
+            if (ok) ok = CopyPending(child, pending, ref waiting);
+            else RestorePending(pending, ref waiting);
+            if (ok) return child;
+            child.Destroy();
+            ObjectRelease.Release(child);
+            return null;
         }
 
-        private bool CopyPagesTo(AddressSpace<TMem, TTlb> child, Region r, bool copyPinnedEagerly)
+        private unsafe bool CopyPagesTo(AddressSpace<TMem, TTlb> child, Region r, bool copyPinnedEagerly,
+                                        PendingCopy* pending, ref int waiting)
         {
             VirtualAddress from = r.Start;
             while (_table.NextMapped(from, r.End, out VirtualAddress page, out PageTableEntry pte))
             {
-                bool ok;
+                bool ok = true;
                 if (r.IsShared) ok = ShareFrame(child, page, pte.Frame, r.LeafFlags);
-                else if (copyPinnedEagerly && _frames.IsPinned(pte.Frame)) ok = CopyEagerly(child, r, page, pte);
+                else if (copyPinnedEagerly && _frames.IsPinned(pte.Frame))
+                {
+                    WriteProtectForCopy(page, pte, r.LeafFlags, ref pending[waiting++]);
+                    if (waiting == EagerBatch) ok = CopyPending(child, pending, ref waiting);
+                }
                 else ok = ShareCow(child, r, page, pte);
                 if (!ok) return false;
                 from = page + Paging.PageSize;
@@ -95,22 +115,45 @@ namespace Sticky.Mm
         // stale TLB entry) can change the page half-way through; one that tries
         // faults and waits for the parent's lock, which fork holds. Then the
         // parent gets back exactly what it had.
-        private bool CopyEagerly(AddressSpace<TMem, TTlb> child, Region r, VirtualAddress page, PageTableEntry pte)
+        private void WriteProtectForCopy(VirtualAddress page, PageTableEntry pte, PageFlags childFlags, ref PendingCopy p)
+        {
+            p.Page = page;
+            p.Pte = pte;
+            p.ChildFlags = childFlags;
+            p.Protected = pte.IsWritable && !Sticky.Lib.TestSwitches.SkipEagerWriteProtect;
+            if (p.Protected) _table.Protect(page, pte.Flags & ~PageFlags.Writable);
+        }
+
+        // One flush (every write-protect so far, pinned and COW), then each
+        // pinned page is copied into the child and given back to the parent.
+        // False on OOM; every parent PTE is restored either way.
+        private unsafe bool CopyPending(AddressSpace<TMem, TTlb> child, PendingCopy* pending, ref int waiting)
+        {
+            if (waiting == 0) return true;
+            _tlb.Flush();
+            bool ok = true;
+            for (int i = 0; i < waiting && ok; i++) ok = CopyOne(child, ref pending[i]);
+            RestorePending(pending, ref waiting);
+            return ok;
+        }
+
+        private bool CopyOne(AddressSpace<TMem, TTlb> child, ref PendingCopy p)
         {
             if (!_frames.TryAllocate(out FrameNumber copy)) return false;
-            bool wasWritable = pte.IsWritable && !Sticky.Lib.TestSwitches.SkipEagerWriteProtect;
-            if (wasWritable)
-            {
-                _table.Protect(page, pte.Flags & ~PageFlags.Writable);
-                _tlb.Flush();
-            }
-            PhysicalMemory.CopyFrame(_mem, copy, pte.Frame);
-            if (wasWritable) _table.Protect(page, pte.Flags);
-            MapResult m = child._table.Map(page, copy, r.LeafFlags);
+            PhysicalMemory.CopyFrame(_mem, copy, p.Pte.Frame);
+            MapResult m = child._table.Map(p.Page, copy, p.ChildFlags);
             if (m == MapResult.Mapped) { child._resident++; return true; }
             _frames.Free(copy);
             if (m == MapResult.AlreadyMapped) throw new System.InvalidOperationException("AddressSpace.Fork: child page mapped twice");
             return false;
+        }
+
+        // The parent gets its write permission back; no flush needed (Relax).
+        private unsafe void RestorePending(PendingCopy* pending, ref int waiting)
+        {
+            for (int i = 0; i < waiting; i++)
+                if (pending[i].Protected) _table.Relax(pending[i].Page, pending[i].Pte.Flags);
+            waiting = 0;
         }
     }
 }

@@ -172,6 +172,28 @@ namespace Sticky.Mm
             return true;
         }
 
+        // Gives a present page back permissions it had (a write-protect undone),
+        // keeping its frame and Accessed/Dirty bits, without invalidating: a CPU
+        // still holding the stricter entry faults, and the fault finds this one
+        // (ITlb: a more permissive entry needs no flush). Refuses to take a
+        // permission away or change anything but Writable and NoExecute.
+        // False if not mapped.
+        public bool Relax(VirtualAddress page, PageFlags flags)
+        {
+            CheckPage(page);
+            CheckLeafFlags(page, flags);
+            PageTableEntry* e = Leaf(page);
+            if (e == null || !e->IsPresent) return false;
+            PageFlags old = e->Flags & ~(PageFlags.Accessed | PageFlags.Dirty | PageFlags.Present);
+            PageFlags wanted = flags & ~(PageFlags.Accessed | PageFlags.Dirty | PageFlags.Present);
+            PageFlags changed = old ^ wanted;
+            if ((changed & ~(PageFlags.Writable | PageFlags.NoExecute)) != 0 ||
+                (old & PageFlags.Writable & ~wanted) != 0 || (wanted & PageFlags.NoExecute & ~old) != 0)
+                throw new InvalidOperationException("PageTable.Relax: would take a permission away (use Protect)");
+            *e = new PageTableEntry(e->Frame, wanted | (e->Flags & (PageFlags.Accessed | PageFlags.Dirty)) | PageFlags.Present);
+            return true;
+        }
+
         // Points a present page at another frame in one store (a COW copy): the
         // new mapping takes a reference the caller holds on `frame`, the old
         // frame's reference goes to the caller; `entry` is the entry written.

@@ -17,11 +17,17 @@ public sealed class TlbLog
 }
 
 // A fake TLB that records instead of invalidating. The log is a class so that
-// every copy of this struct appends to the same list.
+// every copy of this struct appends to the same list. A Flush is recorded only
+// when something was invalidated since the last one: that is a round of IPIs
+// in the kernel (SpaceState.Flush does nothing otherwise).
 public readonly struct RecordingTlb : ITlb
 {
     public readonly TlbLog Log;
     public RecordingTlb(TlbLog log) { Log = log; }
     public void InvalidatePage(VirtualAddress page) => Log.Events.Add(new TlbEvent(TlbOp.InvalidatePage, page.Value));
-    public void Flush() => Log.Events.Add(new TlbEvent(TlbOp.Flush, 0));
+    public void Flush()
+    {
+        int last = Log.Events.FindLastIndex(e => e.Op == TlbOp.Flush);
+        if (Log.Events.FindLastIndex(e => e.Op == TlbOp.InvalidatePage) > last) Log.Events.Add(new TlbEvent(TlbOp.Flush, 0));
+    }
 }
