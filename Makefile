@@ -20,10 +20,12 @@ export STICKY_BUILD := $(abspath $(BUILD))
 
 .PHONY: all kernel init setup run test bench debug clean
 
-# Guest test programs (static musl binaries): `make guests`.
-include tests/guest/guest.mk
+# The first rule is what a plain `make` builds: the kernel (README.md).
 all: kernel
 kernel: $(BUILD)/kernel.elf
+
+# Guest test programs (static musl binaries): `make guests`.
+include tests/guest/guest.mk
 
 # The first user process: runs the programs named on the kernel command line
 # (run=a,b) and reports each one's exit status (see tools/run-guest).

@@ -18,12 +18,13 @@ namespace Sticky
         private static void Main(ulong startInfoPhysical)
         {
             Internal.Runtime.CompilerHelpers.StartupCodeHelpers.InitializeModules();
-            Sticky.Drivers.Serial.Init();
+            Sticky.Drivers.Serial.Init(Sticky.Drivers.Serial.Com1);
             Cpus.InitBootCpu();
 
             // The boot page tables map all low memory at the direct map's base already.
             if (!BootInfo.TryParse(startInfoPhysical, Sticky.Mm.DirectMap.Base, out _boot))
                 Panic.Halt("no PVH start info: boot stickyos with qemu -kernel (PVH ELF note)");
+            Console.Init(&Boot->CommandLine);
             Banner.Print(Boot);
             Log.Init(&Boot->CommandLine);
             Sticky.Mm.KernelMemory.Init(Boot);

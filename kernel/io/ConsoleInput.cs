@@ -19,7 +19,7 @@ namespace Sticky.Io
         {
             _readers = new WaitQueue();
             Interrupts.Register(Interrupts.SerialIrq, &OnInterrupt);
-            Serial.EnableReceiveInterrupt();
+            Serial.SetReceiveInterrupt(true);
         }
 
         private static void OnInterrupt(TrapFrame* frame)

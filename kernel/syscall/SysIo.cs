@@ -34,14 +34,16 @@ namespace Sticky.Sys
             {
                 int n = count - done < Chunk ? (int)(count - done) : Chunk;
                 if (!UserMemory.CopyIn(bounce, buffer + done, (ulong)n)) return done > 0 ? (long)done : -Errno.EFAULT;
-                int written = f.Kind == FileKind.Console ? WriteConsole(bounce, n) : f.Pipe.Write(bounce, n);
+                int written = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bounce, n)
+                            : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bounce, n)
+                            : f.Pipe.Write(bounce, n);
                 if (written < 0) return done > 0 ? (long)done : written;
                 done += (ulong)written;
             }
             return (long)done;
         }
 
-        private static int WriteConsole(byte* bytes, int n)
+        private static int WriteKernelConsole(byte* bytes, int n)
         {
             Console.WriteBytes(bytes, n);
             return n;

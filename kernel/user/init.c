@@ -1,19 +1,32 @@
 /*
  * init - the first user process (pid 1) of stickyos.
  *
- * Runs each program named in argv[1..] (the kernel passes run=a,b,c as
- * argv = ["init", "a", "b", "c"]), or the demo list below when there is none:
- * fork, execve("/<name>") in the child, wait in the parent, then print
+ * Runs the command lines named by its arguments, in order, or the demo list
+ * below when there are none. An argument is either
+ *     NAME               run /NAME with argv {NAME}
+ *     --argc=N NAME ...  the N words from NAME on are one command line:
+ *                        "--argc=3 echo_args a b" runs /echo_args with argv
+ *                        {echo_args, a, b}
+ * The kernel gives init these from `run=a,b` on its command line and from the
+ * initramfs file /init.args (tools/run-guest writes it); init's environment
+ * (/init.env, PATH, TERM) is every program's. For each: fork, execve in the
+ * child, wait in the parent, then report
  *     exit <name> <status>
  * where status is the exit code or the name of the killing signal.
  * Before the first program and after each one it asks the kernel for its
  * resource counts (syscall 1000, sticky_acct): tools/run-guest compares every
  * such line with the first one to find leaks.
+ *
+ * The report goes to fd 3, the kernel's console, when the kernel opened it
+ * (else to stdout): with `console=ttyS1` that is another serial port than the
+ * terminal the programs use, so their output can be captured alone.
  * Exits 0 iff every program exited 0. The host side is tools/run-guest.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -21,8 +34,10 @@
 #include <unistd.h>
 
 #define SYS_sticky_acct 1000
+#define REPORT_FD 3
+#define ARGC_PREFIX "--argc="
 
-static char *const default_programs[] = { "hello", "threads", NULL };
+static char *default_programs[] = { "hello", "threads", NULL };
 
 static const char *const signal_names[] = {
     [1] = "SIGHUP",   [2] = "SIGINT",    [3] = "SIGQUIT",  [4] = "SIGILL",
@@ -35,35 +50,61 @@ static const char *const signal_names[] = {
     [29] = "SIGIO",   [30] = "SIGPWR",   [31] = "SIGSYS",
 };
 
-/* The kernel prints the "acct ..." line itself: our own output must be on the
- * console first, or the lines would come out of order. */
+static int report_fd = 1;
+
+/* One line of init's report, written whole with one write(2). */
+__attribute__((format(printf, 1, 2)))
+static void report(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    for (int done = 0; done < n;) {
+        ssize_t w = write(report_fd, line + done, (size_t)(n - done));
+        if (w <= 0 && errno != EINTR)
+            return;
+        if (w > 0)
+            done += (int)w;
+    }
+}
+
+/* The kernel prints the "acct ..." line itself, on its console: init's own
+ * report lines are written whole before it, so they stay in order. */
 static void account(void)
 {
-    fflush(stdout);
     syscall(SYS_sticky_acct);
 }
 
-/* Runs one program; returns 1 if it exited 0. */
-static int run(char *name)
+/* Runs one command line (argv[0] is the program's name); returns 1 if it exited 0. */
+static int run(char **argv)
 {
+    char *name = argv[0];
     char path[256];
     if (snprintf(path, sizeof path, "/%s", name) >= (int)sizeof path) {
-        printf("init: cannot run %s: %s\n", name, strerror(ENAMETOOLONG));
+        report("init: cannot run %s: %s", name, strerror(ENAMETOOLONG));
         return 0;
     }
 
     fflush(stdout);     /* the child must not inherit (and repeat) buffered output */
     pid_t child = fork();
     if (child < 0) {
-        printf("init: cannot fork for %s: %s\n", name, strerror(errno));
+        report("init: cannot fork for %s: %s", name, strerror(errno));
         return 0;
     }
     if (child == 0) {
         extern char **environ;
-        char *argv[] = { name, NULL };
+        if (report_fd != 1)
+            close(report_fd);       /* the kernel's console is init's, not the program's */
         execve(path, argv, environ);
-        printf("init: cannot run %s: %s\n", name, strerror(errno));
-        fflush(stdout);
+        /* On the terminal, as a shell says "not found": the program's place. */
+        dprintf(2, "init: cannot run %s: %s\n", name, strerror(errno));
         _exit(127);
     }
 
@@ -74,7 +115,7 @@ static int run(char *name)
         if (pid == child)
             break;
         if (pid < 0 && errno != EINTR) {
-            printf("init: wait for %s failed: %s\n", name, strerror(errno));
+            report("init: wait for %s failed: %s", name, strerror(errno));
             return 0;
         }
     }
@@ -84,31 +125,58 @@ static int run(char *name)
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig > 0 && sig < (int)(sizeof signal_names / sizeof signal_names[0]))
-            printf("exit %s %s\n", name, signal_names[sig]);
+            report("exit %s %s", name, signal_names[sig]);
         else
-            printf("exit %s SIG%d\n", name, sig);
+            report("exit %s SIG%d", name, sig);
         return 0;
     }
-    printf("exit %s %d\n", name, WEXITSTATUS(status));
+    report("exit %s %d", name, WEXITSTATUS(status));
     return WEXITSTATUS(status) == 0;
+}
+
+/* The length of the command line starting at words[0] (see the top), or 0
+ * if it is malformed (a count that is not a number or runs past the end). */
+static int command_length(char **words, int left, int *skip)
+{
+    if (strncmp(words[0], ARGC_PREFIX, strlen(ARGC_PREFIX)) != 0) {
+        *skip = 0;
+        return 1;
+    }
+    char *end;
+    long n = strtol(words[0] + strlen(ARGC_PREFIX), &end, 10);
+    if (*end != '\0' || n < 1 || n > left - 1)
+        return 0;
+    *skip = 1;
+    return (int)n;
 }
 
 int main(int argc, char **argv)
 {
-    char *const *programs = argc > 1 ? argv + 1 : default_programs;
+    char **words = argc > 1 ? argv + 1 : default_programs;
+    int nwords = argc > 1 ? argc - 1 : 2;
+
+    if (write(REPORT_FD, "", 0) == 0)
+        report_fd = REPORT_FD;
     int count = 0;
-    while (programs[count] != NULL)
-        count++;
+    for (int i = 0, skip, n; i < nwords; i += skip + n, count++) {
+        if ((n = command_length(words + i, nwords - i, &skip)) == 0) {
+            report("init: bad argument %s (expected NAME or " ARGC_PREFIX "N NAME ARG...)", words[i]);
+            return 2;
+        }
+    }
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("init: running %d program%s\n", count, count == 1 ? "" : "s");
-    account();      /* the baseline: after our first output, so stdio is set up */
+    report("init: running %d program%s", count, count == 1 ? "" : "s");
+    account();      /* the baseline */
 
     int ok = 1;
-    for (int i = 0; i < count; i++) {
-        ok &= run(programs[i]);
+    for (int i = 0, skip, n; i < nwords; i += skip + n) {
+        n = command_length(words + i, nwords - i, &skip);
+        char *saved = words[i + skip + n];
+        words[i + skip + n] = NULL;     /* argv ends here; argv[argc] and the list's end are NULL too */
+        ok &= run(words + i + skip);
+        words[i + skip + n] = saved;
         account();
     }
-    fflush(stdout);
     return ok ? 0 : 1;
 }
