@@ -48,7 +48,7 @@ namespace Sticky
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
             Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
-            Sticky.Io.ConsoleInput.Init();
+            Sticky.Tty.Terminal.Init();                          // init runs once the boot thread sleeps
 
             // The boot thread's work is done: it sleeps for good, and init runs.
             Sticky.Proc.Scheduler.Wait(new Sticky.Proc.WaitQueue(), 0);

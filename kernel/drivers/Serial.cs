@@ -21,7 +21,10 @@ namespace Sticky.Drivers
             Cpu.Out8((ushort)(port + Data), 0x01);          // 115200 / 1
             Cpu.Out8((ushort)(port + InterruptEnable), 0x00);
             Cpu.Out8((ushort)(port + LineControl), 0x03);   // 8 bits, no parity, one stop bit
-            Cpu.Out8((ushort)(port + FifoControl), 0xC7);
+            // COM1 keeps its FIFOs off, as the boot left them: switching them on
+            // clears them, which would lose input typed (or piped) ahead of the
+            // boot. Without them the UART holds one byte and QEMU waits.
+            if (port != Com1) Cpu.Out8((ushort)(port + FifoControl), 0xC7);
             Cpu.Out8((ushort)(port + ModemControl), 0x0B);
         }
 

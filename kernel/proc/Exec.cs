@@ -71,6 +71,8 @@ namespace Sticky.Proc
             p.ImageSize = file.Size;
             p.ImageBias = image.Bias;
             p.SetName(file.Name, file.NameLength);
+            p.Execed = true;
+            p.Signals?.ResetForExec();
             if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch
             entry = image.Entry;
             stackPointer = (ulong)sp;

@@ -39,6 +39,14 @@ namespace Sticky.Proc
         public bool Exiting;
         public int WaitStatus;
 
+        // Job control (guarded by the scheduler lock): the process group and
+        // session it belongs to (inherited at fork; init starts in 0, 0 until
+        // it calls setsid), and whether it has exec'd since fork (setpgid on
+        // such a child is EACCES). The session's terminal: tty/KernelTerminal.cs.
+        public int Pgid, Sid;
+        public bool Execed;
+        public SignalActions Signals;         // null: every signal at its default action
+
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;
 

@@ -93,6 +93,7 @@ namespace Sticky.Proc
             }
             p.Files.Destroy();
             p.Files = null;
+            if (p.Sid == p.Pid) Sticky.Tty.Terminal.SessionLeaderExiting(p);
             KernelPageFaults.Switch(null);   // never free the tables CR3 points at
             p.Space.Destroy();
             KernelHeap.Free(p.Space);
@@ -132,14 +133,15 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) under the lock, or null.
-        // `hasMatchingChild` says whether waiting could ever succeed.
-        public static Process FindZombieLocked(Process parent, int pid, out bool hasMatchingChild)
+        // A zombie child of `parent` matching `pid` (-1: any) and, if not 0,
+        // process group `pgid`, under the lock, or null. `hasMatchingChild`
+        // says whether waiting could ever succeed.
+        public static Process FindZombieLocked(Process parent, int pid, int pgid, out bool hasMatchingChild)
         {
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
-                if (pid > 0 && c.Pid != pid) continue;
+                if ((pid > 0 && c.Pid != pid) || (pgid != 0 && c.Pgid != pgid)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;
             }
@@ -155,6 +157,7 @@ namespace Sticky.Proc
 
         public static void Free(Process p)
         {
+            p.Signals?.Release();
             KernelHeap.Free(p.ChildEvents);
             KernelHeap.Free(p.Name);
             KernelHeap.Free(p);

@@ -13,7 +13,6 @@ namespace Sticky.Sys
         // bytes reaches a pipe in one piece (Pipe.Write keeps it atomic).
         private const int Chunk = Pipe.Capacity;
         private const int IovMax = 1024;
-        private const int TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
         private const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
 
         public static long Write(int fd, ulong buffer, ulong count)
@@ -64,7 +63,7 @@ namespace Sticky.Sys
             if (count == 0) return 0;
             byte* bounce = stackalloc byte[Chunk];
             int max = count < Chunk ? (int)count : Chunk;
-            int n = f.Kind == FileKind.Console ? ConsoleInput.Read(bounce, max) : f.Pipe.Read(bounce, max);
+            int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max) : f.Pipe.Read(bounce, max);
             if (n <= 0) return n;
             return UserMemory.CopyOut(buffer, bounce, (ulong)n) ? n : -Errno.EFAULT;
         }
@@ -103,17 +102,15 @@ namespace Sticky.Sys
 
         public static long Close(int fd) => Processes.Current.Files.Close(fd);
 
-        // The console answers TIOCGWINSZ, which is how musl's isatty() asks, so
-        // stdout is line-buffered there as on a Linux terminal; nothing else is a tty.
+        // Only the terminal has ioctls (tty/KernelTerminal.cs); musl's isatty()
+        // asks with TIOCGWINSZ, so stdout is line-buffered there as on Linux.
         public static long Ioctl(int fd, ulong request, ulong argument)
         {
             File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            bool console = f.Kind == FileKind.Console;
+            bool terminal = f.Kind == FileKind.Console;
             f.Release();
-            if (!console || request != TIOCGWINSZ) return -Errno.ENOTTY;
-            ulong winsize = 24UL | (80UL << 16);   // rows, columns; no pixel sizes
-            return UserMemory.Write(argument, winsize) ? 0 : -Errno.EFAULT;
+            return terminal ? Sticky.Tty.Terminal.Ioctl(request, argument) : -Errno.ENOTTY;
         }
 
         public static long Lseek(int fd) => Processes.Current.Files.IsOpen(fd) ? -Errno.ESPIPE : -Errno.EBADF;

@@ -35,11 +35,32 @@ namespace Sticky.Sys
             return 0;
         }
 
-        public static long Sigaction(ulong oldAction, ulong setSize)
+        // rt_sigaction: records the disposition (Proc/SignalActions.cs: SIG_IGN
+        // is honoured, handlers do not run yet) and reports the old one. As in
+        // Linux, the new action is read first and set even if writing the old
+        // one back then faults.
+        public static long Sigaction(int signal, ulong action, ulong oldAction, ulong setSize)
         {
-            if (setSize != 8) return -Errno.EINVAL;
-            if (oldAction == 0) return 0;
-            return UserMemory.Zero(oldAction, 32) ? 0 : -Errno.EFAULT;   // struct sigaction: SIG_DFL, no flags
+            const int Size = SignalActions.Words * 8;
+            if (setSize != 8 || signal < 1 || signal > SignalActions.Count) return -Errno.EINVAL;
+            if (action != 0 && (signal == Signals.SIGKILL || signal == Signals.SIGSTOP)) return -Errno.EINVAL;
+            ulong* next = stackalloc ulong[SignalActions.Words], old = stackalloc ulong[SignalActions.Words];
+            if (action != 0 && !UserMemory.CopyIn(next, action, Size)) return -Errno.EFAULT;
+            Process p = Processes.Current;
+            // Allocated before the lock (the heap has its own); unused if another thread was first.
+            var fresh = action != 0 && p.Signals == null ? new SignalActions() : null;
+            ulong flags = Scheduler.Lock();   // other threads of p may change it too
+            if (p.Signals != null) p.Signals.Get(signal, old);
+            else for (int i = 0; i < SignalActions.Words; i++) old[i] = 0;
+            if (action != 0)
+            {
+                if (p.Signals == null) { p.Signals = fresh; fresh = null; }
+                p.Signals.Set(signal, next);
+            }
+            Scheduler.Unlock(flags);
+            fresh?.Release();
+            if (oldAction != 0 && !UserMemory.CopyOut(oldAction, old, Size)) return -Errno.EFAULT;
+            return 0;
         }
 
         // The test runner's leak check (stickyos-private syscall 1000).

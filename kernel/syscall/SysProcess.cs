@@ -95,6 +95,9 @@ namespace Sticky.Sys
             child.MmapCeiling = parent.MmapCeiling;
             child.Image = parent.Image; child.ImageSize = parent.ImageSize; child.ImageBias = parent.ImageBias;
             fixed (byte* name = parent.Name) child.SetName(name, parent.NameLength);
+            child.Pgid = parent.Pgid;
+            child.Sid = parent.Sid;
+            child.Signals = parent.Signals?.Clone();
 
             Thread t = Processes.CreateThread(child, f);
             if (t == null)
@@ -187,12 +190,14 @@ namespace Sticky.Sys
         {
             const int WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE)) != 0) return -Errno.EINVAL;
-            if (pid < -1 || pid == 0) pid = -1;   // one process group: "same group" is everyone
+            if (pid == int.MinValue) return -Errno.ESRCH;   // -pid has no meaning, as in Linux
             Process self = Processes.Current;
             while (true)
             {
                 ulong flags = Scheduler.Lock();
-                Process zombie = Processes.FindZombieLocked(self, pid, out bool hasChild);
+                // pid > 0: that child; -1: any; 0: one of our process group; < -1: one of group -pid.
+                int group = pid == 0 ? self.Pgid : pid < -1 ? -pid : 0;
+                Process zombie = Processes.FindZombieLocked(self, pid > 0 ? pid : -1, group, out bool hasChild);
                 if (zombie != null)
                 {
                     Processes.ReapLocked(zombie);
@@ -209,15 +214,34 @@ namespace Sticky.Sys
             }
         }
 
-        // Signals exist only as their default action: terminate (the ignored ones do nothing).
+        // pid > 0: that process; 0: the caller's process group; -1: every
+        // process but init and the caller; < -1: process group -pid. What a
+        // signal does: Processes.SendLocked.
         public static long Kill(int pid, int signal)
         {
             if (signal < 0 || signal > 64) return -Errno.EINVAL;
-            ulong flags = Scheduler.Lock();   // the target cannot be reaped while we look at it
-            Process target = pid == 0 ? Processes.Current : pid == -1 ? null : Processes.FindLocked(pid < 0 ? -pid : pid);
-            long result = Deliver(target, signal);
+            if (pid == int.MinValue) return -Errno.ESRCH;
+            Process self = Processes.Current;
+            ulong flags = Scheduler.Lock();   // no target can be reaped while we look at it
+            long result;
+            if (pid > 0) result = Deliver(Processes.FindLocked(pid), signal);
+            else if (pid == -1) result = Everyone(self, signal);
+            else result = Processes.SendGroupLocked(pid == 0 ? self.Pgid : -pid, signal) > 0 ? 0 : -Errno.ESRCH;
             Scheduler.Unlock(flags);
             return result;
+        }
+
+        // Scheduler lock held.
+        private static long Everyone(Process self, int signal)
+        {
+            int found = 0;
+            for (Process p = Processes.First; p != null; p = p.NextInTable)
+            {
+                if (p == Processes.Init || p == self || p.State != ProcessState.Alive) continue;
+                found++;
+                Processes.SendLocked(p, signal);
+            }
+            return found > 0 ? 0 : -Errno.ESRCH;
         }
 
         public static long Tkill(int tid, int signal)
@@ -236,7 +260,7 @@ namespace Sticky.Sys
         private static long Deliver(Process target, int signal)
         {
             if (target == null) return -Errno.ESRCH;
-            if (signal != 0 && !Signals.IgnoredByDefault(signal)) Processes.KillLocked(target, signal);
+            Processes.SendLocked(target, signal);
             return 0;
         }
     }

@@ -8,7 +8,8 @@ namespace Sticky.Sys
             Mprotect = 10, Munmap = 11, Brk = 12, RtSigaction = 13, RtSigprocmask = 14, Ioctl = 16, Readv = 19,
             Writev = 20, Pipe = 22, SchedYield = 24, Madvise = 28, Dup = 32, Nanosleep = 35, Getpid = 39,
             Clone = 56, Fork = 57, Vfork = 58, Execve = 59, Exit = 60, Wait4 = 61, Kill = 62, Uname = 63,
-            Fcntl = 72, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Getppid = 110,
+            Fcntl = 72, Getuid = 102, Getgid = 104, Geteuid = 107, Getegid = 108, Setpgid = 109, Getppid = 110,
+            Getpgrp = 111, Setsid = 112, Getpgid = 121, Getsid = 124,
             Sigaltstack = 131, ArchPrctl = 158, Gettid = 186, Tkill = 200, Futex = 202,
             SetTidAddress = 218, ClockGettime = 228, ClockGetres = 229, ClockNanosleep = 230, ExitGroup = 231,
             Tgkill = 234, Openat = 257, SetRobustList = 273, Pipe2 = 293, Prlimit64 = 302, Getrandom = 318,
@@ -57,6 +58,11 @@ namespace Sticky.Sys
                 case Nr.Geteuid: return "geteuid";
                 case Nr.Getegid: return "getegid";
                 case Nr.Getppid: return "getppid";
+                case Nr.Setpgid: return "setpgid";
+                case Nr.Getpgrp: return "getpgrp";
+                case Nr.Setsid: return "setsid";
+                case Nr.Getpgid: return "getpgid";
+                case Nr.Getsid: return "getsid";
                 case Nr.Sigaltstack: return "sigaltstack";
                 case Nr.ArchPrctl: return "arch_prctl";
                 case Nr.Gettid: return "gettid";

@@ -148,6 +148,9 @@ namespace Sticky.Sys
                 case Nr.Kill: return "dS";
                 case Nr.Tkill: return "dS";
                 case Nr.Tgkill: return "ddS";
+                case Nr.Setpgid: return "dd";
+                case Nr.Getpgid: case Nr.Getsid: return "d";
+                case Nr.Getpgrp: case Nr.Setsid: return "";
                 case Nr.Futex: return FutexArguments((int)a1 & ~(128 | 256));
                 case Nr.Nanosleep: return "Tp";
                 case Nr.ClockNanosleep: return "KdTp";

@@ -60,6 +60,11 @@ namespace Sticky.Sys
                 case Nr.Kill: return SysProcess.Kill((int)a0, (int)a1);
                 case Nr.Tkill: return SysProcess.Tkill((int)a0, (int)a1);
                 case Nr.Tgkill: return SysProcess.Kill((int)a0, (int)a2);
+                case Nr.Setpgid: return SysSession.Setpgid((int)a0, (int)a1);
+                case Nr.Getpgid: return SysSession.Getpgid((int)a0);
+                case Nr.Getpgrp: return SysSession.Getpgrp();
+                case Nr.Setsid: return SysSession.Setsid();
+                case Nr.Getsid: return SysSession.Getsid((int)a0);
 
                 case Nr.Futex: return Futexes.Syscall(a0, (int)a1, (uint)a2, a3, a4, (uint)f->R9);
 
@@ -71,7 +76,7 @@ namespace Sticky.Sys
 
                 case Nr.Uname: return SysMisc.Uname(a0);
                 case Nr.RtSigprocmask: return SysMisc.Sigprocmask(a2, a3);
-                case Nr.RtSigaction: return SysMisc.Sigaction(a2, a3);
+                case Nr.RtSigaction: return SysMisc.Sigaction((int)a0, a1, a2, a3);
                 case Nr.Getuid: case Nr.Getgid: case Nr.Geteuid: case Nr.Getegid: return 0;   // everyone is root
                 case Nr.SetRobustList: return 0;   // no robust futexes: a dying owner's locks are not released
                 case Nr.StickyAccounting: SysMisc.PrintAccounting(); return 0;

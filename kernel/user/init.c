@@ -13,6 +13,10 @@
  * child, wait in the parent, then report
  *     exit <name> <status>
  * where status is the exit code or the name of the killing signal.
+ * Each program leads a session of its own with the terminal as its
+ * controlling terminal, its process group in the foreground: Ctrl-C reaches
+ * it (and its children), never init, and a shell gets the job control it
+ * expects. Init itself leads session 1 without a terminal.
  * Before the first program and after each one it asks the kernel for its
  * resource counts (syscall 1000, sticky_acct): tools/run-guest compares every
  * such line with the first one to find leaks.
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -102,6 +107,9 @@ static int run(char **argv)
         extern char **environ;
         if (report_fd != 1)
             close(report_fd);       /* the kernel's console is init's, not the program's */
+        /* The terminal is free: the last session leader that had it has exited. */
+        if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
+            dprintf(2, "init: %s runs without a controlling terminal: %s\n", name, strerror(errno));
         execve(path, argv, environ);
         /* On the terminal, as a shell says "not found": the program's place. */
         dprintf(2, "init: cannot run %s: %s\n", name, strerror(errno));
@@ -157,6 +165,7 @@ int main(int argc, char **argv)
 
     if (write(REPORT_FD, "", 0) == 0)
         report_fd = REPORT_FD;
+    setsid();
     int count = 0;
     for (int i = 0, skip, n; i < nwords; i += skip + n, count++) {
         if ((n = command_length(words + i, nwords - i, &skip)) == 0) {

@@ -3,6 +3,9 @@
 - static_pie: a static-PIE build of hello (ET_DYN, loaded at the PIE bias) runs.
 - arguments: command lines and environment reach programs (run-guest's
   `-- PROG ARG...` and --env, through init), and one program runs twice.
+- stdin: keys piped into tools/run-guest itself reach a program reading the
+  terminal (tty_canonical's), and with --quiet its stdout is the program's
+  output and echo alone, the kernel's lines in the log file.
 - programs the kernel must refuse cleanly: each is run by init like any guest;
   execve must fail with the right errno (init prints `init: cannot run NAME: ...`
   and `exit NAME 127`), nothing may panic or leak, and the next program must
@@ -10,11 +13,13 @@
 """
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import time
 
-from . import guestrun
-from .core import Result
+from . import guest, guestrun
+from .core import Result, split_lines
 
 SUITE = "exec"
 
@@ -37,6 +42,8 @@ def tests(ctx):
         yield _static_pie(ctx)
     if ctx.wanted(SUITE, "arguments"):
         yield _arguments(ctx)
+    if ctx.wanted(SUITE, "stdin"):
+        yield _stdin(ctx)
     for name, contents, strerror in _cases(hello):
         if not ctx.wanted(SUITE, name):
             continue
@@ -91,3 +98,31 @@ def _arguments(ctx):
             reasons.append(f"missing {name}:\n{block}")
     return Result(SUITE, "arguments", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
                   detail_title="serial log (tail)" if reasons else "", detail=run.tail() if reasons else [])
+
+
+def _stdin(ctx):
+    start = time.monotonic()
+    prog = guest.read_program(os.path.join(ctx.guest_src, "tty_canonical.c"))
+    binary = os.path.join(ctx.build, "guest", "tty_canonical")
+    with tempfile.TemporaryDirectory(prefix="sticky-stdin.") as tmp:
+        klog = os.path.join(tmp, "kernel.log")
+        p = subprocess.run([sys.executable, os.path.join(ctx.root, "tools", "run-guest"), f"--quiet={klog}",
+                            f"--timeout={prog.timeout:g}", f"--kernel={ctx.kernel}", f"--init={ctx.init}",
+                            "--", binary], input=b"".join(prog.input), capture_output=True,
+                           timeout=prog.timeout + 30, env=dict(os.environ, STICKY_QEMU_RUN=ctx.qemu_run))
+        with open(klog, errors="replace") as f:
+            kernel = f.read()
+    out = split_lines(p.stdout)
+    reasons = []
+    if p.returncode != 0:
+        reasons.append(f"run-guest exited {p.returncode}: {p.stderr.decode(errors='replace').strip()}")
+    if "PASS tty_canonical" not in out:
+        reasons.append("no `PASS tty_canonical` on stdout")
+    if "abc\b \b\b \bd" not in out:
+        reasons.append("stdout lacks the echo of the first keys (abc, two erases, d)")
+    if leaked := [l for l in out if l.startswith(("acct ", "exit ", "init: ", "stickyos "))]:
+        reasons.append(f"kernel lines on stdout despite --quiet: {leaked[:3]}")
+    if not re.search(r"^exit tty_canonical 0\s*$", kernel, re.M):
+        reasons.append("no `exit tty_canonical 0` in the kernel's log")
+    return Result(SUITE, "stdin", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
+                  detail_title="stdout" if reasons else "", detail=out[-20:] if reasons else [])

@@ -243,7 +243,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, f
     archive = cpio.pack(cfg.initramfs())
     # The initramfs lives in memory and reaches QEMU as an inherited fd:
     # nothing on disk to clean up, however run-guest ends.
-    fd = os.memfd_create("sticky-initrd", 0)
+    fd = os.memfd_create("sticky-initrd")      # close-on-exec: only QEMU gets it (pass_fds)
     try:
         os.write(fd, archive)
         if cfg.kernel_log:
