@@ -36,6 +36,7 @@ namespace Sticky
             Cpu.EnableInterrupts();
             Clock.Calibrate(20);
             Sticky.Proc.Scheduler.Init();
+            Sticky.Sys.SyscallTable.Init();
 
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
 

@@ -6,6 +6,9 @@ namespace Sticky.Sys
     // How the syscall trace prints one argument: flags by name, as strace does.
     public static unsafe class TraceFormat
     {
+        // One letter per argument: d decimal, x hex, p pointer, s user string,
+        // F futex op, P mmap prot, M mmap flags, C clone flags, W wait options,
+        // A arch_prctl code, K clock id, S signal, T timespec pointer.
         public static void Argument(char kind, ulong value, ulong secondArgument)
         {
             switch (kind)
@@ -24,6 +27,22 @@ namespace Sticky.Sys
                 case 'K': Clock((int)value); break;
                 case 'S': Signal((int)value); break;
                 default: Console.Write("?"); break;
+            }
+        }
+
+        // futex's arguments depend on its command (the second argument).
+        public static string FutexArguments(ulong op)
+        {
+            switch ((int)op & ~(128 | 256))
+            {
+                case 0: return "pFdT";          // WAIT: relative timeout
+                case 1: return "pFd";           // WAKE
+                case 3: return "pFddp";         // REQUEUE: nr_requeue travels in the timeout slot
+                case 4: return "pFddpd";        // CMP_REQUEUE
+                case 5: return "pFddpx";        // WAKE_OP
+                case 9: return "pFdTpx";        // WAIT_BITSET: absolute deadline, bitset
+                case 10: return "pFdppx";       // WAKE_BITSET
+                default: return "pFxxxx";
             }
         }
 

@@ -1,0 +1,116 @@
+using Sticky.Arch;
+using Sticky.Proc;
+
+namespace Sticky.Sys
+{
+    // The list: one row per implemented call, in number order (Linux x86-64
+    // numbers), then one adapter per row that takes the call's arguments from
+    // the registers (rdi, rsi, rdx, r10, r8, r9). Trace argument kinds:
+    // TraceFormat.Argument. docs/syscalls.md has a line per row, which
+    // tools/syscall-docs checks (`make test`, docs suite).
+    public static unsafe partial class SyscallTable
+    {
+        private static void AddRows()
+        {
+            Row(0, "read", &Read, "dpd");
+            Row(1, "write", &Write, "dpd");
+            Row(3, "close", &Close, "d");
+            Row(8, "lseek", &Lseek, "ddd");
+            Row(9, "mmap", &Mmap, "pxPMdx", SyscallTraits.ReturnsAddress);
+            Row(10, "mprotect", &Mprotect, "pxP");
+            Row(11, "munmap", &Munmap, "px");
+            Row(12, "brk", &Brk, "p", SyscallTraits.ReturnsAddress);
+            Row(13, "rt_sigaction", &RtSigaction, "Sppd");
+            Row(14, "rt_sigprocmask", &RtSigprocmask, "dppd");
+            Row(16, "ioctl", &Ioctl, "dxp");
+            Row(19, "readv", &Readv, "dpd");
+            Row(20, "writev", &Writev, "dpd");
+            Row(22, "pipe", &Pipe, "p");
+            Row(24, "sched_yield", &SchedYield, "");
+            Row(28, "madvise", &Madvise, "pxd");
+            Row(35, "nanosleep", &Nanosleep, "Tp");
+            Row(39, "getpid", &Getpid, "");
+            Row(56, "clone", &Clone, "Cpppp");
+            Row(57, "fork", &Fork, "");
+            Row(59, "execve", &Execve, "spp", SyscallTraits.TraceFirst);
+            Row(60, "exit", &Exit, "d", SyscallTraits.TraceFirst);
+            Row(61, "wait4", &Wait4, "dpWp");
+            Row(62, "kill", &Kill, "dS");
+            Row(63, "uname", &Uname, "p");
+            Row(102, "getuid", &Root, "");
+            Row(104, "getgid", &Root, "");
+            Row(107, "geteuid", &Root, "");
+            Row(108, "getegid", &Root, "");
+            Row(109, "setpgid", &Setpgid, "dd");
+            Row(110, "getppid", &Getppid, "");
+            Row(111, "getpgrp", &Getpgrp, "");
+            Row(112, "setsid", &Setsid, "");
+            Row(121, "getpgid", &Getpgid, "d");
+            Row(124, "getsid", &Getsid, "d");
+            Row(158, "arch_prctl", &ArchPrctl, "Ap");
+            Row(186, "gettid", &Gettid, "");
+            Row(200, "tkill", &Tkill, "dS");
+            Row(202, "futex", &Futex, &TraceFormat.FutexArguments);
+            Row(218, "set_tid_address", &SetTidAddress, "p");
+            Row(228, "clock_gettime", &ClockGettime, "Kp");
+            Row(229, "clock_getres", &ClockGetres, "Kp");
+            Row(230, "clock_nanosleep", &ClockNanosleep, "KdTp");
+            Row(231, "exit_group", &ExitGroup, "d", SyscallTraits.TraceFirst);
+            Row(234, "tgkill", &Tgkill, "ddS");
+            Row(273, "set_robust_list", &SetRobustList, "pd");
+            Row(293, "pipe2", &Pipe2, "px");
+            Row(1000, "sticky_acct", &StickyAcct, "");
+        }
+
+        private static long Read(TrapFrame* f) => SysIo.Read((int)f->Rdi, f->Rsi, f->Rdx);
+        private static long Write(TrapFrame* f) => SysIo.Write((int)f->Rdi, f->Rsi, f->Rdx);
+        private static long Close(TrapFrame* f) => SysIo.Close((int)f->Rdi);
+        private static long Lseek(TrapFrame* f) => SysIo.Lseek((int)f->Rdi);
+        private static long Mmap(TrapFrame* f) => SysMemory.Mmap(f->Rdi, f->Rsi, (int)f->Rdx, (int)f->R10, (int)f->R8, f->R9);
+        private static long Mprotect(TrapFrame* f) => SysMemory.Mprotect(f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Munmap(TrapFrame* f) => SysMemory.Munmap(f->Rdi, f->Rsi);
+        private static long Brk(TrapFrame* f) => SysMemory.Brk(f->Rdi);
+        private static long RtSigaction(TrapFrame* f) => SysMisc.Sigaction((int)f->Rdi, f->Rsi, f->Rdx, f->R10);
+        private static long RtSigprocmask(TrapFrame* f) => SysMisc.Sigprocmask(f->Rdx, f->R10);
+        private static long Ioctl(TrapFrame* f) => SysIo.Ioctl((int)f->Rdi, f->Rsi, f->Rdx);
+        private static long Readv(TrapFrame* f) => SysIo.Readv((int)f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Writev(TrapFrame* f) => SysIo.Writev((int)f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Pipe(TrapFrame* f) => SysIo.Pipe2(f->Rdi, 0);
+        private static long SchedYield(TrapFrame* f) { Scheduler.Yield(); return 0; }
+        private static long Madvise(TrapFrame* f) => 0;   // advice only; nothing to do without swap or huge pages
+        private static long Nanosleep(TrapFrame* f) => SysTime.Nanosleep(f->Rdi, f->Rsi);
+        private static long Getpid(TrapFrame* f) => Processes.Current.Pid;
+        private static long Clone(TrapFrame* f) => SysProcess.Clone(f, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8);
+        private static long Fork(TrapFrame* f) => SysProcess.Fork(f, 0, 0, 0);
+        private static long Execve(TrapFrame* f) => SysProcess.Execve(f, f->Rdi, f->Rsi, f->Rdx);
+        private static long Exit(TrapFrame* f) { Processes.ExitThread((int)f->Rdi); return 0; }
+        private static long Wait4(TrapFrame* f) => SysProcess.Wait4((int)f->Rdi, f->Rsi, (int)f->Rdx, f->R10);
+        private static long Kill(TrapFrame* f) => SysProcess.Kill((int)f->Rdi, (int)f->Rsi);
+        private static long Uname(TrapFrame* f) => SysMisc.Uname(f->Rdi);
+        private static long Root(TrapFrame* f) => 0;   // every uid and gid: everyone is root
+        private static long Setpgid(TrapFrame* f) => SysSession.Setpgid((int)f->Rdi, (int)f->Rsi);
+        private static long Getpgrp(TrapFrame* f) => SysSession.Getpgrp();
+        private static long Setsid(TrapFrame* f) => SysSession.Setsid();
+        private static long Getpgid(TrapFrame* f) => SysSession.Getpgid((int)f->Rdi);
+        private static long Getsid(TrapFrame* f) => SysSession.Getsid((int)f->Rdi);
+        private static long Getppid(TrapFrame* f) => SysProcess.Getppid();
+        private static long ArchPrctl(TrapFrame* f) => SysProcess.ArchPrctl((int)f->Rdi, f->Rsi);
+        private static long Gettid(TrapFrame* f) => Scheduler.Current.Id;
+        private static long Tkill(TrapFrame* f) => SysProcess.Tkill((int)f->Rdi, (int)f->Rsi);
+        private static long Futex(TrapFrame* f) => Futexes.Syscall(f->Rdi, (int)f->Rsi, (uint)f->Rdx, f->R10, f->R8, (uint)f->R9);
+        private static long SetTidAddress(TrapFrame* f) { Scheduler.Current.ClearChildTid = f->Rdi; return Scheduler.Current.Id; }
+        private static long ClockGettime(TrapFrame* f) => SysTime.ClockGettime((int)f->Rdi, f->Rsi);
+        private static long ClockGetres(TrapFrame* f) => SysTime.ClockGetres((int)f->Rdi, f->Rsi);
+        private static long ClockNanosleep(TrapFrame* f) => SysTime.ClockNanosleep((int)f->Rdi, (int)f->Rsi, f->Rdx, f->R10);
+        private static long ExitGroup(TrapFrame* f)
+        {
+            Processes.Kill(Processes.Current, ((int)f->Rdi & 0xFF) << 8);
+            Processes.ExitThread(0);
+            return 0;
+        }
+        private static long Tgkill(TrapFrame* f) => SysProcess.Kill((int)f->Rdi, (int)f->Rdx);
+        private static long SetRobustList(TrapFrame* f) => 0;   // no robust futexes: a dying owner's locks are not released
+        private static long Pipe2(TrapFrame* f) => SysIo.Pipe2(f->Rdi, (int)f->Rsi);
+        private static long StickyAcct(TrapFrame* f) { SysMisc.PrintAccounting(); return 0; }
+    }
+}
