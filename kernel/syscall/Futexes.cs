@@ -161,7 +161,9 @@ namespace Sticky.Sys
             self.FutexWord = 0;
             if (reason == WakeReason.Woken) return 0;
             // Timed out or interrupted: leave the queue unless a waker got there first.
-            return Dequeue(w) ? (reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR) : 0;
+            if (!Dequeue(w)) return 0;
+            if (reason == WakeReason.TimedOut && Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait timed out", req.Word, w.Key, "pinned", 0);
+            return reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR;
         }
 
         private static bool Dequeue(FutexWaiter w)

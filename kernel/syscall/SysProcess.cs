@@ -113,6 +113,7 @@ namespace Sticky.Sys
             t.FsBase = Scheduler.Current.FsBase;
             if ((flags & CLONE_CHILD_CLEARTID) != 0) t.ClearChildTid = childTid;
             if ((flags & CLONE_PARENT_SETTID) != 0) UserMemory.Write(parentTid, child.Pid);
+            if (Log.On(Subsystem.Futex, Level.Trace)) Futexes.LogFork(parent, child);   // before the child can run
             Scheduler.Start(t);
             if (Log.On(Subsystem.Proc, Level.Debug))
             {
