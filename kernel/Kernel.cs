@@ -47,7 +47,8 @@ namespace Sticky
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
-            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first: init must get pid 1
+            Sticky.Debug.Monitor.Announce();
+            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first thread: init must get pid 1
             Sticky.Debug.Monitor.Start();
             Sticky.Tty.Terminal.Init();                          // init runs once the boot thread sleeps
 

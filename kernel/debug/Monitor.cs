@@ -24,11 +24,15 @@ namespace Sticky.Debug
         private static byte _requested;   // the key whose answer the monitor thread owes (0: none)
         private static WaitQueue _wakeup;
 
+        // Says how to reach the monitor: before init starts, so that no line
+        // of init's can land in the middle of this one (the console is unlocked).
+        public static void Announce() =>
+            Console.WriteLine("monitor: press Ctrl-] then m on the console for a report, Ctrl-] then h for its keys");
+
         public static void Start()
         {
             _wakeup = new WaitQueue();
             Scheduler.Spawn("monitor", &Loop, 0);
-            Console.WriteLine("monitor: press Ctrl-] then m on the console for a report, Ctrl-] then h for its keys");
         }
 
         // Serial receive interrupt: what to do with byte `b`.
