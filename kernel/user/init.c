@@ -28,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,10 @@ static int run(char **argv)
 
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
+        /* The terminal echoed ^C (or ^\) and no newline: end that line, as a
+         * shell does, so the report below starts one of its own. */
+        if (sig == SIGINT || sig == SIGQUIT)
+            write(1, "\n", 1);
         if (sig > 0 && sig < (int)(sizeof signal_names / sizeof signal_names[0]))
             report("exit %s %s", name, signal_names[sig]);
         else

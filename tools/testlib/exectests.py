@@ -6,13 +6,19 @@
 - stdin: keys piped into tools/run-guest itself reach a program reading the
   terminal (tty_canonical's), and with --quiet its stdout is the program's
   output and echo alone, the kernel's lines in the log file.
+- terminal: tools/run-guest on a terminal (a pty) gives every key to the
+  guest: Ctrl-] h lists the monitor's keys, Ctrl-C kills the program in the
+  foreground (init reports SIGINT on a line of its own and runs the next),
+  Ctrl-A x quits QEMU and run-guest.
 - programs the kernel must refuse cleanly: each is run by init like any guest;
   execve must fail with the right errno (init prints `init: cannot run NAME: ...`
   and `exit NAME 127`), nothing may panic or leak, and the next program must
   still run.
 """
 import os
+import pty
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -44,6 +50,8 @@ def tests(ctx):
         yield _arguments(ctx)
     if ctx.wanted(SUITE, "stdin"):
         yield _stdin(ctx)
+    if ctx.wanted(SUITE, "terminal"):
+        yield _terminal(ctx)
     for name, contents, strerror in _cases(hello):
         if not ctx.wanted(SUITE, name):
             continue
@@ -126,3 +134,66 @@ def _stdin(ctx):
         reasons.append("no `exit tty_canonical 0` in the kernel's log")
     return Result(SUITE, "stdin", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
                   detail_title="stdout" if reasons else "", detail=out[-20:] if reasons else [])
+
+
+def _terminal(ctx):
+    start = time.monotonic()
+    waits, hello = os.path.join(ctx.build, "guest", "tty_canonical"), os.path.join(ctx.build, "guest", "hello")
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.environ["STICKY_QEMU_RUN"] = ctx.qemu_run
+            os.execv(sys.executable, [sys.executable, os.path.join(ctx.root, "tools", "run-guest"), "--timeout=60",
+                                      f"--kernel={ctx.kernel}", f"--init={ctx.init}", waits, hello, "--", waits])
+        finally:
+            os._exit(127)
+    screen, seen, reasons = b"", 0, []
+
+    def until(text, secs=30):
+        """Waits for `text` after what was matched before."""
+        nonlocal screen, seen
+        deadline = time.monotonic() + secs
+        while screen.find(text, seen) < 0 and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    break
+                screen += data
+        at = screen.find(text, seen)
+        if at < 0:
+            reasons.append(f"the terminal never showed {text!r}")
+            return False
+        seen = at + len(text)
+        return True
+
+    try:
+        if until(b"tty_canonical: waiting for input"):
+            os.write(fd, b"\x1dh")                        # the monitor's keys
+            until(b"  h        this list")
+            until(b"Ctrl-A then x quits)\r\n")            # the list's end: the monitor is done
+            os.write(fd, b"\x03")                         # Ctrl-C: SIGINT to the foreground program
+            until(b"^C\r\nexit tty_canonical SIGINT\r\n")
+            until(b"PASS hello")
+            if until(b"exit hello 0") and until(b"tty_canonical: waiting for input", 30):
+                os.write(fd, b"\x01x")                    # Ctrl-A x: QEMU quits
+                until(b"run-guest: FAIL", 15)
+    finally:
+        done, status = 0, None
+        for _ in range(150):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.1)
+        if not done:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            reasons.append("run-guest did not end after Ctrl-A x")
+        os.close(fd)
+    if status is not None and os.WEXITSTATUS(status) != 1:
+        reasons.append(f"run-guest exited {os.WEXITSTATUS(status)}, expected 1 (QEMU quit before the end)")
+    lines = split_lines(screen)
+    return Result(SUITE, "terminal", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
+                  detail_title="the terminal" if reasons else "", detail=lines[-30:] if reasons else [])
