@@ -21,6 +21,8 @@
  * resource counts (syscall 1000, sticky_acct): tools/run-guest compares every
  * such line with the first one to find leaks.
  *
+ * COLUMNS and LINES in the environment (run-guest passes its terminal's)
+ * set the console's window size, as a getty would.
  * The report goes to fd 3, the kernel's console, when the kernel opened it
  * (else to stdout): with `console=ttyS1` that is another serial port than the
  * terminal the programs use, so their output can be captured alone.
@@ -147,6 +149,17 @@ static int run(char **argv)
     return WEXITSTATUS(status) == 0;
 }
 
+/* The terminal's size from COLUMNS and LINES, when both are set. */
+static void apply_window_size(void)
+{
+    const char *columns = getenv("COLUMNS"), *lines = getenv("LINES");
+    if (columns == NULL || lines == NULL)
+        return;
+    struct winsize w = { .ws_row = (unsigned short)atoi(lines), .ws_col = (unsigned short)atoi(columns) };
+    if (w.ws_row > 0 && w.ws_col > 0)
+        ioctl(0, TIOCSWINSZ, &w);
+}
+
 /* The length of the command line starting at words[0] (see the top), or 0
  * if it is malformed (a count that is not a number or runs past the end). */
 static int command_length(char **words, int left, int *skip)
@@ -171,6 +184,7 @@ int main(int argc, char **argv)
     if (write(REPORT_FD, "", 0) == 0)
         report_fd = REPORT_FD;
     setsid();
+    apply_window_size();
     int count = 0;
     for (int i = 0, skip, n; i < nwords; i += skip + n, count++) {
         if ((n = command_length(words + i, nwords - i, &skip)) == 0) {
