@@ -28,6 +28,8 @@ namespace Sticky
             Banner.Print(Boot);
             Log.Init(&Boot->CommandLine);
             Sticky.Mm.KernelMemory.Init(Boot);
+            CpuProtections.Enable();
+            CpuProtections.Print();
             Sticky.Mm.MemoryReport.Print();
 
             Pic.Init();
@@ -48,12 +50,14 @@ namespace Sticky
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
             Sticky.Debug.Monitor.Announce();
-            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first thread: init must get pid 1
+            var init = Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
-            Sticky.Tty.Terminal.Init();                          // init runs once the boot thread sleeps
+            Sticky.Tty.Terminal.Init();
 
-            // The boot thread's work is done: it sleeps for good, and init runs.
-            Sticky.Proc.Scheduler.Wait(new Sticky.Proc.WaitQueue(), 0);
+            // The boot thread's work is done: init becomes runnable in the same
+            // step in which the boot thread sleeps for good, so nothing above is
+            // still under way (or yet to allocate) when init's first instruction runs.
+            Sticky.Proc.Scheduler.HandOver(init);
             Panic.Halt("the boot thread was woken");
         }
     }

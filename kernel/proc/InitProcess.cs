@@ -15,14 +15,17 @@ namespace Sticky.Proc
     // to back; kernel/user/init.c says what the arguments mean.) Its files:
     // 0, 1 and 2 on the terminal, 3 on the kernel's console, where its
     // report goes. Its exit powers the machine off (Processes.Teardown), with
-    // an exit code that says whether all went well.
+    // an exit code that says whether all went well. Created first (it gets
+    // pid 1), started last (Scheduler.HandOver).
     public static unsafe class InitProcess
     {
         private static ArgBlock _args;
         private const string DefaultPath = "PATH=/", DefaultTerm = "TERM=dumb";
 
-        public static void Start(CommandLine* commandLine)
+        // init's process and thread, not yet runnable.
+        public static Thread Create(CommandLine* commandLine)
         {
+            LeakAccounting.Init(commandLine);
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
             CpioEntry args = File("init.args"), env = File("init.env");
             _args = new ArgBlock((hasList ? length : 0) + (int)args.Size + (int)env.Size + 64);   // + "init", PATH, TERM
@@ -51,7 +54,7 @@ namespace Sticky.Proc
             p.FirstThread = t;
             p.LiveThreads = 1;
             p.Pid = t.Id;
-            Scheduler.Start(t);
+            return t;
         }
 
         // An initramfs file, or an empty entry when there is none (or it is too big to be arguments).

@@ -62,20 +62,27 @@ namespace Sticky.Proc
         public static void OnReturnToUser(TrapFrame* frame)
         {
             Thread t = Scheduler.Current;
-            if (t.Process != null && (t.Process.Exiting || t.MustExit)) ExitThread(0);
+            if (t.Process != null && t.ExitPending) ExitThread(0);
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
         // Linux) before the new image replaces the old. False if the process is
-        // being killed meanwhile (the exec is abandoned; the caller exits too).
+        // being killed meanwhile, or another thread's execve or a kill came
+        // first (the exec is abandoned; the caller exits too).
         public static bool EndOtherThreads(Process p)
         {
             Thread self = Scheduler.Current;
             ulong flags = Scheduler.Lock();
-            for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
-                if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
+            // Two threads in execve at once: the first to get here wins, the
+            // other is already marked and must not wait for the winner.
+            bool first = !self.ExitPending;
+            if (first)
+                for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
+                    if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
             Scheduler.Unlock(flags);
-            // They leave on their way back to user mode; a spinning one at its next tick.
+            if (!first) return false;
+            // They leave on their way back to user mode; a spinning one at its
+            // next tick, one about to sleep at the sleep (Scheduler.WaitLocked).
             while (p.LiveThreads > 1 && !p.Exiting) Scheduler.Sleep(1_000_000);
             return !p.Exiting;
         }
@@ -94,14 +101,22 @@ namespace Sticky.Proc
             p.Files.Destroy();
             p.Files = null;
             if (p.Sid == p.Pid) Sticky.Tty.Terminal.SessionLeaderExiting(p);
-            KernelPageFaults.Switch(null);   // never free the tables CR3 points at
-            p.Space.Destroy();
-            KernelHeap.Free(p.Space);
+            // Detach the space before freeing it, in one step the scheduler
+            // cannot split: from here on a switch back to this thread loads only
+            // the kernel half (Scheduler.Switch loads what p.Space says), so
+            // being preempted while Destroy runs never puts CR3 back on tables
+            // that are being freed (KernelPageFaults.Switch would panic).
+            var space = p.Space;
+            ulong flags = Scheduler.Lock();
             p.Space = null;
+            KernelPageFaults.Switch(null);
+            Scheduler.Unlock(flags);
+            space.Destroy();
+            KernelHeap.Free(space);
 
             if (p == Init) PowerOff(p.WaitStatus);
 
-            ulong flags = Scheduler.Lock();
+            flags = Scheduler.Lock();
             while (p.FirstChild != null)
             {
                 Process c = p.FirstChild;

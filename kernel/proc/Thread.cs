@@ -33,5 +33,11 @@ namespace Sticky.Proc
         public Thread NextTimed, PrevTimed;   // on the deadline list while waiting with a deadline
         public Thread NextAll;        // every live thread, for the monitor
 
+        // This thread is to end: its process is being killed (exit_group, a
+        // fatal signal or fault) or another thread of it is in execve. Such a
+        // thread starts no sleep (Scheduler.WaitLocked), creates no thread or
+        // process, and leaves at its next return to user mode. Both causes are
+        // set under the scheduler lock, so a check under that lock is exact.
+        public bool ExitPending => MustExit || (Process != null && Process.Exiting);
     }
 }

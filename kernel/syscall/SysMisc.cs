@@ -62,19 +62,5 @@ namespace Sticky.Sys
             if (oldAction != 0 && !UserMemory.CopyOut(oldAction, old, Size)) return -Errno.EFAULT;
             return 0;
         }
-
-        // The test runner's leak check (stickyos-private syscall 1000).
-        public static void PrintAccounting()
-        {
-            Console.Write("acct free-frames=");
-            Console.Dec((long)KernelMemory.FramesAccountedFree);
-            Console.Write(" heap-bytes=");
-            Console.Dec(KernelHeap.BytesInUse);
-            Console.Write(" processes=");
-            Console.Dec(Processes.LiveCount);
-            Console.Write(" pinned-frames=");
-            Console.Dec((long)KernelMemory.Frames.PinnedFrames);
-            Console.WriteLine();
-        }
     }
 }

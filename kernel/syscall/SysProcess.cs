@@ -61,7 +61,7 @@ namespace Sticky.Sys
 
             Process p = Processes.Current;
             Thread t = Processes.CreateThread(p, f);
-            if (t == null) return -Errno.ENOMEM;
+            if (t == null) return Scheduler.Current.ExitPending ? -Errno.EINTR : -Errno.ENOMEM;
             TrapFrame* child = UserMode.FrameOf(t.StackTop);
             child->Rax = 0;
             if (stack != 0) child->Rsp = stack;
@@ -106,7 +106,7 @@ namespace Sticky.Sys
                 space.Destroy();
                 KernelHeap.Free(space);
                 Processes.Discard(child);
-                return -Errno.ENOMEM;
+                return Scheduler.Current.ExitPending ? -Errno.EINTR : -Errno.ENOMEM;
             }
             child.Pid = t.Id;
             UserMode.FrameOf(t.StackTop)->Rax = 0;
@@ -209,8 +209,12 @@ namespace Sticky.Sys
                     if (rusage != 0 && !UserMemory.Zero(rusage, 144)) return -Errno.EFAULT;   // struct rusage: all zero
                     return childPid;
                 }
-                if (!hasChild) { Scheduler.Unlock(flags); return -Errno.ECHILD; }
-                if ((options & WNOHANG) != 0) { Scheduler.Unlock(flags); return 0; }
+                if (!hasChild || (options & WNOHANG) != 0)
+                {
+                    Scheduler.Unlock(flags);
+                    LeakAccounting.NothingToReap(self);
+                    return hasChild ? 0 : -Errno.ECHILD;
+                }
                 if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
             }
         }

@@ -27,6 +27,7 @@ namespace Sticky.Sys
             Row(20, "writev", &Writev, "dpd");
             Row(22, "pipe", &Pipe, "p");
             Row(24, "sched_yield", &SchedYield, "");
+            Row(25, "mremap", &Mremap, "pxxxp", SyscallTraits.ReturnsAddress);
             Row(28, "madvise", &Madvise, "pxd");
             Row(35, "nanosleep", &Nanosleep, "Tp");
             Row(39, "getpid", &Getpid, "");
@@ -59,7 +60,6 @@ namespace Sticky.Sys
             Row(234, "tgkill", &Tgkill, "ddS");
             Row(273, "set_robust_list", &SetRobustList, "pd");
             Row(293, "pipe2", &Pipe2, "px");
-            Row(1000, "sticky_acct", &StickyAcct, "");
         }
 
         private static long Read(TrapFrame* f) => SysIo.Read((int)f->Rdi, f->Rsi, f->Rdx);
@@ -77,6 +77,7 @@ namespace Sticky.Sys
         private static long Writev(TrapFrame* f) => SysIo.Writev((int)f->Rdi, f->Rsi, (int)f->Rdx);
         private static long Pipe(TrapFrame* f) => SysIo.Pipe2(f->Rdi, 0);
         private static long SchedYield(TrapFrame* f) { Scheduler.Yield(); return 0; }
+        private static long Mremap(TrapFrame* f) => SysMemory.Mremap(f->Rdi, f->Rsi, f->Rdx, (int)f->R10, f->R8);
         private static long Madvise(TrapFrame* f) => 0;   // advice only; nothing to do without swap or huge pages
         private static long Nanosleep(TrapFrame* f) => SysTime.Nanosleep(f->Rdi, f->Rsi);
         private static long Getpid(TrapFrame* f) => Processes.Current.Pid;
@@ -111,6 +112,5 @@ namespace Sticky.Sys
         private static long Tgkill(TrapFrame* f) => SysProcess.Kill((int)f->Rdi, (int)f->Rdx);
         private static long SetRobustList(TrapFrame* f) => 0;   // no robust futexes: a dying owner's locks are not released
         private static long Pipe2(TrapFrame* f) => SysIo.Pipe2(f->Rdi, (int)f->Rsi);
-        private static long StickyAcct(TrapFrame* f) { SysMisc.PrintAccounting(); return 0; }
     }
 }

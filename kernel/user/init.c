@@ -17,9 +17,10 @@
  * controlling terminal, its process group in the foreground: Ctrl-C reaches
  * it (and its children), never init, and a shell gets the job control it
  * expects. Init itself leads session 1 without a terminal.
- * Before the first program and after each one it asks the kernel for its
- * resource counts (syscall 1000, sticky_acct): tools/run-guest compares every
- * such line with the first one to find leaks.
+ * Before the first program and after each one it reaps every child that has
+ * exited (orphans it adopted) until wait4 finds none: with `acct` on the
+ * kernel command line, the kernel then prints its resource counts (the
+ * "acct ..." line), which tools/run-guest compares with the first to find leaks.
  *
  * COLUMNS and LINES in the environment (run-guest passes its terminal's)
  * set the console's window size, as a getty would.
@@ -37,11 +38,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SYS_sticky_acct 1000
 #define REPORT_FD 3
 #define ARGC_PREFIX "--argc="
 
@@ -83,11 +82,15 @@ static void report(const char *fmt, ...)
     }
 }
 
-/* The kernel prints the "acct ..." line itself, on its console: init's own
- * report lines are written whole before it, so they stay in order. */
-static void account(void)
+/* Reaps every child that has already exited; returns when wait4 finds
+ * nothing more to reap, which is when the kernel prints the "acct ..." line
+ * on its console (kernel/proc/LeakAccounting.cs). Orphans that are already
+ * zombies must not count as leaks; init's own report lines are written whole
+ * before it, so they stay in order. */
+static void reap_and_account(void)
 {
-    syscall(SYS_sticky_acct);
+    while (wait4(-1, NULL, WNOHANG, NULL) > 0)
+        ;
 }
 
 /* Runs one command line (argv[0] is the program's name); returns 1 if it exited 0. */
@@ -130,9 +133,6 @@ static int run(char **argv)
             return 0;
         }
     }
-    while (wait4(-1, NULL, WNOHANG, NULL) > 0)
-        ;   /* orphans that are already zombies must not count as leaks */
-
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         /* The terminal echoed ^C (or ^\) and no newline: end that line, as a
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     report("init: running %d program%s", count, count == 1 ? "" : "s");
-    account();      /* the baseline */
+    reap_and_account();     /* the baseline */
 
     int ok = 1;
     for (int i = 0, skip, n; i < nwords; i += skip + n) {
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
         words[i + skip + n] = NULL;     /* argv ends here; argv[argc] and the list's end are NULL too */
         ok &= run(words + i + skip);
         words[i + skip + n] = saved;
-        account();
+        reap_and_account();
     }
     return ok ? 0 : 1;
 }

@@ -29,12 +29,12 @@
 #define CHILD_DEADLINE_MS 3000
 
 static const long calls[] = {
-    SYS_read, SYS_write, SYS_close, SYS_lseek, SYS_mmap, SYS_mprotect, SYS_munmap, SYS_brk,
+    SYS_read, SYS_write, SYS_close, SYS_lseek, SYS_mmap, SYS_mprotect, SYS_munmap, SYS_brk, SYS_mremap,
     SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_ioctl, SYS_readv, SYS_writev, SYS_pipe, SYS_pipe2,
     SYS_sched_yield, SYS_madvise, SYS_nanosleep, SYS_getpid, SYS_gettid, SYS_getppid,
     SYS_wait4, SYS_uname, SYS_getuid, SYS_arch_prctl, SYS_futex, SYS_set_tid_address,
     SYS_clock_gettime, SYS_clock_getres, SYS_clock_nanosleep, SYS_set_robust_list,
-    999, 1001, 4096,   /* ENOSYS on stickyos and on Linux */
+    999, 1000, 1001, 4096,   /* ENOSYS on stickyos and on Linux */
 };
 
 static uint64_t rng;

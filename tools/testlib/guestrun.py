@@ -5,8 +5,9 @@ One boot: init (build/user/init) and the programs go into a cpio initramfs
 under their basenames, with `init.args` (init's arguments: the command lines
 to run) and `init.env` (its environment, which the programs inherit); the
 kernel starts /init with them (kernel/proc/InitProcess.cs). init runs each
-command line and reports `exit <name> <status>`, plus the kernel's `acct ...`
-line before the first program and after each one. The run is as expected iff
+command line and reports `exit <name> <status>`, plus (`acct` on the kernel
+command line) the kernel's `acct ...` line before the first program and after
+each one. The run is as expected iff
 every program ended as expected, no acct line differs from the baseline,
 nothing panicked or hung, and QEMU exited 33 (35 when a program was expected
 to fail: init exits 1).
@@ -40,6 +41,8 @@ LOG_LEVELS = ("off", "error", "warn", "info", "debug", "trace")
 LOG_SUBSYSTEMS = ("boot", "mm", "sched", "proc", "syscall", "futex", "exec", "io", "fs", "time")
 
 EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
+# QEMU's own words when a signal stops it: it then exits 0, as after a guest reset.
+QEMU_KILLED = re.compile(r"^qemu-system-\S+: terminating on signal (\d+)(?: from pid (\d+))?")
 ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
 # (field, message for a positive difference, sign: +1 when a leak makes the value grow)
 ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
@@ -184,6 +187,7 @@ class Config:
             words.append(f"log={self.log}")
         if self.kernel_log:
             words.append(KERNEL_CONSOLE)
+        words.append("acct")            # the kernel's acct lines, for the leak check
         return words
 
     def initramfs(self):
@@ -235,11 +239,13 @@ def _strings(words):
     return b"".join(w.encode() + b"\0" for w in words)
 
 
-def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, forward=None, terminal=False):
+def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, forward=None, terminal=False,
+         env=None):
     """Packs the initramfs and boots it once -> core.Run. `echo` streams the
     serial output, `feed` answers console lines with keys (see run_logged);
     `keep_stdin` connects stdin to the console (`terminal`: a terminal the
-    guest owns, see tools/qemu-run); `forward` copies a file to it."""
+    guest owns, see tools/qemu-run); `forward` copies a file to it; `env`
+    replaces the environment of tools/qemu-run (e.g. STICKY_QEMU_CPU)."""
     archive = cpio.pack(cfg.initramfs())
     # The initramfs lives in memory and reaches QEMU as an inherited fd:
     # nothing on disk to clean up, however run-guest ends.
@@ -252,7 +258,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, f
                          initrd=f"/proc/self/fd/{fd}", klog=cfg.kernel_log, terminal=terminal)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
-        run = run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
+        run = run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,
                          feed=feed, forward=forward, pass_fds=(fd,))
     finally:
         os.close(fd)
@@ -270,7 +276,7 @@ def _read(path):
 @dataclasses.dataclass
 class Verdict:
     reasons: list[str]              # empty: the run went as expected
-    kind: str                       # "ok" | "hang" | "panic" | "leak" | "unexpected-pass" | "fail"
+    kind: str                       # "ok" | "hang" | "killed" | "panic" | "leak" | "unexpected-pass" | "fail"
     statuses: list[str | None]      # each run's status as init printed it (None: never reported)
 
     @property
@@ -279,7 +285,7 @@ class Verdict:
 
 
 # When several things went wrong, the matrix names the worst.
-_SEVERITY = ("hang", "panic", "leak", "unexpected-pass", "fail")
+_SEVERITY = ("hang", "killed", "panic", "leak", "unexpected-pass", "fail")
 
 
 def judge(expected, run, timeout):
@@ -294,7 +300,7 @@ def judge(expected, run, timeout):
     fail_lines, cannot = {}, {}
     accts = []                      # (index of the run that ended just before, {field: value})
     extra = []
-    last, pending_faults, panic = None, [], None
+    last, pending_faults, panic, killed = None, [], None, None
     for line in run.all_lines:
         line = line.rstrip()
         if m := EXIT_LINE.match(line):
@@ -314,6 +320,8 @@ def judge(expected, run, timeout):
             cannot.setdefault(m[1], line)
         elif panic is None and "KERNEL PANIC" in line:
             panic = line.strip()
+        elif killed is None and (m := QEMU_KILLED.match(line)):
+            killed = f"signal {m[1]}" + (f" from pid {m[2]}" if m[2] else "")
 
     kinds, reasons = set(), []
 
@@ -333,7 +341,10 @@ def judge(expected, run, timeout):
         problem("hang", f"timed out after {timeout:g} s {where}")
     if panic or run.rc == 37:
         problem("panic", f"kernel panic {where}: {panic or 'QEMU ' + describe_exit(run.rc)}")
-    cut_short = run.timed_out or "panic" in kinds
+    if killed and not run.timed_out:
+        # Exit status 0 then looks like a reset: say where it came from.
+        problem("killed", f"QEMU was stopped by {killed} (from outside the guest, not the kernel) {where}")
+    cut_short = run.timed_out or "panic" in kinds or "killed" in kinds
 
     for (name, want), status, fault in zip(expected, statuses, faults):
         why = cannot.get(name) or fail_lines.get(name) or (fault or [None])[0]

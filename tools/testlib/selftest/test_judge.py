@@ -45,5 +45,23 @@ class Refused(unittest.TestCase):
         self.assertIn("leaked 2 frames after bad", verdict.reasons)
 
 
+class StoppedFromOutside(unittest.TestCase):
+    """A signal to QEMU makes it exit 0, like a triple fault under -no-reboot."""
+
+    def test_signal_is_named_not_taken_for_a_reset(self):
+        log = run("init: running 1 program",
+                  "qemu-system-x86_64: terminating on signal 15 from pid 4242 (python3)", rc=0)
+        verdict = guestrun.judge({"hello": "pass"}, log, 10)
+        self.assertEqual(verdict.kind, "killed")
+        self.assertIn("QEMU was stopped by signal 15 from pid 4242", verdict.reasons[0])
+        self.assertFalse(any("never reported" in r for r in verdict.reasons))
+
+    def test_our_own_timeout_stays_a_hang(self):
+        log = Run(124, ["init: running 1 program", "qemu-system-x86_64: terminating on signal 15"], 1.0, True)
+        verdict = guestrun.judge({"hello": "pass"}, log, 10)
+        self.assertEqual(verdict.kind, "hang")
+        self.assertFalse(any("stopped by" in r for r in verdict.reasons))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -69,7 +69,7 @@ class RunGuest(unittest.TestCase):
 
     def test_default_demo(self):
         rc, out, err = self.run_guest()
-        self.assertIn("cmdline: \n", out)                   # no run=: init's own list
+        self.assertIn("cmdline: acct\n", out)               # no run=: init's own list
         self.assertIn("hello from the fake\n", out)         # streamed, CR LF -> LF
         self.assertIn("run-guest: PASS: hello, threads", err)
         self.assertEqual(rc, 0)
@@ -77,12 +77,12 @@ class RunGuest(unittest.TestCase):
     def test_programs_and_options(self):
         rc, out, err = self.run_guest("--futex=virtkey", "--trace", self.prog("good"), "--mem=256M",
                                       self.prog("cow"))
-        self.assertIn("cmdline: futex=virtkey trace=all\n", out)
+        self.assertIn("cmdline: futex=virtkey trace=all acct\n", out)
         self.assertIn("exit good 0\nacct", out)
         self.assertIn("exit cow 0\nacct", out)
         self.assertEqual(rc, 0, err)
         rc, out, err = self.run_guest("--trace=7", self.prog("good"))
-        self.assertIn("cmdline: trace=7\n", out)
+        self.assertIn("cmdline: trace=7 acct\n", out)
 
     def test_arguments_and_repeated_programs(self):
         args, good = self.prog("args"), self.prog("good")
@@ -119,7 +119,7 @@ class RunGuest(unittest.TestCase):
         self.assertEqual(out, "arg[0]=args\narg[1]=x\nhello from the fake\nPASS hello\n")
         with open(log) as f:
             kernel = f.read()
-        self.assertIn("cmdline: console=ttyS1\n", kernel)
+        self.assertIn("cmdline: console=ttyS1 acct\n", kernel)
         self.assertIn("exit args 0\nacct free-frames=1000 heap-bytes=5000 processes=1 pinned-frames=0\nexit hello 0\n",
                       kernel.replace("\r\n", "\n"))
         self.assertIn("run-guest: PASS: args, hello", err)
