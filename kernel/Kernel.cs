@@ -49,6 +49,7 @@ namespace Sticky
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
+            Sticky.Fs.Vfs.Init(Sticky.Fs.Initramfs.Archive, Sticky.Fs.Initramfs.Length);
             Sticky.Debug.Monitor.Announce();
             var init = Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();

@@ -47,6 +47,8 @@ namespace Sticky.Proc
 
             Process p = Processes.Create(null);
             p.Files = FileTable.ForInit();
+            p.Cwd = Sticky.Fs.Vfs.Root;
+            Sticky.Fs.Vfs.Use(p.Cwd);
             Processes.Init = p;
             Thread t = Processes.NewUserThread("init", &Run);
             if (t == null) Panic.Halt("no memory for init");
@@ -62,7 +64,8 @@ namespace Sticky.Proc
         {
             byte* path = stackalloc byte[16];
             for (int i = 0; i < name.Length; i++) path[i] = (byte)name[i];
-            if (Initramfs.Open(path, name.Length, out CpioEntry file) != 0 || file.Size > ArgBlock.MaxBytes) return default;
+            if (!Cpio.Find(Initramfs.Archive, Initramfs.Length, path, name.Length, out CpioEntry file)
+                || !file.IsRegular || file.Size > ArgBlock.MaxBytes) return default;
             return file;
         }
 

@@ -6,7 +6,7 @@ namespace Sticky.Proc
 {
     // The test runner's leak check (tools/testlib/guestrun.py). With `acct` on
     // the kernel command line (tools/run-guest passes it) the kernel prints
-    //     acct free-frames=N heap-bytes=N processes=N pinned-frames=N
+    //     acct free-frames=N heap-bytes=N processes=N pinned-frames=N inodes=N open-files=N
     // whenever init's wait4 finds nothing (more) to reap without sleeping:
     // ECHILD, or 0 under WNOHANG. init does that before its first program (the
     // baseline) and after each program, once it has reaped it and every orphan
@@ -31,6 +31,10 @@ namespace Sticky.Proc
             Console.Dec(Processes.LiveCount);
             Console.Write(" pinned-frames=");
             Console.Dec((long)KernelMemory.Frames.PinnedFrames);
+            Console.Write(" inodes=");
+            Console.Dec(Sticky.Fs.Vfs.InodeCount);
+            Console.Write(" open-files=");
+            Console.Dec(Sticky.Io.File.Live);
             Console.WriteLine();
         }
     }

@@ -21,6 +21,9 @@ namespace Sticky.Proc
         // makes the fault path take this lock too. Never held across a user copy.
         public SpinLock SpaceLock;
         public FileTable Files;
+        public Sticky.Fs.Directory Cwd;       // the working directory (a use of it: Vfs.Use/Put)
+        public uint Umask = 0x12;             // 022
+        public ResourceLimits Limits = ResourceLimits.Defaults();
         public ulong BrkStart, Brk;           // the heap: [BrkStart, AlignUp(Brk)) is mapped
         public ulong MmapCeiling;             // mmap without a hint searches downwards from here
         public byte* Image;                   // the executable in the initramfs (for symbols)
@@ -35,6 +38,13 @@ namespace Sticky.Proc
         public Thread FirstThread;
         public int LiveThreads;
 
+        // Creation the way libcs ask for it (SysProcess.Clone): the signal the
+        // parent gets at exit (SIGCHLD, or another for a "clone" child, which
+        // wait4 sees only with __WCLONE or __WALL), and the vfork parent's
+        // thread, suspended until this process execs or exits.
+        public int ExitSignal = Signals.SIGCHLD;
+        public Thread VforkParent;
+
         // Exit: a pending group exit (exit_group, fatal fault, kill) with its wait status.
         public bool Exiting;
         public int WaitStatus;
@@ -45,7 +55,7 @@ namespace Sticky.Proc
         // such a child is EACCES). The session's terminal: tty/KernelTerminal.cs.
         public int Pgid, Sid;
         public bool Execed;
-        public SignalActions Signals;         // null: every signal at its default action
+        public SignalActions Dispositions;    // null: every signal at its default action
 
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;

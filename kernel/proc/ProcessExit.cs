@@ -98,8 +98,11 @@ namespace Sticky.Proc
                 Log.Hex("status", (ulong)p.WaitStatus);
                 Log.End();
             }
+            ReleaseVforkParent(p);
             p.Files.Destroy();
             p.Files = null;
+            Sticky.Fs.Vfs.Put(p.Cwd);
+            p.Cwd = null;
             if (p.Sid == p.Pid) Sticky.Tty.Terminal.SessionLeaderExiting(p);
             // Detach the space before freeing it, in one step the scheduler
             // cannot split: from here on a switch back to this thread loads only
@@ -111,8 +114,7 @@ namespace Sticky.Proc
             p.Space = null;
             KernelPageFaults.Switch(null);
             Scheduler.Unlock(flags);
-            space.Destroy();
-            KernelHeap.Free(space);
+            DropSpace(space);   // destroyed with its last user: a vfork parent may still run on it
 
             if (p == Init) PowerOff(p.WaitStatus);
 
@@ -122,6 +124,7 @@ namespace Sticky.Proc
                 Process c = p.FirstChild;
                 p.FirstChild = c.NextSibling;
                 c.Parent = Init;
+                c.ExitSignal = Signals.SIGCHLD;   // init reaps it like any child, as Linux
                 c.NextSibling = Init.FirstChild;
                 Init.FirstChild = c;
                 if (c.State == ProcessState.Zombie) Scheduler.WakeLocked(Init.ChildEvents, int.MaxValue);
@@ -148,15 +151,19 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) and, if not 0,
-        // process group `pgid`, under the lock, or null. `hasMatchingChild`
-        // says whether waiting could ever succeed.
-        public static Process FindZombieLocked(Process parent, int pid, int pgid, out bool hasMatchingChild)
+        // A zombie child of `parent` matching `pid` (-1: any), process group
+        // `pgid` (0: any) and `options` under the lock, or null.
+        // `hasMatchingChild` says whether waiting could ever succeed.
+        // `options`: __WCLONE waits only for "clone" children (exit signal other
+        // than SIGCHLD), __WALL for all; without them only for the others.
+        public static Process FindZombieLocked(Process parent, int pid, int pgid, int options, out bool hasMatchingChild)
         {
+            const int WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
                 if ((pid > 0 && c.Pid != pid) || (pgid != 0 && c.Pgid != pgid)) continue;
+                if ((options & WALL) == 0 && (c.ExitSignal != Signals.SIGCHLD) != ((options & WCLONE) != 0)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;
             }
@@ -172,7 +179,7 @@ namespace Sticky.Proc
 
         public static void Free(Process p)
         {
-            p.Signals?.Release();
+            p.Dispositions?.Release();
             KernelHeap.Free(p.ChildEvents);
             KernelHeap.Free(p.Name);
             KernelHeap.Free(p);

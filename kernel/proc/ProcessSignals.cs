@@ -16,7 +16,7 @@ namespace Sticky.Proc
             if (signal != Signals.SIGKILL)
             {
                 if (Signals.IgnoredByDefault(signal) || Signals.StopsByDefault(signal)) return;
-                if (target.Signals != null && target.Signals.Handler(signal) != SignalActions.Default) return;
+                if (target.Dispositions != null && target.Dispositions.Handler(signal) != SignalActions.Default) return;
             }
             KillLocked(target, signal);
         }

@@ -96,8 +96,11 @@ namespace Sticky.Proc
         // running a user instruction.
         private static void FirstEntry(ulong _)
         {
-            if (Scheduler.Current.ExitPending) ExitThread(0);
-            UserMode.Enter(Scheduler.Current.StackTop, Scheduler.Current.FpuState);
+            Thread t = Scheduler.Current;
+            if (t.ExitPending) ExitThread(0);
+            // CLONE_CHILD_SETTID of a new process: into the child's own memory (a fault is ignored, as Linux).
+            if (t.SetChildTid != 0) Sys.UserMemory.Write(t.SetChildTid, t.Id);
+            UserMode.Enter(t.StackTop, t.FpuState);
         }
 
         // A suspended thread with room for a user frame and its own FPU state area.

@@ -20,6 +20,7 @@ namespace Sticky.Proc
         public ulong FsBase;          // TLS pointer (arch_prctl / CLONE_SETTLS), loaded on every switch in
         public byte* FpuState;        // x87/MXCSR (fxsave image, 16-byte aligned) while switched out; user threads only
         public ulong ClearChildTid;   // CLONE_CHILD_CLEARTID / set_tid_address: zeroed and woken at exit
+        public ulong SetChildTid;     // CLONE_CHILD_SETTID of a new process: written by the child as it first enters user mode
         public ulong FutexWord;       // the user address this thread is FUTEX_WAITing on (diagnostics)
         public bool MustExit;         // another thread of the process is in execve: leave at the next return to user
         public Sticky.Futex.FutexWaiter FutexWaiter;   // allocated at the first wait, reused, freed with the thread

@@ -7,8 +7,8 @@ namespace Sticky.Sys
 {
     // mmap (anonymous, private or shared), munmap, mprotect, brk and mremap's
     // second mapping of shared memory, on the current process's address
-    // space, under its space lock.
-    public static unsafe class SysMemory
+    // space, under its space lock. Mappings of files: SysMemoryFiles.cs.
+    public static unsafe partial class SysMemory
     {
         private const int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
         private const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_SHARED_VALIDATE = 3, MAP_TYPE = 0xF,
@@ -24,8 +24,7 @@ namespace Sticky.Sys
             if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -Errno.EINVAL;
             if (type == MAP_SHARED_VALIDATE && (flags & ~KnownFlags) != 0) return -Errno.EOPNOTSUPP;
             if (length == 0 || (offset & Paging.PageMask) != 0) return -Errno.EINVAL;
-            if ((flags & MAP_ANONYMOUS) == 0)
-                return Processes.Current.Files.IsOpen(fd) ? -Errno.ENODEV : -Errno.EBADF;   // no mappable files
+            if ((flags & MAP_ANONYMOUS) == 0) return MmapFile(address, length, prot, flags, fd, offset);
             ulong size = Paging.AlignUp(length);
             if (size < length || size > Paging.UserEnd) return -Errno.ENOMEM;
             bool fixedAt = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
@@ -40,7 +39,7 @@ namespace Sticky.Sys
                 backing = new SharedMemoryObject(size >> Paging.PageShift);
             }
             ulong lockFlags = p.SpaceLock.AcquireIrqSave();
-            long result = Place(p, address, size, ProtectionOf(prot), flags, backing);
+            long result = Place(p, address, size, ProtectionOf(prot), flags, backing, 0);
             p.SpaceLock.ReleaseIrqRestore(lockFlags);
             backing?.Release(KernelMemory.Frames);   // the region holds its own reference
             return result;
@@ -92,8 +91,7 @@ namespace Sticky.Sys
             return result;
         }
 
-        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing,
-                                  ulong backingPage = 0)
+        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing, ulong backingPage)
         {
             var space = p.Space;
             ulong start;

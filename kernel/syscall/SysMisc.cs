@@ -6,7 +6,8 @@ namespace Sticky.Sys
 {
     public static unsafe class SysMisc
     {
-        // struct utsname: six 65-byte fields.
+        // struct utsname: six 65-byte fields: stickyos, sticky, 6.1.0-stickyos-0.1.0,
+        // #1 stickyos 0.1.0, x86_64, (none).
         public static long Uname(ulong buffer)
         {
             const int Field = 65;
@@ -14,8 +15,10 @@ namespace Sticky.Sys
             for (int i = 0; i < Field * 6; i++) u[i] = 0;
             Put(u + 0 * Field, "stickyos");
             Put(u + 1 * Field, "sticky");
-            Put(u + 2 * Field, Kernel.Version);
-            Put(u + 3 * Field, "stickyos " + Kernel.Version);
+            // release in Linux's form (programs parse major.minor.patch): the Linux
+            // ABI it follows, then the kernel's own version.
+            Put(u + 2 * Field, "6.1.0-stickyos-" + Kernel.Version);
+            Put(u + 3 * Field, "#1 stickyos " + Kernel.Version);
             Put(u + 4 * Field, "x86_64");
             Put(u + 5 * Field, "(none)");
             return UserMemory.CopyOut(buffer, u, Field * 6) ? 0 : -Errno.EFAULT;
@@ -48,14 +51,14 @@ namespace Sticky.Sys
             if (action != 0 && !UserMemory.CopyIn(next, action, Size)) return -Errno.EFAULT;
             Process p = Processes.Current;
             // Allocated before the lock (the heap has its own); unused if another thread was first.
-            var fresh = action != 0 && p.Signals == null ? new SignalActions() : null;
+            var fresh = action != 0 && p.Dispositions == null ? new SignalActions() : null;
             ulong flags = Scheduler.Lock();   // other threads of p may change it too
-            if (p.Signals != null) p.Signals.Get(signal, old);
+            if (p.Dispositions != null) p.Dispositions.Get(signal, old);
             else for (int i = 0; i < SignalActions.Words; i++) old[i] = 0;
             if (action != 0)
             {
-                if (p.Signals == null) { p.Signals = fresh; fresh = null; }
-                p.Signals.Set(signal, next);
+                if (p.Dispositions == null) { p.Dispositions = fresh; fresh = null; }
+                p.Dispositions.Set(signal, next);
             }
             Scheduler.Unlock(flags);
             fresh?.Release();

@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,8 +112,7 @@ static int run(char **argv)
     }
     if (child == 0) {
         extern char **environ;
-        if (report_fd != 1)
-            close(report_fd);       /* the kernel's console is init's, not the program's */
+        /* fd 3, the kernel's console, is init's alone: close-on-exec (main). */
         /* The terminal is free: the last session leader that had it has exited. */
         if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
             dprintf(2, "init: %s runs without a controlling terminal: %s\n", name, strerror(errno));
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
     char **words = argc > 1 ? argv + 1 : default_programs;
     int nwords = argc > 1 ? argc - 1 : 2;
 
-    if (write(REPORT_FD, "", 0) == 0)
+    if (write(REPORT_FD, "", 0) == 0 && fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC) == 0)
         report_fd = REPORT_FD;
     setsid();
     apply_window_size();

@@ -43,10 +43,13 @@ LOG_SUBSYSTEMS = ("boot", "mm", "sched", "proc", "syscall", "futex", "exec", "io
 EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
 # QEMU's own words when a signal stops it: it then exits 0, as after a guest reset.
 QEMU_KILLED = re.compile(r"^qemu-system-\S+: terminating on signal (\d+)(?: from pid (\d+))?")
-ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
-# (field, message for a positive difference, sign: +1 when a leak makes the value grow)
+ACCT_LINE = re.compile(r"^acct((?: [a-z-]+=\d+)+)\s*$")
+# (field, message for a positive difference, sign: +1 when a leak makes the value grow).
+# The first four are on every acct line; a field missing from either of two lines is not compared.
 ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
-               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1))
+               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1),
+               ("inodes", "inodes", +1), ("open-files", "open files", +1))
+ACCT_REQUIRED = ("free-frames", "heap-bytes", "processes", "pinned-frames")
 
 
 class UsageError(Exception):
@@ -79,6 +82,7 @@ class Config:
     smp: int = 1
     env: list[str] = dataclasses.field(default_factory=list)    # NAME=VALUE for every program
     kernel_log: str | None = None       # the kernel's lines go to this file, not the console
+    extra_files: list = dataclasses.field(default_factory=list)   # more initramfs members: (name, mode, bytes)
 
     def __post_init__(self):
         self.programs = [p if isinstance(p, Command) else Command(p) for p in self.programs]
@@ -198,7 +202,7 @@ class Config:
             members.append((ARGS_FILE, _strings(self.init_args())))
         if self.env:
             members.append((ENV_FILE, _strings(self.env)))
-        return members
+        return members + list(self.extra_files)
 
 
 def log_problems(spec):
@@ -268,6 +272,13 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, f
     return run
 
 
+def busybox_files(binary, applets):
+    """Initramfs members for a busybox at /bin/busybox with a /bin/<applet>
+    symlink per applet (a shell finds commands on PATH=/bin)."""
+    return [("bin", cpio.MODE_DIRECTORY, b""), ("bin/busybox", cpio.MODE_EXECUTABLE, _read(binary))] + \
+        [(f"bin/{a}", cpio.MODE_SYMLINK, b"busybox") for a in applets]
+
+
 def _read(path):
     with open(path, "rb") as f:
         return f.read()
@@ -310,8 +321,8 @@ def judge(expected, run, timeout):
             else:
                 statuses[i], faults[i] = m[2], pending_faults
             last, pending_faults = i if i is not None else last, []
-        elif m := ACCT_LINE.match(line):
-            accts.append((last, dict(zip((f for f, _, _ in ACCT_FIELDS), map(int, m.groups())))))
+        elif (m := ACCT_LINE.match(line)) and all(f"{f}=" in m[1] for f in ACCT_REQUIRED):
+            accts.append((last, {k: int(v) for k, v in re.findall(r"([a-z-]+)=(\d+)", m[1])}))
         elif line.startswith("fault: "):
             pending_faults.append(line)
         elif m := re.match(r"^FAIL (\S+?): ", line):
@@ -385,6 +396,8 @@ def _leaks(accts, names, reported, cut_short):
     for (_, before), (i, after) in zip(accts, accts[1:]):
         name = names[i] if i is not None else "init started"
         for field, what, sign in ACCT_FIELDS:
+            if field not in before or field not in after:
+                continue
             grown = (after[field] - before[field]) * sign
             if grown > 0:
                 reasons.append(f"leaked {grown} {what} after {name}")

@@ -63,5 +63,26 @@ class StoppedFromOutside(unittest.TestCase):
         self.assertFalse(any("stopped by" in r for r in verdict.reasons))
 
 
+class FileAccounting(unittest.TestCase):
+    """Inodes and open files on the acct line count as leaks too; a line
+    without them (an older kernel) is compared on the fields it has."""
+    expected = {"hello": "pass"}
+    FULL = ACCT + " inodes=12 open-files=3"
+
+    def judge(self, after):
+        return guestrun.judge(self.expected, run(self.FULL, "PASS hello", "exit hello 0", after, rc=33), 10)
+
+    def test_same_counts_are_ok(self):
+        self.assertEqual(self.judge(self.FULL).reasons, [])
+
+    def test_inode_and_file_leaks(self):
+        verdict = self.judge(self.FULL.replace("inodes=12", "inodes=13").replace("open-files=3", "open-files=5"))
+        self.assertEqual((verdict.kind, verdict.reasons),
+                         ("leak", ["leaked 1 inodes after hello", "leaked 2 open files after hello"]))
+
+    def test_missing_optional_fields_are_not_compared(self):
+        self.assertEqual(self.judge(ACCT).reasons, [])
+
+
 if __name__ == "__main__":
     unittest.main()
