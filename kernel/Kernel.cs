@@ -54,6 +54,7 @@ namespace Sticky
             var init = Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
             Sticky.Tty.Terminal.Init();
+            Sticky.Io.PollWait.Init();
 
             // The boot thread's work is done: init becomes runnable in the same
             // step in which the boot thread sleeps for good, so nothing above is

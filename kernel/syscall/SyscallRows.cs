@@ -20,6 +20,7 @@ namespace Sticky.Sys
             Row(4, "stat", &StatPath, "sp");
             Row(5, "fstat", &Fstat, "dp");
             Row(6, "lstat", &Lstat, "sp");
+            Row(7, "poll", &Poll, "pdd");
             Row(8, "lseek", &Lseek, "ddd");
             Row(9, "mmap", &Mmap, "pxPMdx", SyscallTraits.ReturnsAddress);
             Row(10, "mprotect", &Mprotect, "pxP");
@@ -100,6 +101,7 @@ namespace Sticky.Sys
             Row(264, "renameat", &Renameat, "asas");
             Row(267, "readlinkat", &Readlinkat, "aspd");
             Row(269, "faccessat", &Faccessat, "asd");
+            Row(271, "ppoll", &Ppoll, "pdppd");
             Row(273, "set_robust_list", &SetRobustList, "pd");
             Row(292, "dup3", &Dup3, "ddx");
             Row(293, "pipe2", &Pipe2, "px");
@@ -139,6 +141,8 @@ namespace Sticky.Sys
         private static long Wait4(TrapFrame* f) => SysProcess.Wait4((int)f->Rdi, f->Rsi, (int)f->Rdx, f->R10);
         private static long Kill(TrapFrame* f) => SysProcess.Kill((int)f->Rdi, (int)f->Rsi);
         private static long Uname(TrapFrame* f) => SysMisc.Uname(f->Rdi);
+        private static long Poll(TrapFrame* f) => SysPoll.Poll(f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Ppoll(TrapFrame* f) => SysPoll.Ppoll(f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8);
         private static long Root(TrapFrame* f) => 0;   // every uid and gid: everyone is root
         private static long Setpgid(TrapFrame* f) => SysSession.Setpgid((int)f->Rdi, (int)f->Rsi);
         private static long Getpgrp(TrapFrame* f) => SysSession.Getpgrp();

@@ -1,6 +1,7 @@
 using Sticky.Arch;
 using Sticky.Debug;
 using Sticky.Drivers;
+using Sticky.Io;
 using Sticky.Mm;
 using Sticky.Proc;
 using Sticky.Sync;
@@ -83,6 +84,7 @@ namespace Sticky.Tty
             _lastReceived = Clock.NowNanoseconds;
             if (signal != 0) Processes.SendGroupLocked(_session != 0 ? _foreground : 0, signal);
             Scheduler.WakeLocked(_readers, int.MaxValue);
+            PollWait.WakeLocked();
             Scheduler.Unlock(flags);
         }
 
@@ -137,6 +139,22 @@ namespace Sticky.Tty
             Serial.SetReceiveInterrupt(true);   // raises the interrupt again if bytes are waiting
         }
 
+        // Lock held: poll(2)'s view. Readable as a read would not block
+        // (Linux's n_tty_poll: in raw mode with VTIME 0, VMIN bytes); always
+        // writable, as output never waits.
+        public static int PollLocked()
+        {
+            int ready = PollWait.POLLOUT;
+            if (_line.Canonical ? _line.HasInput : _line.Readable >= RawPollMinimum()) ready |= PollWait.POLLIN;
+            return ready;
+        }
+
+        private static int RawPollMinimum()
+        {
+            int min = _line.Settings.Char(Termios.VMIN), time = _line.Settings.Char(Termios.VTIME);
+            return time == 0 && min > 0 ? min : 1;
+        }
+
         // ---- output ------------------------------------------------------
 
         public static int Write(byte* bytes, int n)
@@ -186,6 +204,7 @@ namespace Sticky.Tty
                     ulong flags = Scheduler.Lock();
                     _line.Set(t, flush: request == TCSETSF);   // output is never pending: W's drain is done
                     Scheduler.WakeLocked(_readers, int.MaxValue);   // a reader's condition may have changed
+                    PollWait.WakeLocked();
                     ResumeReceiveLocked();
                     Scheduler.Unlock(flags);
                     return 0;

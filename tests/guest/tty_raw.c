@@ -12,6 +12,7 @@
 #define GUEST_NAME "tty_raw"
 #include "guest.h"
 
+#include <poll.h>
 #include <termios.h>
 
 static struct termios saved;
@@ -65,7 +66,13 @@ int main(void)
     expect_eq(back.c_oflag, raw.c_oflag);
     expect_eq(back.c_cc[VMIN], 1);
 
+    struct pollfd in = { .fd = 0, .events = POLLIN | POLLOUT };
+    expect_eq(poll(&in, 1, 0), 1);                  /* nothing to read; the terminal is writable */
+    expect_eq(in.revents, POLLOUT);
     say("waiting for input");
+    in.events = POLLIN;
+    expect_eq(poll(&in, 1, 10000), 1);              /* a byte has come */
+    expect_eq(in.revents, POLLIN);
     /* CR, DEL, Ctrl-C, Ctrl-D, Ctrl-Z, Ctrl-\: plain bytes now; no signal came. */
     expect_bytes("a\r\x7f\x03\x04\x1a\x1cz", 8);
 

@@ -116,7 +116,7 @@ def _stdin(ctx):
         klog = os.path.join(tmp, "kernel.log")
         p = subprocess.run([sys.executable, os.path.join(ctx.root, "tools", "run-guest"), f"--quiet={klog}",
                             f"--timeout={prog.timeout:g}", f"--kernel={ctx.kernel}", f"--init={ctx.init}",
-                            "--", binary], input=b"".join(prog.input), capture_output=True,
+                            "--", binary, "typed-ahead"], input=b"".join(prog.input), capture_output=True,
                            timeout=prog.timeout + 30, env=dict(os.environ, STICKY_QEMU_RUN=ctx.qemu_run))
         with open(klog, errors="replace") as f:
             kernel = f.read()
