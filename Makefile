@@ -70,8 +70,9 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.nosyms.elf $(BUILD)/ksyms.o
 	$(LINK) -o $@ $(ASM_OBJ) $(BUILD)/kernel.o $(BUILD)/ksyms.o
 	tools/mksyms --verify $(BUILD)/kernel.nosyms.elf $@
 
-# init runs its demo programs (hello, threads); the serial console streams
-# to this terminal and run-guest says whether everything passed.
+# init runs its demo programs (hello, threads), then busybox's shell on the
+# serial console (this terminal), with the guest tests in /tests; exit or
+# Ctrl-D there powers off, and run-guest says whether everything passed.
 run: kernel init guests
 	tools/run-guest
 

@@ -10,7 +10,8 @@ namespace Sticky.Proc
     // pid 1: /init from the initramfs. Its arguments: the programs named by
     // the command line's `run=a,b,c`, then the strings of the initramfs file
     // /init.args (the command line is short; tools/run-guest writes the
-    // file); its environment: the strings of /init.env, then PATH and TERM
+    // file); its environment: the strings of /init.env, then HOME, PATH
+    // (the programs at the root, busybox's applets in /bin) and TERM
     // unless that file sets them. (Both files: NUL-terminated strings back
     // to back; kernel/user/init.c says what the arguments mean.) Its files:
     // 0, 1 and 2 on the terminal, 3 on the kernel's console, where its
@@ -20,7 +21,7 @@ namespace Sticky.Proc
     public static unsafe class InitProcess
     {
         private static ArgBlock _args;
-        private const string DefaultPath = "PATH=/", DefaultTerm = "TERM=dumb";
+        private const string DefaultHome = "HOME=/", DefaultPath = "PATH=/bin:/", DefaultTerm = "TERM=dumb";
 
         // init's process and thread, not yet runnable.
         public static Thread Create(CommandLine* commandLine)
@@ -28,7 +29,7 @@ namespace Sticky.Proc
             LeakAccounting.Init(commandLine);
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
             CpioEntry args = File("init.args"), env = File("init.env");
-            _args = new ArgBlock((hasList ? length : 0) + (int)args.Size + (int)env.Size + 64);   // + "init", PATH, TERM
+            _args = new ArgBlock((hasList ? length : 0) + (int)args.Size + (int)env.Size + 64);   // + "init", HOME, PATH, TERM
             _args.Add("init", false);
             if (hasList)
             {
@@ -42,6 +43,7 @@ namespace Sticky.Proc
             }
             AddStrings(args, false);
             AddStrings(env, true);
+            if (!Sets(env, DefaultHome)) _args.Add(DefaultHome, true);
             if (!Sets(env, DefaultPath)) _args.Add(DefaultPath, true);
             if (!Sets(env, DefaultTerm)) _args.Add(DefaultTerm, true);
 

@@ -2,11 +2,15 @@
  * init - the first user process (pid 1) of stickyos.
  *
  * Runs the command lines named by its arguments, in order, or the demo list
- * below when there are none. An argument is either
+ * below when there are none: hello and threads, then, if the initramfs has
+ * /bin/sh (busybox), an interactive shell on the terminal (`make run`). An
+ * argument is either
  *     NAME               run /NAME with argv {NAME}
  *     --argc=N NAME ...  the N words from NAME on are one command line:
  *                        "--argc=3 echo_args a b" runs /echo_args with argv
  *                        {echo_args, a, b}
+ * A NAME may be a path below the root ("bin/sh"): argv[0] and the report
+ * then say its last component ("sh").
  * The kernel gives init these from `run=a,b` on its command line and from the
  * initramfs file /init.args (tools/run-guest writes it); init's environment
  * (/init.env, PATH, TERM) is every program's. For each: fork, execve in the
@@ -45,7 +49,8 @@
 #define REPORT_FD 3
 #define ARGC_PREFIX "--argc="
 
-static char *default_programs[] = { "hello", "threads", NULL };
+static char *default_programs[] = { "hello", "threads", "bin/sh", NULL };
+#define DEFAULT_SHELL "/bin/sh"
 
 static const char *const signal_names[] = {
     [1] = "SIGHUP",   [2] = "SIGINT",    [3] = "SIGQUIT",  [4] = "SIGILL",
@@ -94,15 +99,18 @@ static void reap_and_account(void)
         ;
 }
 
-/* Runs one command line (argv[0] is the program's name); returns 1 if it exited 0. */
+/* Runs one command line (argv[0] names the program, below the root);
+ * returns 1 if it exited 0. */
 static int run(char **argv)
 {
-    char *name = argv[0];
     char path[256];
-    if (snprintf(path, sizeof path, "/%s", name) >= (int)sizeof path) {
-        report("init: cannot run %s: %s", name, strerror(ENAMETOOLONG));
+    if (snprintf(path, sizeof path, "/%s", argv[0]) >= (int)sizeof path) {
+        report("init: cannot run %s: %s", argv[0], strerror(ENAMETOOLONG));
         return 0;
     }
+    char *slash = strrchr(argv[0], '/');
+    char *name = slash != NULL ? slash + 1 : argv[0];
+    argv[0] = name;
 
     fflush(stdout);     /* the child must not inherit (and repeat) buffered output */
     pid_t child = fork();
@@ -179,7 +187,7 @@ static int command_length(char **words, int left, int *skip)
 int main(int argc, char **argv)
 {
     char **words = argc > 1 ? argv + 1 : default_programs;
-    int nwords = argc > 1 ? argc - 1 : 2;
+    int nwords = argc > 1 ? argc - 1 : access(DEFAULT_SHELL, X_OK) == 0 ? 3 : 2;
 
     if (write(REPORT_FD, "", 0) == 0 && fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC) == 0)
         report_fd = REPORT_FD;

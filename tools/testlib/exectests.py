@@ -6,6 +6,10 @@
 - stdin: keys piped into tools/run-guest itself reach a program reading the
   terminal (tty_canonical's), and with --quiet its stdout is the program's
   output and echo alone, the kernel's lines in the log file.
+- shell: `make run`'s boot (tools/run-guest without programs) fed a shell
+  session on stdin, as a user would type it: the demo programs run, then
+  busybox sh answers echo, ls /tests, a guest test run by name with
+  arguments, $?, a failing command's status, a pipe, and exit powers off.
 - terminal: tools/run-guest on a terminal (a pty) gives every key to the
   guest: Ctrl-] h lists the monitor's keys, Ctrl-C kills the program in the
   foreground (init reports SIGINT on a line of its own and runs the next),
@@ -50,6 +54,8 @@ def tests(ctx):
         yield _arguments(ctx)
     if ctx.wanted(SUITE, "stdin"):
         yield _stdin(ctx)
+    if ctx.wanted(SUITE, "shell"):
+        yield _shell(ctx)
     if ctx.wanted(SUITE, "terminal"):
         yield _terminal(ctx)
     for name, contents, strerror in _cases(hello):
@@ -197,3 +203,59 @@ def _terminal(ctx):
     lines = split_lines(screen)
     return Result(SUITE, "terminal", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
                   detail_title="the terminal" if reasons else "", detail=lines[-30:] if reasons else [])
+
+
+SESSION = b"""echo hi
+ls /tests
+args_env one two
+echo status $?
+false
+echo status $?
+echo abc | wc -c
+exit
+"""
+
+
+def _shell(ctx):
+    start = time.monotonic()
+    if not os.path.isfile(guestrun.BUSYBOX):
+        return Result(SUITE, "shell", "fail", f"{guestrun.BUSYBOX} not found: install busybox-static (tools/setup)")
+    with tempfile.TemporaryDirectory(prefix="sticky-shell.") as tmp:
+        klog = os.path.join(tmp, "kernel.log")
+        p = subprocess.run([sys.executable, os.path.join(ctx.root, "tools", "run-guest"), f"--quiet={klog}",
+                            "--timeout=120", f"--kernel={ctx.kernel}", f"--init={ctx.init}"],
+                           input=SESSION, capture_output=True, timeout=180, cwd=ctx.root,
+                           env=dict(os.environ, STICKY_QEMU_RUN=ctx.qemu_run, STICKY_BUILD=ctx.build))
+        with open(klog, errors="replace") as f:
+            kernel = f.read()
+    out = split_lines(p.stdout)
+    reasons = []
+    if p.returncode != 0:
+        reasons.append(f"run-guest exited {p.returncode}: {p.stderr.decode(errors='replace').strip()}")
+    # Each command's answer, in order, after the shell's own echo of the command.
+    expected = [("echo hi", r"^hi$"),
+                ("ls /tests", r"\bargs_env\b.*|.*\btty_jobs\b"),
+                ("args_env one two", r"^args_env: argv\[2\]=\[two\]$"),
+                ("echo status $?", r"^status 0$"),
+                ("echo status $?", r"^status 1$"),
+                ("echo abc | wc -c", r"^\s*4$")]
+    at = next((i for i, l in enumerate(out) if l.startswith("PASS threads")), None)
+    if at is None:
+        reasons.append("the demo programs did not run first (no `PASS threads`)")
+        at = 0
+    for command, answer in expected:
+        typed = next((i for i in range(at, len(out)) if out[i].endswith("# " + command)), None)
+        if typed is None:
+            reasons.append(f"the shell never showed the command {command!r}")
+            continue
+        got = next((i for i in range(typed + 1, len(out)) if re.search(answer, out[i])), None)
+        if got is None or any(out[j].endswith(" # " + c) for j in range(typed + 1, got) for c, _ in expected):
+            reasons.append(f"no answer matching {answer!r} to {command!r}")
+        else:
+            at = got
+    if not re.search(r"^exit sh 0\s*$", kernel, re.M):
+        reasons.append("init did not report `exit sh 0` (exit must end the shell, then the machine)")
+    if "powering off" not in kernel:
+        reasons.append("the machine did not power off after the shell")
+    return Result(SUITE, "shell", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
+                  detail_title="stdout" if reasons else "", detail=out[-40:] if reasons else [])

@@ -41,8 +41,7 @@ META = re.compile(r"^\s*//\s*guest:(.*)$")
 INPUT = re.compile(r"^\s*//\s*guest-input:(.*)$")
 META_LINES = 40
 NATIVE = "native"
-BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")
-BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false")
+BUSYBOX, BUSYBOX_APPLETS = guestrun.BUSYBOX, guestrun.BUSYBOX_APPLETS
 
 
 @dataclasses.dataclass

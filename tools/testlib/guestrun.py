@@ -20,6 +20,7 @@ write; the verdict reads both.
 import dataclasses
 import os
 import re
+import subprocess
 
 from . import cpio, qemu
 from .core import Run, run_logged, split_lines
@@ -27,6 +28,10 @@ from .qemu import describe_exit
 
 DESIGNS = ("nosticky", "sticky", "virtkey")       # futex=...; the kernel's default is sticky
 DEFAULT_PROGRAMS = ("hello", "threads")           # init's built-in list when it is given none
+DEFAULT_SHELL = "bin/sh"                          # ... then this shell, when the initramfs has it
+BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")   # Debian's busybox-static (tools/setup)
+# Applets to link when busybox cannot be asked for its own list (`busybox --list`).
+BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEM = "128M"
 MIN_MEM = 8 << 20                                 # 4M panics at boot; room for init and a program beyond that
@@ -171,7 +176,10 @@ class Config:
         return [c.name for c in self.programs]
 
     def expected_names(self):
-        return list(DEFAULT_PROGRAMS) if self.use_default else self.names()
+        if not self.use_default:
+            return self.names()
+        shell = any(m[0] == DEFAULT_SHELL for m in self.extra_files)
+        return list(DEFAULT_PROGRAMS) + ([os.path.basename(DEFAULT_SHELL)] if shell else [])
 
     def init_args(self):
         """init's arguments (kernel/user/init.c): a plain NAME for a program
@@ -202,7 +210,15 @@ class Config:
             members.append((ARGS_FILE, _strings(self.init_args())))
         if self.env:
             members.append((ENV_FILE, _strings(self.env)))
-        return members + list(self.extra_files)
+        members += list(self.extra_files)
+        # A busybox run as a program gets its applets as /bin links too (its
+        # shell finds them on PATH), unless /bin comes with the extra files.
+        if not any(m[0] == "bin" for m in members):
+            for name, path in self.files():
+                if name == "busybox":
+                    members += applet_links(path, "/busybox")
+                    break
+        return members
 
 
 def log_problems(spec):
@@ -272,11 +288,39 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, f
     return run
 
 
-def busybox_files(binary, applets):
+def busybox_files(binary, applets=None):
     """Initramfs members for a busybox at /bin/busybox with a /bin/<applet>
-    symlink per applet (a shell finds commands on PATH=/bin)."""
-    return [("bin", cpio.MODE_DIRECTORY, b""), ("bin/busybox", cpio.MODE_EXECUTABLE, _read(binary))] + \
-        [(f"bin/{a}", cpio.MODE_SYMLINK, b"busybox") for a in applets]
+    symlink per applet (a shell finds commands on PATH=/bin); without
+    `applets`, every applet the binary lists."""
+    links = applet_links(binary, "busybox", applets)
+    return links[:1] + [("bin/busybox", cpio.MODE_EXECUTABLE, _read(binary))] + links[1:]
+
+
+def applet_links(binary, target, applets=None):
+    """/bin and a /bin/<applet> symlink to `target` per applet of `binary`."""
+    names = applets or busybox_applets(binary)
+    return [("bin", cpio.MODE_DIRECTORY, b"")] + \
+        [(f"bin/{a}", cpio.MODE_SYMLINK, target.encode()) for a in names if a != "busybox"]
+
+
+def busybox_applets(binary):
+    """What `busybox --list` says (a static binary: it runs here too), or a
+    short list when it cannot be asked."""
+    try:
+        out = subprocess.run([binary, "--list"], capture_output=True, text=True, timeout=10).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        out = []
+    return [a for a in out if re.fullmatch(r"[a-z0-9_.+-]+", a)] or list(BUSYBOX_APPLETS)
+
+
+def tests_files(directory, under="tests"):
+    """Every program of `directory` (build/guest) as /<under>/<name>."""
+    members = [(under, cpio.MODE_DIRECTORY, b"")]
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            members.append((f"{under}/{name}", cpio.MODE_EXECUTABLE, _read(path)))
+    return members
 
 
 def _read(path):

@@ -52,19 +52,21 @@ def main(initrd, cmdline, second_port=None):
     words = opts["run"].split(",") if "run" in opts else []
     words += strings(files.get("init.args"))
     env = strings(files.get("init.env")) + ["PATH=/", "TERM=dumb"]
-    commands = commands_of(words) if words else [["hello"], ["threads"]]
+    commands = commands_of(words) if words else [["hello"], ["threads"]] + ([["bin/sh"]] if "bin/sh" in files else [])
     acct = [1000, 5000, 1, 0]
     show = lambda: klog("acct free-frames=%d heap-bytes=%d processes=%d pinned-frames=%d" % tuple(acct))
     klog(f"init: running {len(commands)} programs")
     show()
     ok = True
     for argv in commands:
+        path = argv[0]
+        argv = [path.rsplit("/", 1)[-1]] + argv[1:]      # init: argv[0] and the report say the last component
         name = argv[0]
-        if name not in files:
+        if path not in files:
             out(f"init: cannot run {name}: No such file or directory")
             status = "127"
         else:
-            status = act(argv, files[name], design, acct, env)
+            status = act(argv, files[path], design, acct, env)
         klog(f"exit {name} {status}")
         show()
         ok = ok and status == "0"

@@ -39,6 +39,18 @@ SCRIPTS = {
 }
 
 
+# The initramfs run-guest packs without programs (make run), member names only.
+LIST_MEMBERS = """
+import importlib.machinery, importlib.util, os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[1])))
+loader = importlib.machinery.SourceFileLoader("run_guest", sys.argv[1])
+spec = importlib.util.spec_from_loader("run_guest", loader)
+rg = importlib.util.module_from_spec(spec)
+loader.exec_module(rg)
+print(" ".join(m[0] for m in rg.parse([]).initramfs()))
+"""
+
+
 class RunGuest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="run-guest-selftest.")
@@ -49,7 +61,7 @@ class RunGuest(unittest.TestCase):
         open(os.path.join(self.build, "kernel.elf"), "w").close()      # only its existence is checked
         self.write(os.path.join(self.build, "user", "init"), "the init binary")
         for name in ("hello", "threads"):
-            self.write(os.path.join(self.build, "guest", name), "\x7fELF\n" + SCRIPTS[name])
+            os.chmod(self.write(os.path.join(self.build, "guest", name), "\x7fELF\n" + SCRIPTS[name]), 0o755)
 
     def write(self, path, text):
         with open(path, "w") as f:
@@ -61,10 +73,11 @@ class RunGuest(unittest.TestCase):
         return self.write(os.path.join(self.tmp, subdir, name), "\x7fELF\n" + SCRIPTS[name])
 
     def env(self, **extra):
+        extra.setdefault("STICKY_BUSYBOX", os.path.join(self.tmp, "no-busybox"))
         return dict(os.environ, PATH=HERE + os.pathsep + os.environ["PATH"], STICKY_BUILD=self.build, **extra)
 
-    def run_guest(self, *args, stdin=b""):
-        p = subprocess.run([RUN_GUEST, *args], env=self.env(), input=stdin, capture_output=True, timeout=60)
+    def run_guest(self, *args, stdin=b"", **env):
+        p = subprocess.run([RUN_GUEST, *args], env=self.env(**env), input=stdin, capture_output=True, timeout=60)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
 
     def test_default_demo(self):
@@ -73,6 +86,20 @@ class RunGuest(unittest.TestCase):
         self.assertIn("hello from the fake\n", out)         # streamed, CR LF -> LF
         self.assertIn("run-guest: PASS: hello, threads", err)
         self.assertEqual(rc, 0)
+
+    def test_default_run_ends_in_a_shell_with_the_tests(self):
+        busybox = self.write(os.path.join(self.tmp, "busybox"), "#!/bin/sh\necho sh; echo ls; echo cat\n")
+        os.chmod(busybox, 0o755)
+        rc, out, err = self.run_guest(STICKY_BUSYBOX=busybox)
+        self.assertIn("exit sh 0\n", out)                  # init's list ends in /bin/sh
+        self.assertIn("run-guest: PASS: hello, threads, sh", err)
+        self.assertEqual(rc, 0)
+        listed = subprocess.run([sys.executable, "-c", LIST_MEMBERS, RUN_GUEST], env=self.env(STICKY_BUSYBOX=busybox),
+                                capture_output=True, text=True, timeout=60)
+        archive = listed.stdout.split()
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        for member in ("bin/busybox", "bin/sh", "bin/ls", "bin/cat", "tests/hello", "tests/threads", "init.env"):
+            self.assertIn(member, archive)
 
     def test_programs_and_options(self):
         rc, out, err = self.run_guest("--futex=virtkey", "--trace", self.prog("good"), "--mem=256M",
