@@ -97,6 +97,7 @@ namespace Sticky.Proc
             t.FsBase = 0;
             UserMode.LoadFsBase(0);
             t.ClearChildTid = 0;
+            SignalSend.ResetForExec(t);
         }
 
         // For AT_RANDOM (musl's stack protector and malloc secrets): unpredictable

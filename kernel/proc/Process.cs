@@ -39,6 +39,13 @@ namespace Sticky.Proc
         public bool Exiting;
         public int WaitStatus;
 
+        // Signals (kernel/proc/Signal*.cs): handlers shared by the threads,
+        // signals sent to the process as a whole (scheduler lock), and the
+        // signal the parent gets when this process ends (SIGCHLD from fork).
+        public Sticky.Signal.SignalActions Actions = new Sticky.Signal.SignalActions();
+        public Sticky.Signal.SigQueue SharedPending;
+        public int ExitSignal = Signals.SIGCHLD;
+
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;
 

@@ -45,6 +45,7 @@ namespace Sticky.Proc
                 t.ClearChildTid = 0;
             }
             ulong flags = Scheduler.Lock();
+            SignalSend.ThreadExitingLocked(t);
             RemoveThread(p, t);
             bool last = p.LiveThreads == 0;
             Scheduler.Unlock(flags);
@@ -63,6 +64,7 @@ namespace Sticky.Proc
         {
             Thread t = Scheduler.Current;
             if (t.Process != null && (t.Process.Exiting || t.MustExit)) ExitThread(0);
+            if (t.Process != null) SignalDelivery.OnReturnToUser(frame);
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
@@ -117,8 +119,12 @@ namespace Sticky.Proc
         {
             ulong flags = Scheduler.Lock();
             p.State = ProcessState.Zombie;
-            Scheduler.WakeLocked(p.Parent.ChildEvents, int.MaxValue);
+            Process parent = p.Parent;
+            bool autoReap = SignalChild.NotifyParentLocked(p);
+            if (autoReap) ReapLocked(p);
+            Scheduler.WakeLocked(parent.ChildEvents, int.MaxValue);
             Scheduler.Unlock(flags);
+            if (autoReap) Free(p);
         }
 
         private static void PowerOff(int waitStatus)
@@ -155,6 +161,9 @@ namespace Sticky.Proc
 
         public static void Free(Process p)
         {
+            p.SharedPending.Clear();
+            p.Actions.Release();
+            KernelHeap.Free(p.Actions);
             KernelHeap.Free(p.ChildEvents);
             KernelHeap.Free(p.Name);
             KernelHeap.Free(p);

@@ -123,11 +123,26 @@ namespace Sticky.Proc
         // flags to restore afterwards.
         public static WakeReason BlockLocked(ulong deadlineNs, ulong flags) => WaitLocked(null, deadlineNs, flags);
 
-        public static WakeReason WaitLocked(WaitQueue queue, ulong deadlineNs, ulong flags)
+        public static WakeReason WaitLocked(WaitQueue queue, ulong deadlineNs, ulong flags) =>
+            Block(queue, deadlineNs, flags, interruptible: true);
+
+        // Every sleep that a syscall starts is interruptible: a signal that
+        // needs delivery ends it (Interrupted; the call returns EINTR or
+        // restarts). The kernel's own short sleeps (Sleep) are not.
+        private static WakeReason Block(WaitQueue queue, ulong deadlineNs, ulong flags, bool interruptible)
         {
             Thread t = _current;
             t.WakeReason = WakeReason.None;
             t.WaitDeadline = deadlineNs;
+            // Signals (kernel/proc/SignalSend.cs): one sent before this point
+            // set the flag under this lock; one sent later finds the thread
+            // Blocked and interruptible, and interrupts it.
+            t.SleepsInterruptibly = interruptible;
+            if (interruptible && t.SigPendingFlag)
+            {
+                _lock.ReleaseIrqRestore(flags);
+                return WakeReason.Interrupted;
+            }
             if (deadlineNs != 0 && deadlineNs <= Clock.NowNanoseconds)
             {
                 _lock.ReleaseIrqRestore(flags);
@@ -142,7 +157,9 @@ namespace Sticky.Proc
             return reason;
         }
 
-        public static void Sleep(ulong nanoseconds) => SleepUntil(Clock.NowNanoseconds + nanoseconds);
+        // The kernel's own waits (an execve waiting for its other threads, the
+        // OOM killer's pause): signals do not end them, a kill does.
+        public static void Sleep(ulong nanoseconds) => Block(null, Clock.NowNanoseconds + nanoseconds, Lock(), interruptible: false);
 
         // Blocks on no queue until the deadline (monotonic ns): TimedOut, or
         // Interrupted if the thread's process is being killed.

@@ -33,5 +33,18 @@ namespace Sticky.Proc
         public Thread NextTimed, PrevTimed;   // on the deadline list while waiting with a deadline
         public Thread NextAll;        // every live thread, for the monitor
 
+        // Signals (kernel/proc/Signal*.cs), guarded by the scheduler lock.
+        public ulong SigBlocked;                       // rt_sigprocmask
+        public Sticky.Signal.SigQueue SigPending;      // sent to this thread (tkill, faults)
+        public bool SigPendingFlag;                    // a signal may need delivery: no interruptible sleep starts, the return to user looks
+        public bool SleepsInterruptibly;               // this sleep ends when a signal needs delivery (Scheduler.WaitLocked)
+        public bool RestoreSigMask;                    // rt_sigsuspend: SigSavedMask goes back after the handler (or at once if none runs)
+        public ulong SigSavedMask;
+        public ulong SigAwaited;                       // rt_sigtimedwait's set while it sleeps: these do not kill (Linux's real_blocked)
+        public ulong AltStackBase, AltStackSize;       // sigaltstack
+        public int AltStackFlags;                      // SS_DISABLE or SS_AUTODISARM
+        public ulong FaultAddress, FaultError, FaultTrap;   // the last fault, for the signal frame's cr2, err, trapno
+        public bool ReturnViaIret;                     // the kernel rewrote the user frame (signal frame, sigreturn, restart): leave with iretq
+        public SignalRestart Restart;                  // what restart_syscall continues
     }
 }

@@ -5,6 +5,7 @@ using Sticky.Futex;
 using Sticky.Mm;
 using Sticky.Platform;
 using Sticky.Proc;
+using Sticky.Signal;
 using Sticky.Sync;
 using Sticky.Time;
 
@@ -161,7 +162,32 @@ namespace Sticky.Sys
             self.FutexWord = 0;
             if (reason == WakeReason.Woken) return 0;
             // Timed out or interrupted: leave the queue unless a waker got there first.
-            return Dequeue(w) ? (reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR) : 0;
+            if (!Dequeue(w)) return 0;
+            if (reason == WakeReason.TimedOut) return -Errno.ETIMEDOUT;
+            return Interrupted(req, deadline);
+        }
+
+        // A signal ended the wait (Linux's futex_wait): without a timeout the
+        // call restarts if the handler has SA_RESTART (or none runs), else
+        // EINTR; with one it is EINTR after a handler, or a restart with the
+        // same absolute deadline through restart_syscall.
+        private static long Interrupted(in FutexRequest req, long deadline)
+        {
+            if (deadline == 0) return -SyscallRestart.ERESTARTSYS;
+            Scheduler.Current.Restart = new SignalRestart
+            {
+                Kind = RestartKind.FutexWait, Word = req.Word, Value = req.Value, Bitset = req.Bitset, DeadlineNs = (ulong)deadline,
+            };
+            return -SyscallRestart.ERESTART_RESTARTBLOCK;
+        }
+
+        public static long RestartWait(in SignalRestart r)
+        {
+            var req = new FutexRequest
+            {
+                Op = new FutexOp(FutexCommand.WaitBitset), Word = r.Word, Value = r.Value, Count = (int)r.Value, Bitset = r.Bitset,
+            };
+            return Wait(req, (long)r.DeadlineNs);
         }
 
         private static bool Dequeue(FutexWaiter w)

@@ -22,12 +22,14 @@ namespace Sticky.Sys
             Row(12, "brk", &Brk, "p", SyscallTraits.ReturnsAddress);
             Row(13, "rt_sigaction", &RtSigaction, "Sppd");
             Row(14, "rt_sigprocmask", &RtSigprocmask, "dppd");
+            Row(15, "rt_sigreturn", &RtSigreturn, "");
             Row(16, "ioctl", &Ioctl, "dxp");
             Row(19, "readv", &Readv, "dpd");
             Row(20, "writev", &Writev, "dpd");
             Row(22, "pipe", &Pipe, "p");
             Row(24, "sched_yield", &SchedYield, "");
             Row(28, "madvise", &Madvise, "pxd");
+            Row(34, "pause", &Pause, "");
             Row(35, "nanosleep", &Nanosleep, "Tp");
             Row(39, "getpid", &Getpid, "");
             Row(56, "clone", &Clone, "Cpppp");
@@ -42,11 +44,17 @@ namespace Sticky.Sys
             Row(107, "geteuid", &Root, "");
             Row(108, "getegid", &Root, "");
             Row(110, "getppid", &Getppid, "");
+            Row(127, "rt_sigpending", &RtSigpending, "pd");
+            Row(128, "rt_sigtimedwait", &RtSigtimedwait, "ppTd");
+            Row(129, "rt_sigqueueinfo", &RtSigqueueinfo, "dSp");
+            Row(130, "rt_sigsuspend", &RtSigsuspend, "pd");
+            Row(131, "sigaltstack", &Sigaltstack, "pp");
             Row(158, "arch_prctl", &ArchPrctl, "Ap");
             Row(186, "gettid", &Gettid, "");
             Row(200, "tkill", &Tkill, "dS");
             Row(202, "futex", &Futex, &TraceFormat.FutexArguments);
             Row(218, "set_tid_address", &SetTidAddress, "p");
+            Row(219, "restart_syscall", &RestartSyscall, "");
             Row(228, "clock_gettime", &ClockGettime, "Kp");
             Row(229, "clock_getres", &ClockGetres, "Kp");
             Row(230, "clock_nanosleep", &ClockNanosleep, "KdTp");
@@ -54,6 +62,7 @@ namespace Sticky.Sys
             Row(234, "tgkill", &Tgkill, "ddS");
             Row(273, "set_robust_list", &SetRobustList, "pd");
             Row(293, "pipe2", &Pipe2, "px");
+            Row(297, "rt_tgsigqueueinfo", &RtTgsigqueueinfo, "ddSp");
             Row(1000, "sticky_acct", &StickyAcct, "");
         }
 
@@ -65,8 +74,17 @@ namespace Sticky.Sys
         private static long Mprotect(TrapFrame* f) => SysMemory.Mprotect(f->Rdi, f->Rsi, (int)f->Rdx);
         private static long Munmap(TrapFrame* f) => SysMemory.Munmap(f->Rdi, f->Rsi);
         private static long Brk(TrapFrame* f) => SysMemory.Brk(f->Rdi);
-        private static long RtSigaction(TrapFrame* f) => SysMisc.Sigaction(f->Rdx, f->R10);
-        private static long RtSigprocmask(TrapFrame* f) => SysMisc.Sigprocmask(f->Rdx, f->R10);
+        private static long RtSigaction(TrapFrame* f) => SysSignal.Sigaction((int)f->Rdi, f->Rsi, f->Rdx, f->R10);
+        private static long RtSigprocmask(TrapFrame* f) => SysSignal.Sigprocmask((int)f->Rdi, f->Rsi, f->Rdx, f->R10);
+        private static long RtSigreturn(TrapFrame* f) => SysSignal.Sigreturn(f);
+        private static long Pause(TrapFrame* f) => SysSignal.Pause();
+        private static long RtSigpending(TrapFrame* f) => SysSignal.Sigpending(f->Rdi, f->Rsi);
+        private static long RtSigtimedwait(TrapFrame* f) => SysSignal.Sigtimedwait(f->Rdi, f->Rsi, f->Rdx, f->R10);
+        private static long RtSigqueueinfo(TrapFrame* f) => SysSignal.Sigqueueinfo((int)f->Rdi, (int)f->Rsi, f->Rdx);
+        private static long RtSigsuspend(TrapFrame* f) => SysSignal.Sigsuspend(f->Rdi, f->Rsi);
+        private static long Sigaltstack(TrapFrame* f) => SysSignal.Sigaltstack(f, f->Rdi, f->Rsi);
+        private static long RestartSyscall(TrapFrame* f) => SysSignal.RestartSyscall();
+        private static long RtTgsigqueueinfo(TrapFrame* f) => SysSignal.Tgsigqueueinfo((int)f->Rdi, (int)f->Rsi, (int)f->Rdx, f->R10);
         private static long Ioctl(TrapFrame* f) => SysIo.Ioctl((int)f->Rdi, f->Rsi, f->Rdx);
         private static long Readv(TrapFrame* f) => SysIo.Readv((int)f->Rdi, f->Rsi, (int)f->Rdx);
         private static long Writev(TrapFrame* f) => SysIo.Writev((int)f->Rdi, f->Rsi, (int)f->Rdx);
@@ -76,17 +94,17 @@ namespace Sticky.Sys
         private static long Nanosleep(TrapFrame* f) => SysTime.Nanosleep(f->Rdi, f->Rsi);
         private static long Getpid(TrapFrame* f) => Processes.Current.Pid;
         private static long Clone(TrapFrame* f) => SysProcess.Clone(f, f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8);
-        private static long Fork(TrapFrame* f) => SysProcess.Fork(f, 0, 0, 0);
+        private static long Fork(TrapFrame* f) => SysProcess.Fork(f, (ulong)Signals.SIGCHLD, 0, 0);   // fork = clone(SIGCHLD)
         private static long Execve(TrapFrame* f) => SysProcess.Execve(f, f->Rdi, f->Rsi, f->Rdx);
         private static long Exit(TrapFrame* f) { Processes.ExitThread((int)f->Rdi); return 0; }
         private static long Wait4(TrapFrame* f) => SysProcess.Wait4((int)f->Rdi, f->Rsi, (int)f->Rdx, f->R10);
-        private static long Kill(TrapFrame* f) => SysProcess.Kill((int)f->Rdi, (int)f->Rsi);
+        private static long Kill(TrapFrame* f) => SysSignal.Kill((int)f->Rdi, (int)f->Rsi);
         private static long Uname(TrapFrame* f) => SysMisc.Uname(f->Rdi);
         private static long Root(TrapFrame* f) => 0;   // every uid and gid: everyone is root
         private static long Getppid(TrapFrame* f) => SysProcess.Getppid();
         private static long ArchPrctl(TrapFrame* f) => SysProcess.ArchPrctl((int)f->Rdi, f->Rsi);
         private static long Gettid(TrapFrame* f) => Scheduler.Current.Id;
-        private static long Tkill(TrapFrame* f) => SysProcess.Tkill((int)f->Rdi, (int)f->Rsi);
+        private static long Tkill(TrapFrame* f) => SysSignal.ThreadKill(0, (int)f->Rdi, (int)f->Rsi);
         private static long Futex(TrapFrame* f) => Futexes.Syscall(f->Rdi, (int)f->Rsi, (uint)f->Rdx, f->R10, f->R8, (uint)f->R9);
         private static long SetTidAddress(TrapFrame* f) { Scheduler.Current.ClearChildTid = f->Rdi; return Scheduler.Current.Id; }
         private static long ClockGettime(TrapFrame* f) => SysTime.ClockGettime((int)f->Rdi, f->Rsi);
@@ -98,7 +116,7 @@ namespace Sticky.Sys
             Processes.ExitThread(0);
             return 0;
         }
-        private static long Tgkill(TrapFrame* f) => SysProcess.Kill((int)f->Rdi, (int)f->Rdx);
+        private static long Tgkill(TrapFrame* f) => SysSignal.ThreadKill((int)f->Rdi, (int)f->Rsi, (int)f->Rdx);
         private static long SetRobustList(TrapFrame* f) => 0;   // no robust futexes: a dying owner's locks are not released
         private static long Pipe2(TrapFrame* f) => SysIo.Pipe2(f->Rdi, (int)f->Rsi);
         private static long StickyAcct(TrapFrame* f) { SysMisc.PrintAccounting(); return 0; }
