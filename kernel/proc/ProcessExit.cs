@@ -38,6 +38,7 @@ namespace Sticky.Proc
             Thread t = Scheduler.Current;
             Process p = t.Process;
             if (!p.Exiting && p.LiveThreads == 1) p.WaitStatus = (exitCodeIfLast & 0xFF) << 8;
+            Sys.Futexes.OnThreadExit(t);   // robust list and PI locks first, as Linux's futex_cleanup
             if (t.ClearChildTid != 0)
             {
                 // pthread_join waits for the kernel to clear the tid word and wake it.

@@ -205,6 +205,8 @@ namespace Sticky.Proc
         public static void InheritForNewThread(Thread t, Thread creator, bool sameProcess)
         {
             t.SigBlocked = creator.SigBlocked;
+            t.SchedPolicy = creator.SchedPolicy;       // (not signals, but inherited the same way)
+            t.SchedPriority = creator.SchedPriority;
             if (sameProcess) { t.AltStackFlags = SignalFrame.SS_DISABLE; return; }
             t.AltStackBase = creator.AltStackBase;
             t.AltStackSize = creator.AltStackSize;

@@ -46,5 +46,10 @@ namespace Sticky.Proc
         public ulong FaultAddress, FaultError, FaultTrap;   // the last fault, for the signal frame's cr2, err, trapno
         public bool ReturnViaIret;                     // the kernel rewrote the user frame (signal frame, sigreturn, restart): leave with iretq
         public SignalRestart Restart;                  // what restart_syscall continues
+
+        // PI futexes and robust lists (kernel/syscall/FutexPi.cs, FutexRobust.cs).
+        public bool PiExited;                          // its PI locks went to their waiters: no new waiter may queue behind it
+        public ulong RobustList;                       // set_robust_list: the head, walked at exit
+        public int SchedPolicy, SchedPriority;         // sched_setscheduler: orders PI waiters (the scheduler itself is round-robin)
     }
 }

@@ -74,6 +74,12 @@ namespace Sticky.Sys
                 case FutexCommand.Requeue: return Requeue(req, compare: false);
                 case FutexCommand.CmpRequeue: return Requeue(req, compare: true);
                 case FutexCommand.WakeOp: return WakeOp(req);
+                case FutexCommand.LockPi:
+                case FutexCommand.LockPi2: return LockPi(req.Word, deadline, trylock: false);
+                case FutexCommand.TrylockPi: return LockPi(req.Word, 0, trylock: true);
+                case FutexCommand.UnlockPi: return UnlockPi(req.Word);
+                case FutexCommand.WaitRequeuePi: return WaitRequeuePi(req, deadline);
+                case FutexCommand.CmpRequeuePi: return CmpRequeuePi(req);
                 default: return -Errno.ENOSYS;   // Decode has refused every other command
             }
         }
@@ -84,7 +90,7 @@ namespace Sticky.Sys
         {
             long now = (long)Clock.NowNanoseconds;
             long d = FutexTimeout.Deadline(o, seconds, nanoseconds, now);
-            if (!o.TimeoutIsRelative && o.UsesRealtimeClock) d -= (long)SysTime.BootRealtimeNs;
+            if (!o.TimeoutIsRelative && o.DeadlineIsRealtime) d -= (long)SysTime.BootRealtimeNs;
             return d <= 0 ? 1 : d;   // 0 means "no deadline" to the scheduler: an expired one is 1 ns
         }
 
@@ -219,6 +225,13 @@ namespace Sticky.Sys
             if (err != 0 || absent) { Cpu.RestoreInterrupts(flags); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
             _bucketLocks[bucket].Acquire();
+            if (_table.HasNonPlainWaiter(word.Key))
+            {
+                // A PI lock or a WAIT_REQUEUE_PI waiter: not for FUTEX_WAKE (Linux: EINVAL).
+                _bucketLocks[bucket].Release();
+                Cpu.RestoreInterrupts(flags);
+                return -Errno.EINVAL;
+            }
             int n = _table.Wake(word.Key, count, bitset, out FutexWaiter chain);
             WakeChain(chain);
             _bucketLocks[bucket].Release();

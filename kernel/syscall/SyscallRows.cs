@@ -49,6 +49,12 @@ namespace Sticky.Sys
             Row(129, "rt_sigqueueinfo", &RtSigqueueinfo, "dSp");
             Row(130, "rt_sigsuspend", &RtSigsuspend, "pd");
             Row(131, "sigaltstack", &Sigaltstack, "pp");
+            Row(142, "sched_setparam", &SchedSetparam, "dp");
+            Row(143, "sched_getparam", &SchedGetparam, "dp");
+            Row(144, "sched_setscheduler", &SchedSetscheduler, "ddp");
+            Row(145, "sched_getscheduler", &SchedGetscheduler, "d");
+            Row(146, "sched_get_priority_max", &SchedPriorityMax, "d");
+            Row(147, "sched_get_priority_min", &SchedPriorityMin, "d");
             Row(158, "arch_prctl", &ArchPrctl, "Ap");
             Row(186, "gettid", &Gettid, "");
             Row(200, "tkill", &Tkill, "dS");
@@ -61,8 +67,10 @@ namespace Sticky.Sys
             Row(231, "exit_group", &ExitGroup, "d", SyscallTraits.TraceFirst);
             Row(234, "tgkill", &Tgkill, "ddS");
             Row(273, "set_robust_list", &SetRobustList, "pd");
+            Row(274, "get_robust_list", &GetRobustList, "dpp");
             Row(293, "pipe2", &Pipe2, "px");
             Row(297, "rt_tgsigqueueinfo", &RtTgsigqueueinfo, "ddSp");
+            Row(449, "futex_waitv", &FutexWaitv, "pdxTK");
             Row(1000, "sticky_acct", &StickyAcct, "");
         }
 
@@ -117,7 +125,15 @@ namespace Sticky.Sys
             return 0;
         }
         private static long Tgkill(TrapFrame* f) => SysSignal.ThreadKill((int)f->Rdi, (int)f->Rsi, (int)f->Rdx);
-        private static long SetRobustList(TrapFrame* f) => 0;   // no robust futexes: a dying owner's locks are not released
+        private static long SetRobustList(TrapFrame* f) => Futexes.SetRobustList(f->Rdi, f->Rsi);
+        private static long GetRobustList(TrapFrame* f) => Futexes.GetRobustList((int)f->Rdi, f->Rsi, f->Rdx);
+        private static long FutexWaitv(TrapFrame* f) => Futexes.Waitv(f->Rdi, (uint)f->Rsi, (uint)f->Rdx, f->R10, (int)f->R8);
+        private static long SchedSetparam(TrapFrame* f) => SysSched.SetScheduler((int)f->Rdi, 0, f->Rsi, keepPolicy: true);
+        private static long SchedGetparam(TrapFrame* f) => SysSched.GetParam((int)f->Rdi, f->Rsi);
+        private static long SchedSetscheduler(TrapFrame* f) => SysSched.SetScheduler((int)f->Rdi, (int)f->Rsi, f->Rdx, keepPolicy: false);
+        private static long SchedGetscheduler(TrapFrame* f) => SysSched.GetScheduler((int)f->Rdi);
+        private static long SchedPriorityMax(TrapFrame* f) => SysSched.PriorityMax((int)f->Rdi);
+        private static long SchedPriorityMin(TrapFrame* f) => SysSched.PriorityMin((int)f->Rdi);
         private static long Pipe2(TrapFrame* f) => SysIo.Pipe2(f->Rdi, (int)f->Rsi);
         private static long StickyAcct(TrapFrame* f) { SysMisc.PrintAccounting(); return 0; }
     }

@@ -213,6 +213,9 @@ static inline const char *errno_str(long neg)
     case ENOSYS: return "ENOSYS";
     case ENOMEM: return "ENOMEM";
     case EPERM: return "EPERM";
+    case ESRCH: return "ESRCH";
+    case EDEADLK: return "EDEADLK";
+    case EOWNERDEAD: return "EOWNERDEAD";
     default: return "E?";
     }
 }
