@@ -43,7 +43,8 @@ namespace Sticky.Sys
             return result;
         }
 
-        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing)
+        // Also shmat's (SysShm).
+        internal static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing)
         {
             var space = p.Space;
             ulong start;

@@ -29,6 +29,9 @@ namespace Sticky.Sys
             Row(22, "pipe", &Pipe, "p");
             Row(24, "sched_yield", &SchedYield, "");
             Row(28, "madvise", &Madvise, "pxd");
+            Row(29, "shmget", &Shmget, "dxx");
+            Row(30, "shmat", &Shmat, "dpx");
+            Row(31, "shmctl", &Shmctl, "ddp");
             Row(34, "pause", &Pause, "");
             Row(35, "nanosleep", &Nanosleep, "Tp");
             Row(39, "getpid", &Getpid, "");
@@ -39,6 +42,7 @@ namespace Sticky.Sys
             Row(61, "wait4", &Wait4, "dpWp");
             Row(62, "kill", &Kill, "dS");
             Row(63, "uname", &Uname, "p");
+            Row(67, "shmdt", &Shmdt, "p");
             Row(102, "getuid", &Root, "");
             Row(104, "getgid", &Root, "");
             Row(107, "geteuid", &Root, "");
@@ -86,6 +90,10 @@ namespace Sticky.Sys
         private static long RtSigprocmask(TrapFrame* f) => SysSignal.Sigprocmask((int)f->Rdi, f->Rsi, f->Rdx, f->R10);
         private static long RtSigreturn(TrapFrame* f) => SysSignal.Sigreturn(f);
         private static long Pause(TrapFrame* f) => SysSignal.Pause();
+        private static long Shmget(TrapFrame* f) => SysShm.Get((int)f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Shmat(TrapFrame* f) => SysShm.Attach((int)f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Shmctl(TrapFrame* f) => SysShm.Control((int)f->Rdi, (int)f->Rsi, f->Rdx);
+        private static long Shmdt(TrapFrame* f) => SysShm.Detach(f->Rdi);
         private static long RtSigpending(TrapFrame* f) => SysSignal.Sigpending(f->Rdi, f->Rsi);
         private static long RtSigtimedwait(TrapFrame* f) => SysSignal.Sigtimedwait(f->Rdi, f->Rsi, f->Rdx, f->R10);
         private static long RtSigqueueinfo(TrapFrame* f) => SysSignal.Sigqueueinfo((int)f->Rdi, (int)f->Rsi, f->Rdx);
