@@ -48,6 +48,7 @@ namespace Sticky
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
             Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
+            Sticky.Proc.RealTimers.Start();   // alarm, setitimer (before any program: the accounting baseline includes it)
             Sticky.Io.ConsoleInput.Init();
 
             // The boot thread's work is done: it sleeps for good, and init runs.

@@ -34,6 +34,9 @@ namespace Sticky.Sys
             Row(31, "shmctl", &Shmctl, "ddp");
             Row(34, "pause", &Pause, "");
             Row(35, "nanosleep", &Nanosleep, "Tp");
+            Row(36, "getitimer", &Getitimer, "dp");
+            Row(37, "alarm", &Alarm, "d");
+            Row(38, "setitimer", &Setitimer, "dpp");
             Row(39, "getpid", &Getpid, "");
             Row(56, "clone", &Clone, "Cpppp");
             Row(57, "fork", &Fork, "");
@@ -90,6 +93,9 @@ namespace Sticky.Sys
         private static long RtSigprocmask(TrapFrame* f) => SysSignal.Sigprocmask((int)f->Rdi, f->Rsi, f->Rdx, f->R10);
         private static long RtSigreturn(TrapFrame* f) => SysSignal.Sigreturn(f);
         private static long Pause(TrapFrame* f) => SysSignal.Pause();
+        private static long Getitimer(TrapFrame* f) => SysTimer.GetItimer((int)f->Rdi, f->Rsi);
+        private static long Alarm(TrapFrame* f) => SysTimer.Alarm((uint)f->Rdi);
+        private static long Setitimer(TrapFrame* f) => SysTimer.SetItimer((int)f->Rdi, f->Rsi, f->Rdx);
         private static long Shmget(TrapFrame* f) => SysShm.Get((int)f->Rdi, f->Rsi, (int)f->Rdx);
         private static long Shmat(TrapFrame* f) => SysShm.Attach((int)f->Rdi, f->Rsi, (int)f->Rdx);
         private static long Shmctl(TrapFrame* f) => SysShm.Control((int)f->Rdi, (int)f->Rsi, f->Rdx);
