@@ -45,6 +45,7 @@ namespace Sticky.Proc
         public Sticky.Signal.SignalActions Actions = new Sticky.Signal.SignalActions();
         public Sticky.Signal.SigQueue SharedPending;
         public int ExitSignal = Signals.SIGCHLD;
+        public Sticky.Sys.SysSem.Undo SemUndo;       // SEM_UNDO adjustments, applied at exit
         public ulong AlarmDeadline, AlarmInterval;   // ITIMER_REAL, monotonic ns (RealTimers.cs); 0: disarmed
 
         public byte[] Name = new byte[NameCapacity];

@@ -100,7 +100,7 @@ namespace Sticky.Proc
             p.Space.Destroy();
             KernelHeap.Free(p.Space);
             p.Space = null;
-            Sys.SysShm.SweepRemoved();   // a removed SysV segment goes with its last attachment
+            Sys.SysvIpc.ProcessGone(p);   // SEM_UNDO; a removed SysV segment goes with its last attachment
 
             if (p == Init) PowerOff(p.WaitStatus);
 

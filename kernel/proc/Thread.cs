@@ -50,6 +50,8 @@ namespace Sticky.Proc
         // PI futexes and robust lists (kernel/syscall/FutexPi.cs, FutexRobust.cs).
         public bool PiExited;                          // its PI locks went to their waiters: no new waiter may queue behind it
         public ulong RobustList;                       // set_robust_list: the head, walked at exit
+        public int SemWaitIndex;                       // the SysV semaphore a semop sleeps on (GETNCNT, GETZCNT)
+        public bool SemWaitsForZero;
         public int SchedPolicy, SchedPriority;         // sched_setscheduler: orders PI waiters (the scheduler itself is round-robin)
     }
 }

@@ -45,7 +45,14 @@ namespace Sticky.Sys
             Row(61, "wait4", &Wait4, "dpWp");
             Row(62, "kill", &Kill, "dS");
             Row(63, "uname", &Uname, "p");
+            Row(64, "semget", &Semget, "ddx");
+            Row(65, "semop", &Semop, "dpd");
+            Row(66, "semctl", &Semctl, "dddx");
             Row(67, "shmdt", &Shmdt, "p");
+            Row(68, "msgget", &Msgget, "dx");
+            Row(69, "msgsnd", &Msgsnd, "dpdx");
+            Row(70, "msgrcv", &Msgrcv, "dpddx");
+            Row(71, "msgctl", &Msgctl, "ddp");
             Row(102, "getuid", &Root, "");
             Row(104, "getgid", &Root, "");
             Row(107, "geteuid", &Root, "");
@@ -68,6 +75,7 @@ namespace Sticky.Sys
             Row(202, "futex", &Futex, &TraceFormat.FutexArguments);
             Row(218, "set_tid_address", &SetTidAddress, "p");
             Row(219, "restart_syscall", &RestartSyscall, "");
+            Row(220, "semtimedop", &Semtimedop, "dpdT");
             Row(228, "clock_gettime", &ClockGettime, "Kp");
             Row(229, "clock_getres", &ClockGetres, "Kp");
             Row(230, "clock_nanosleep", &ClockNanosleep, "KdTp");
@@ -100,6 +108,14 @@ namespace Sticky.Sys
         private static long Shmat(TrapFrame* f) => SysShm.Attach((int)f->Rdi, f->Rsi, (int)f->Rdx);
         private static long Shmctl(TrapFrame* f) => SysShm.Control((int)f->Rdi, (int)f->Rsi, f->Rdx);
         private static long Shmdt(TrapFrame* f) => SysShm.Detach(f->Rdi);
+        private static long Semget(TrapFrame* f) => SysSem.Get((int)f->Rdi, (int)f->Rsi, (int)f->Rdx);
+        private static long Semop(TrapFrame* f) => SysSem.Op((int)f->Rdi, f->Rsi, f->Rdx, 0);
+        private static long Semtimedop(TrapFrame* f) => SysSem.Op((int)f->Rdi, f->Rsi, f->Rdx, f->R10);
+        private static long Semctl(TrapFrame* f) => SysSem.Control((int)f->Rdi, (int)f->Rsi, (int)f->Rdx, f->R10);
+        private static long Msgget(TrapFrame* f) => SysMsg.Get((int)f->Rdi, (int)f->Rsi);
+        private static long Msgsnd(TrapFrame* f) => SysMsg.Send((int)f->Rdi, f->Rsi, f->Rdx, (int)f->R10);
+        private static long Msgrcv(TrapFrame* f) => SysMsg.Receive((int)f->Rdi, f->Rsi, f->Rdx, (long)f->R10, (int)f->R8);
+        private static long Msgctl(TrapFrame* f) => SysMsg.Control((int)f->Rdi, (int)f->Rsi, f->Rdx);
         private static long RtSigpending(TrapFrame* f) => SysSignal.Sigpending(f->Rdi, f->Rsi);
         private static long RtSigtimedwait(TrapFrame* f) => SysSignal.Sigtimedwait(f->Rdi, f->Rsi, f->Rdx, f->R10);
         private static long RtSigqueueinfo(TrapFrame* f) => SysSignal.Sigqueueinfo((int)f->Rdi, (int)f->Rsi, f->Rdx);
