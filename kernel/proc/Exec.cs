@@ -58,6 +58,7 @@ namespace Sticky.Proc
                 return -Errno.EINTR;
             }
 
+            if (Processes.Current == p) Sys.Futexes.OnExec(Scheduler.Current);   // the old image's robust and PI locks
             var old = p.Space;
             ulong flags = p.SpaceLock.AcquireIrqSave();
             p.Space = space;

@@ -26,6 +26,16 @@ namespace Sticky.Sys
             if (_piWaiters > 0) HandOverPiLocksOf(t.Id);
         }
 
+        // execve, before the old image goes (Linux's futex_exec_release): the
+        // locks the old program held are released the same way; the thread
+        // lives on with no robust list.
+        public static void OnExec(Thread t)
+        {
+            if (t.RobustList != 0) WalkRobustList(t);
+            t.RobustList = 0;
+            if (_piWaiters > 0) HandOverPiLocksOf(t.Id);
+        }
+
         private static void WalkRobustList(Thread t)
         {
             ulong head = t.RobustList;

@@ -7,7 +7,9 @@
  * makes it usable again. Across fork: a process-shared robust mutex in
  * MAP_SHARED memory held by a child that _exits (its owner is gone with the
  * process) wakes the parent blocked on it with EOWNERDEAD. get_robust_list
- * returns what set_robust_list stored; a bad head size is EINVAL.
+ * returns what set_robust_list stored; a bad head size is EINVAL. A child
+ * that execs while holding one releases it the same way (the parent gets
+ * EOWNERDEAD while the child's new image still runs).
  */
 #define GUEST_NAME "futex_robust"
 #include "guest.h"
@@ -66,7 +68,9 @@ static void owner_dies_in_thread(int pi)
            pi ? "PI" : "plain");
 }
 
-static void owner_dies_in_child(int pi)
+static char *self_path;
+
+static void owner_dies_in_child(int pi, int by_exec)
 {
     pthread_mutex_t *mx = mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mx == MAP_FAILED)
@@ -82,6 +86,11 @@ static void owner_dies_in_child(int pi)
         if (write(ready[1], "r", 1) != 1)
             _exit(3);
         sleep_ms(200);
+        if (by_exec) {
+            char *args[] = { self_path, "exec-sleep", NULL };
+            execv(self_path, args);
+            _exit(4);
+        }
         _exit(0);   /* dies owning it */
     }
     char c;
@@ -97,17 +106,24 @@ static void owner_dies_in_child(int pi)
     close(ready[0]);
     close(ready[1]);
     munmap(mx, GUEST_PAGE);
-    printf("%s: process-shared robust %s mutex: a child's death gives the parent EOWNERDEAD\n", GUEST_NAME,
-           pi ? "PI" : "plain");
+    printf("%s: process-shared robust %s mutex: a child's %s gives the parent EOWNERDEAD\n", GUEST_NAME,
+           pi ? "PI" : "plain", by_exec ? "execve" : "death");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "exec-sleep") == 0) {
+        sleep_ms(300);   /* the new image outlives the parent's EOWNERDEAD */
+        return 0;
+    }
+    self_path = argv[0];
     start_watchdog(50);
     owner_dies_in_thread(0);
     owner_dies_in_thread(1);
-    owner_dies_in_child(0);
-    owner_dies_in_child(1);
+    owner_dies_in_child(0, 0);
+    owner_dies_in_child(1, 0);
+    owner_dies_in_child(0, 1);
+    owner_dies_in_child(1, 1);
 
     void *head = NULL;
     size_t len = 0;
