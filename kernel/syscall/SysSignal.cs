@@ -230,6 +230,18 @@ namespace Sticky.Sys
             return result;
         }
 
+        // write and writev: EPIPE (a pipe without readers) also raises SIGPIPE
+        // in the writing thread, as Linux's pipe_write.
+        public static long SigpipeOnEpipe(long result)
+        {
+            if (result != -Errno.EPIPE) return result;
+            Thread t = Scheduler.Current;
+            ulong flags = Scheduler.Lock();
+            SignalSend.SendLocked(t.Process, t, SigInfo.FromProcess(Signals.SIGPIPE, SigInfo.SI_USER, t.Process.Pid));
+            Scheduler.Unlock(flags);
+            return result;
+        }
+
         // ---- the alternate stack and sigreturn ---------------------------------
 
         private struct StackT { public ulong Sp; public int Flags; public int Pad; public ulong Size; }

@@ -90,7 +90,7 @@ namespace Sticky.Sys
         }
 
         private static long Read(TrapFrame* f) => SysIo.Read((int)f->Rdi, f->Rsi, f->Rdx);
-        private static long Write(TrapFrame* f) => SysIo.Write((int)f->Rdi, f->Rsi, f->Rdx);
+        private static long Write(TrapFrame* f) => SysSignal.SigpipeOnEpipe(SysIo.Write((int)f->Rdi, f->Rsi, f->Rdx));
         private static long Close(TrapFrame* f) => SysIo.Close((int)f->Rdi);
         private static long Lseek(TrapFrame* f) => SysIo.Lseek((int)f->Rdi);
         private static long Mmap(TrapFrame* f) => SysMemory.Mmap(f->Rdi, f->Rsi, (int)f->Rdx, (int)f->R10, (int)f->R8, f->R9);
@@ -125,7 +125,7 @@ namespace Sticky.Sys
         private static long RtTgsigqueueinfo(TrapFrame* f) => SysSignal.Tgsigqueueinfo((int)f->Rdi, (int)f->Rsi, (int)f->Rdx, f->R10);
         private static long Ioctl(TrapFrame* f) => SysIo.Ioctl((int)f->Rdi, f->Rsi, f->Rdx);
         private static long Readv(TrapFrame* f) => SysIo.Readv((int)f->Rdi, f->Rsi, (int)f->Rdx);
-        private static long Writev(TrapFrame* f) => SysIo.Writev((int)f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Writev(TrapFrame* f) => SysSignal.SigpipeOnEpipe(SysIo.Writev((int)f->Rdi, f->Rsi, (int)f->Rdx));
         private static long Pipe(TrapFrame* f) => SysIo.Pipe2(f->Rdi, 0);
         private static long SchedYield(TrapFrame* f) { Scheduler.Yield(); return 0; }
         private static long Madvise(TrapFrame* f) => 0;   // advice only; nothing to do without swap or huge pages

@@ -180,6 +180,26 @@ int main(void)
     expect_true(keep == 4.5);
     printf("%s: x87 control word, MXCSR and XMM survive a handler\n", GUEST_NAME);
 
+    /* SIGPIPE: a write to a pipe without readers raises it (and still says EPIPE). */
+    signal(SIGPIPE, on_clobber);
+    int fds[2];
+    if (pipe(fds) != 0)
+        fail("pipe");
+    close(fds[0]);
+    hits = 0;
+    expect_eq(write(fds[1], "x", 1), -1);
+    expect_eq(errno, EPIPE);
+    expect_eq(hits, 1);
+    signal(SIGPIPE, SIG_DFL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        ssize_t r = write(fds[1], "x", 1);
+        _exit(r == -1 ? 2 : 3);   /* not reached: SIGPIPE kills first */
+    }
+    expect_eq(reap(pid, "SIGPIPE child"), -SIGPIPE);
+    close(fds[1]);
+    printf("%s: SIGPIPE on a write without readers: handled, and fatal by default\n", GUEST_NAME);
+
     /* Errors. */
     errno = 0;
     expect_eq(kill(me, 65), -1);
