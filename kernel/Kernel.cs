@@ -53,6 +53,7 @@ namespace Sticky
             Sticky.Debug.Monitor.Announce();
             var init = Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
+            Sticky.Proc.RealTimers.Start();   // alarm, setitimer (before any program: the accounting baseline includes it)
             Sticky.Tty.Terminal.Init();
             Sticky.Io.PollWait.Init();
 

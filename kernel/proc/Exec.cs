@@ -107,6 +107,7 @@ namespace Sticky.Proc
                 return -Errno.EINTR;
             }
 
+            if (Processes.Current == p) Sys.Futexes.OnExec(Scheduler.Current);   // the old image's robust and PI locks
             var old = p.Space;
             ulong flags = p.SpaceLock.AcquireIrqSave();
             p.Space = space;
@@ -124,7 +125,6 @@ namespace Sticky.Proc
             p.SetName(path, pathLength);
             p.Files.CloseOnExec();
             p.Execed = true;
-            p.Dispositions?.ResetForExec();
             if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch
             entry = image.Entry;
             stackPointer = (ulong)sp;
@@ -151,6 +151,7 @@ namespace Sticky.Proc
             t.FsBase = 0;
             UserMode.LoadFsBase(0);
             t.ClearChildTid = 0;
+            SignalSend.ResetForExec(t);
         }
     }
 }

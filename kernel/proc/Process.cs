@@ -55,7 +55,13 @@ namespace Sticky.Proc
         // such a child is EACCES). The session's terminal: tty/KernelTerminal.cs.
         public int Pgid, Sid;
         public bool Execed;
-        public SignalActions Dispositions;    // null: every signal at its default action
+
+        // Signals (kernel/proc/Signal*.cs): handlers shared by the threads,
+        // and signals sent to the process as a whole (scheduler lock).
+        public Sticky.Signal.SignalActions Actions = new Sticky.Signal.SignalActions();
+        public Sticky.Signal.SigQueue SharedPending;
+        public Sticky.Sys.SysSem.Undo SemUndo;       // SEM_UNDO adjustments, applied at exit
+        public ulong AlarmDeadline, AlarmInterval;   // ITIMER_REAL, monotonic ns (RealTimers.cs); 0: disarmed
 
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;

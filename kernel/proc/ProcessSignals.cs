@@ -1,38 +1,27 @@
+using Sticky.Signal;
+
 namespace Sticky.Proc
 {
-    // Sending a signal to a process or a process group (kill, the terminal's
-    // Ctrl-C). Signals exist as their default actions and SIG_IGN
-    // (SignalActions); the scheduler lock is held throughout, so targets
-    // cannot be reaped under the walk.
+    // Process groups as signal targets (kill(0), kill(-pgid), the terminal's
+    // Ctrl-C) and as sessions' parts (setpgid, TIOCSPGRP). Under the
+    // scheduler lock, which guards Pgid and Sid and keeps processes from
+    // being reaped under the walk.
     public static unsafe partial class Processes
     {
-        // Lock held. Whether `target` is affected is its business: ignored,
-        // caught (handlers do not run yet: dropped) or acted on.
-        public static void SendLocked(Process target, int signal)
-        {
-            if (signal == 0 || target.State != ProcessState.Alive) return;
-            // Like Linux's init, pid 1 gets only signals it has a handler for.
-            if (target == Init) return;
-            if (signal != Signals.SIGKILL)
-            {
-                if (Signals.IgnoredByDefault(signal) || Signals.StopsByDefault(signal)) return;
-                if (target.Dispositions != null && target.Dispositions.Handler(signal) != SignalActions.Default) return;
-            }
-            KillLocked(target, signal);
-        }
-
-        // Lock held. Every process of group `pgid` (0: none); returns how many there were.
-        public static int SendGroupLocked(int pgid, int signal)
+        // Lock held. Sends `info` to every live process of group `pgid`
+        // (SignalSend.SendLocked decides what each does with it); 0, or
+        // -ESRCH when the group has no live member.
+        public static int SendGroupLocked(int pgid, in SigInfo info)
         {
             int found = 0;
-            if (pgid <= 0) return 0;
+            if (pgid <= 0) return -Errno.ESRCH;
             for (Process p = _first; p != null; p = p.NextInTable)
             {
                 if (p.Pgid != pgid || p.State != ProcessState.Alive) continue;
                 found++;
-                SendLocked(p, signal);
+                if (info.Signo != 0) SignalSend.SendLocked(p, null, info);
             }
-            return found;
+            return found > 0 ? 0 : -Errno.ESRCH;
         }
 
         // Lock held: is `pgid` a process group of session `sid` (some live member)?

@@ -40,5 +40,26 @@ namespace Sticky.Proc
         // process, and leaves at its next return to user mode. Both causes are
         // set under the scheduler lock, so a check under that lock is exact.
         public bool ExitPending => MustExit || (Process != null && Process.Exiting);
+
+        // Signals (kernel/proc/Signal*.cs), guarded by the scheduler lock.
+        public ulong SigBlocked;                       // rt_sigprocmask
+        public Sticky.Signal.SigQueue SigPending;      // sent to this thread (tkill, faults)
+        public bool SigPendingFlag;                    // a signal may need delivery: no interruptible sleep starts, the return to user looks
+        public bool SleepsInterruptibly;               // this sleep ends when a signal needs delivery (Scheduler.WaitLocked)
+        public bool RestoreSigMask;                    // rt_sigsuspend: SigSavedMask goes back after the handler (or at once if none runs)
+        public ulong SigSavedMask;
+        public ulong SigAwaited;                       // rt_sigtimedwait's set while it sleeps: these do not kill (Linux's real_blocked)
+        public ulong AltStackBase, AltStackSize;       // sigaltstack
+        public int AltStackFlags;                      // SS_DISABLE or SS_AUTODISARM
+        public ulong FaultAddress, FaultError, FaultTrap;   // the last fault, for the signal frame's cr2, err, trapno
+        public bool ReturnViaIret;                     // the kernel rewrote the user frame (signal frame, sigreturn, restart): leave with iretq
+        public SignalRestart Restart;                  // what restart_syscall continues
+
+        // PI futexes and robust lists (kernel/syscall/FutexPi.cs, FutexRobust.cs).
+        public bool PiExited;                          // its PI locks went to their waiters: no new waiter may queue behind it
+        public ulong RobustList;                       // set_robust_list: the head, walked at exit
+        public int SemWaitIndex;                       // the SysV semaphore a semop sleeps on (GETNCNT, GETZCNT)
+        public bool SemWaitsForZero;
+        public int SchedPolicy, SchedPriority;         // sched_setscheduler: orders PI waiters (the scheduler itself is round-robin)
     }
 }

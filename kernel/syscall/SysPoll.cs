@@ -9,7 +9,9 @@ namespace Sticky.Sys
     // one is POLLNVAL, POLLERR/POLLHUP/POLLNVAL are reported unasked). Pipes
     // and the terminal say so under the scheduler lock, so the check and the
     // sleep on PollWait are one step; files of the tree and devices are
-    // always ready. ppoll's signal mask is accepted and unused (no handlers run).
+    // always ready. A signal ends the wait with ERESTARTNOHAND (EINTR after a
+    // handler, else the call starts again, its timeout too). ppoll's signal
+    // mask is accepted and not applied.
     public static unsafe class SysPoll
     {
         private const int MaxFds = 1024;   // RLIMIT_NOFILE's soft limit: more is EINVAL
@@ -68,7 +70,7 @@ namespace Sticky.Sys
                 ready = Check(entries, files, n);
                 if (ready > 0 || Clock.NowNanoseconds >= deadline) { Scheduler.Unlock(flags); break; }
                 WakeReason why = Scheduler.WaitLocked(PollWait.Waiters, deadline == ulong.MaxValue ? 0 : deadline, flags);
-                if (why == WakeReason.Interrupted) { ready = -Errno.EINTR; break; }
+                if (why == WakeReason.Interrupted) { ready = -Sticky.Signal.SyscallRestart.ERESTARTNOHAND; break; }
             }
             for (int i = 0; i < n; i++) files[i]?.Release();
             if (files != null) Sticky.Mm.KernelHeap.Free(files);

@@ -142,10 +142,12 @@ namespace Sticky.Sys
             child.BrkStart = parent.BrkStart; child.Brk = parent.Brk;
             child.MmapCeiling = parent.MmapCeiling;
             child.Image = parent.Image; child.ImageSize = parent.ImageSize; child.ImageBias = parent.ImageBias;
+            ulong sigFlags = Scheduler.Lock();
+            child.Actions.CopyFrom(parent.Actions);
+            Scheduler.Unlock(sigFlags);
             fixed (byte* name = parent.Name) child.SetName(name, parent.NameLength);
             child.Pgid = parent.Pgid;
             child.Sid = parent.Sid;
-            child.Dispositions = parent.Dispositions?.Clone();
 
             Thread t = Processes.CreateThread(child, f);
             if (t == null)
@@ -270,58 +272,8 @@ namespace Sticky.Sys
                     LeakAccounting.NothingToReap(self);
                     return hasChild ? 0 : -Errno.ECHILD;
                 }
-                if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+                if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Sticky.Signal.SyscallRestart.ERESTARTSYS;
             }
-        }
-
-        // pid > 0: that process; 0: the caller's process group; -1: every
-        // process but init and the caller; < -1: process group -pid. What a
-        // signal does: Processes.SendLocked.
-        public static long Kill(int pid, int signal)
-        {
-            if (signal < 0 || signal > 64) return -Errno.EINVAL;
-            if (pid == int.MinValue) return -Errno.ESRCH;
-            Process self = Processes.Current;
-            ulong flags = Scheduler.Lock();   // no target can be reaped while we look at it
-            long result;
-            if (pid > 0) result = Deliver(Processes.FindLocked(pid), signal);
-            else if (pid == -1) result = Everyone(self, signal);
-            else result = Processes.SendGroupLocked(pid == 0 ? self.Pgid : -pid, signal) > 0 ? 0 : -Errno.ESRCH;
-            Scheduler.Unlock(flags);
-            return result;
-        }
-
-        // Scheduler lock held.
-        private static long Everyone(Process self, int signal)
-        {
-            int found = 0;
-            for (Process p = Processes.First; p != null; p = p.NextInTable)
-            {
-                if (p == Processes.Init || p == self || p.State != ProcessState.Alive) continue;
-                found++;
-                Processes.SendLocked(p, signal);
-            }
-            return found > 0 ? 0 : -Errno.ESRCH;
-        }
-
-        public static long Tkill(int tid, int signal)
-        {
-            if (tid <= 0 || signal < 0 || signal > 64) return -Errno.EINVAL;
-            ulong flags = Scheduler.Lock();
-            Process target = null;
-            for (Thread t = Scheduler.AllThreads; t != null; t = t.NextAll)
-                if (t.Id == tid && t.Process != null) { target = t.Process; break; }
-            long result = Deliver(target, signal);
-            Scheduler.Unlock(flags);
-            return result;
-        }
-
-        // Scheduler lock held. A zombie still exists for kill (0, as Linux).
-        private static long Deliver(Process target, int signal)
-        {
-            if (target == null) return -Errno.ESRCH;
-            Processes.SendLocked(target, signal);
-            return 0;
         }
     }
 }

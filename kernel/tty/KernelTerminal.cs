@@ -4,6 +4,7 @@ using Sticky.Drivers;
 using Sticky.Io;
 using Sticky.Mm;
 using Sticky.Proc;
+using Sticky.Signal;
 using Sticky.Sync;
 using Sticky.Sys;
 using Sticky.Time;
@@ -82,7 +83,7 @@ namespace Sticky.Tty
             int signal = _line.Receive(b, ref port);
             _outputLock.Release();
             _lastReceived = Clock.NowNanoseconds;
-            if (signal != 0) Processes.SendGroupLocked(_session != 0 ? _foreground : 0, signal);
+            if (signal != 0) SendLocked(_session != 0 ? _foreground : 0, signal);
             Scheduler.WakeLocked(_readers, int.MaxValue);
             PollWait.WakeLocked();
             Scheduler.Unlock(flags);
@@ -90,7 +91,8 @@ namespace Sticky.Tty
 
         // read(2) on the terminal: blocks as the settings say (a line in
         // canonical mode; VMIN bytes or VTIME's timers otherwise). Returns the
-        // bytes copied into `into` (kernel memory), 0 at end of file, or -EINTR.
+        // bytes copied into `into` (kernel memory), 0 at end of file, or
+        // -ERESTARTSYS when a signal comes first (restarted or EINTR, docs/signals.md).
         public static int Read(byte* into, int max)
         {
             ulong start = Clock.NowNanoseconds;
@@ -105,7 +107,7 @@ namespace Sticky.Tty
                     Scheduler.Unlock(flags);
                     return n;
                 }
-                if (Scheduler.WaitLocked(_readers, deadline, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+                if (Scheduler.WaitLocked(_readers, deadline, flags) == WakeReason.Interrupted) return -SyscallRestart.ERESTARTSYS;
             }
         }
 
@@ -181,10 +183,15 @@ namespace Sticky.Tty
             {
                 int group = _foreground;
                 _session = _foreground = 0;
-                Processes.SendGroupLocked(group, Signals.SIGHUP);
+                SendLocked(group, Signals.SIGHUP);
             }
             Scheduler.Unlock(flags);
         }
+
+        // Lock held: a signal from the terminal to a process group, from the
+        // kernel as Linux's tty layer sends it (SI_KERNEL).
+        private static void SendLocked(int group, int signal) =>
+            Processes.SendGroupLocked(group, SigInfo.FromProcess(signal, SigInfo.SI_KERNEL, 0));
 
         // ---- ioctl -------------------------------------------------------
 
@@ -277,8 +284,8 @@ namespace Sticky.Tty
             {
                 int group = _foreground;
                 _session = _foreground = 0;
-                Processes.SendGroupLocked(group, Signals.SIGHUP);
-                Processes.SendGroupLocked(group, Signals.SIGCONT);
+                SendLocked(group, Signals.SIGHUP);
+                SendLocked(group, Signals.SIGCONT);
             }
             Scheduler.Unlock(flags);
             return result;
