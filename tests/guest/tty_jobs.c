@@ -145,6 +145,40 @@ int main(int argc, char **argv)
     expect_eq(kill(-other, 0), -1);
     expect_eq(errno, ESRCH);
 
+    /* A group whose only member has exited, not yet reaped, still exists (a
+     * zombie stays in its group): it can be made the foreground, and another
+     * child can join it. A shell relies on this for a pipeline whose first
+     * command ends before the last one is set up. */
+    int gone[2];
+    expect_eq(pipe(gone), 0);
+    pid_t zombie = fork();
+    if (zombie == 0) {
+        setpgid(0, 0);
+        _exit(0);                       /* its end of the pipe closes as it exits */
+    }
+    setpgid(zombie, zombie);
+    expect_eq(close(gone[1]), 0);
+    expect_eq(read(gone[0], &status, 1), 0);   /* EOF: it has exited */
+    close(gone[0]);
+    expect_eq(tcsetpgrp(0, zombie), 0);
+    expect_eq(tcgetpgrp(0), zombie);
+    expect_eq(tcsetpgrp(0, getpgrp()), 0);
+    int hold[2];
+    expect_eq(pipe(hold), 0);
+    pid_t joiner = fork();
+    if (joiner == 0) {
+        close(hold[1]);
+        char x;
+        read(hold[0], &x, 1);           /* until released */
+        _exit(0);
+    }
+    close(hold[0]);
+    expect_eq(setpgid(joiner, zombie), 0);
+    expect_eq(getpgid(joiner), zombie);
+    expect_eq(close(hold[1]), 0);
+    expect_eq(waitpid(joiner, &status, 0), joiner);
+    expect_eq(waitpid(zombie, &status, 0), zombie);
+
     /* A child that has exec'd is no longer its parent's to regroup. */
     int ready[2], release[2];
     expect_eq(pipe(ready), 0);
