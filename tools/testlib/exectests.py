@@ -10,6 +10,10 @@
   session on stdin, as a user would type it: the demo programs run, then
   busybox sh answers echo, ls /tests, a guest test run by name with
   arguments, $?, a failing command's status, a pipe, and exit powers off.
+- shell_keys: `make run` on a terminal (a pty), keys as a user types them:
+  Ctrl-C on a half-typed line gives a fresh prompt (the shell's SIGINT
+  handler), Ctrl-C stops `sleep 10` ($? is 130), Ctrl-D ends the shell and
+  the machine powers off with every program passed.
 - terminal: tools/run-guest on a terminal (a pty) gives every key to the
   guest: Ctrl-] h lists the monitor's keys, Ctrl-C kills the program in the
   foreground (init reports SIGINT on a line of its own and runs the next),
@@ -56,6 +60,8 @@ def tests(ctx):
         yield _stdin(ctx)
     if ctx.wanted(SUITE, "shell"):
         yield _shell(ctx)
+    if ctx.wanted(SUITE, "shell_keys"):
+        yield _shell_keys(ctx)
     if ctx.wanted(SUITE, "terminal"):
         yield _terminal(ctx)
     for name, contents, strerror in _cases(hello):
@@ -142,67 +148,56 @@ def _stdin(ctx):
                   detail_title="stdout" if reasons else "", detail=out[-20:] if reasons else [])
 
 
-def _terminal(ctx):
-    start = time.monotonic()
-    waits, hello = os.path.join(ctx.build, "guest", "tty_canonical"), os.path.join(ctx.build, "guest", "hello")
-    pid, fd = pty.fork()
-    if pid == 0:
-        try:
-            os.environ["STICKY_QEMU_RUN"] = ctx.qemu_run
-            os.execv(sys.executable, [sys.executable, os.path.join(ctx.root, "tools", "run-guest"), "--timeout=60",
-                                      f"--kernel={ctx.kernel}", f"--init={ctx.init}", waits, hello, "--", waits])
-        finally:
-            os._exit(127)
-    screen, seen, reasons = b"", 0, []
+class _PtySession:
+    """tools/run-guest on a pty, as a user at a terminal: type keys, wait for text."""
 
-    def until(text, secs=30):
+    def __init__(self, ctx, args):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            try:
+                os.environ["STICKY_QEMU_RUN"] = ctx.qemu_run
+                os.environ["STICKY_BUILD"] = ctx.build
+                os.execv(sys.executable, [sys.executable, os.path.join(ctx.root, "tools", "run-guest"),
+                                          f"--kernel={ctx.kernel}", f"--init={ctx.init}", *args])
+            finally:
+                os._exit(127)
+        self.screen, self.seen, self.reasons = b"", 0, []
+
+    def type(self, keys):
+        os.write(self.fd, keys)
+
+    def until(self, text, secs=30):
         """Waits for `text` after what was matched before."""
-        nonlocal screen, seen
         deadline = time.monotonic() + secs
-        while screen.find(text, seen) < 0 and time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.1)[0]:
+        while self.screen.find(text, self.seen) < 0 and time.monotonic() < deadline:
+            if select.select([self.fd], [], [], 0.1)[0]:
                 try:
-                    data = os.read(fd, 65536)
+                    data = os.read(self.fd, 65536)
                 except OSError:
                     data = b""
                 if not data:
                     break
-                screen += data
-        at = screen.find(text, seen)
+                self.screen += data
+        at = self.screen.find(text, self.seen)
         if at < 0:
-            reasons.append(f"the terminal never showed {text!r}")
+            self.reasons.append(f"the terminal never showed {text!r}")
             return False
-        seen = at + len(text)
+        self.seen = at + len(text)
         return True
 
-    try:
-        if until(b"tty_canonical: waiting for input"):
-            os.write(fd, b"\x1dh")                        # the monitor's keys
-            until(b"  h        this list")
-            until(b"Ctrl-A then x quits)\r\n")            # the list's end: the monitor is done
-            os.write(fd, b"\x03")                         # Ctrl-C: SIGINT to the foreground program
-            until(b"^C\r\nexit tty_canonical SIGINT\r\n")
-            until(b"PASS hello")
-            if until(b"exit hello 0") and until(b"tty_canonical: waiting for input", 30):
-                os.write(fd, b"\x01x")                    # Ctrl-A x: QEMU quits
-                until(b"run-guest: FAIL", 15)
-    finally:
-        done, status = 0, None
-        for _ in range(150):
-            done, status = os.waitpid(pid, os.WNOHANG)
+    def end(self, secs=15):
+        """-> run-guest's exit status, or None if it had to be killed."""
+        for _ in range(secs * 10):
+            done, status = os.waitpid(self.pid, os.WNOHANG)
             if done:
-                break
+                os.close(self.fd)
+                return os.WEXITSTATUS(status)
             time.sleep(0.1)
-        if not done:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            reasons.append("run-guest did not end after Ctrl-A x")
-        os.close(fd)
-    if status is not None and os.WEXITSTATUS(status) != 1:
-        reasons.append(f"run-guest exited {os.WEXITSTATUS(status)}, expected 1 (QEMU quit before the end)")
-    lines = split_lines(screen)
-    return Result(SUITE, "terminal", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
-                  detail_title="the terminal" if reasons else "", detail=lines[-30:] if reasons else [])
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        self.reasons.append("run-guest did not end")
+        return None
 
 
 SESSION = b"""echo hi
@@ -259,3 +254,62 @@ def _shell(ctx):
         reasons.append("the machine did not power off after the shell")
     return Result(SUITE, "shell", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
                   detail_title="stdout" if reasons else "", detail=out[-40:] if reasons else [])
+
+
+def _shell_keys(ctx):
+    start = time.monotonic()
+    if not os.path.isfile(guestrun.BUSYBOX):
+        return Result(SUITE, "shell_keys", "fail", f"{guestrun.BUSYBOX} not found: install busybox-static")
+    s = _PtySession(ctx, ["--timeout=120"])
+    try:
+        if s.until(b"/ # ", 90):
+            s.type(b"echo half-typed")
+            s.until(b"half-typed")
+            s.type(b"\x03")                               # the shell's SIGINT handler: a fresh prompt
+            s.until(b"^C\r\n")
+            s.until(b"/ # ")
+            s.type(b"sleep 10\r")
+            s.until(b"sleep 10\r\n")
+            time.sleep(0.5)
+            s.type(b"\x03")                               # SIGINT to the foreground job only
+            s.until(b"/ # ", 8)
+            s.type(b"echo after $?\r")
+            s.until(b"after 130\r\n")
+            # Only at the prompt: typed while the command still runs, Ctrl-D
+            # ends a line in canonical mode and reaches ash's line editor as
+            # a NUL byte when it turns canonical mode off (as on Linux).
+            s.until(b"/ # ")
+            s.type(b"\x04")                               # Ctrl-D: the shell ends, the machine powers off
+            s.until(b"exit sh 0\r\n")
+            s.until(b"run-guest: PASS: hello, threads, sh")
+    finally:
+        status = s.end()
+    if status is not None and status != 0:
+        s.reasons.append(f"run-guest exited {status}")
+    reasons = s.reasons
+    return Result(SUITE, "shell_keys", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
+                  detail_title="the terminal" if reasons else "", detail=split_lines(s.screen)[-30:] if reasons else [])
+
+
+def _terminal(ctx):
+    start = time.monotonic()
+    waits, hello = os.path.join(ctx.build, "guest", "tty_canonical"), os.path.join(ctx.build, "guest", "hello")
+    s = _PtySession(ctx, ["--timeout=60", waits, hello, "--", waits])
+    try:
+        if s.until(b"tty_canonical: waiting for input"):
+            s.type(b"\x1dh")                              # the monitor's keys
+            s.until(b"  h        this list")
+            s.until(b"Ctrl-A then x quits)\r\n")          # the list's end: the monitor is done
+            s.type(b"\x03")                               # Ctrl-C: SIGINT to the foreground program
+            s.until(b"^C\r\nexit tty_canonical SIGINT\r\n")
+            s.until(b"PASS hello")
+            if s.until(b"exit hello 0") and s.until(b"tty_canonical: waiting for input", 30):
+                s.type(b"\x01x")                          # Ctrl-A x: QEMU quits
+                s.until(b"run-guest: FAIL", 15)
+    finally:
+        status = s.end()
+    if status is not None and status != 1:
+        s.reasons.append(f"run-guest exited {status}, expected 1 (QEMU quit before the end)")
+    reasons = s.reasons
+    return Result(SUITE, "terminal", "fail" if reasons else "pass", "\n".join(reasons), time.monotonic() - start,
+                  detail_title="the terminal" if reasons else "", detail=split_lines(s.screen)[-30:] if reasons else [])
