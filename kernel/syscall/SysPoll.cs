@@ -10,8 +10,10 @@ namespace Sticky.Sys
     // and the terminal say so under the scheduler lock, so the check and the
     // sleep on PollWait are one step; files of the tree and devices are
     // always ready. A signal ends the wait with ERESTARTNOHAND (EINTR after a
-    // handler, else the call starts again, its timeout too). ppoll's signal
-    // mask is accepted and not applied.
+    // handler, else the call starts again, its timeout too). ppoll waits
+    // with its signal mask, as sigsuspend does: interrupted, the caller's mask
+    // comes back after the handler; otherwise at once, so a signal only the
+    // call's mask let through stays pending.
     public static unsafe class SysPoll
     {
         private const int MaxFds = 1024;   // RLIMIT_NOFILE's soft limit: more is EINVAL
@@ -33,7 +35,23 @@ namespace Sticky.Sys
                 ulong span = sec > 1L << 32 ? ulong.MaxValue / 2 : (ulong)sec * 1_000_000_000UL + (ulong)nsec;
                 deadline = Clock.NowNanoseconds + span;
             }
-            return Wait(fds, count, deadline);
+            if (sigmask == 0) return Wait(fds, count, deadline);
+            if (!UserMemory.Read(sigmask, out ulong mask)) return -Errno.EFAULT;
+            Thread t = Scheduler.Current;
+            t.SigSavedMask = t.SigBlocked;
+            t.RestoreSigMask = true;
+            ulong flags = Scheduler.Lock();
+            SignalSend.SetBlockedLocked(t, mask);
+            Scheduler.Unlock(flags);
+            long result = Wait(fds, count, deadline);
+            if (result != -Sticky.Signal.SyscallRestart.ERESTARTNOHAND)
+            {
+                t.RestoreSigMask = false;
+                flags = Scheduler.Lock();
+                SignalSend.SetBlockedLocked(t, t.SigSavedMask);
+                Scheduler.Unlock(flags);
+            }
+            return result;
         }
 
         private static long Wait(ulong fds, ulong count, ulong deadline)

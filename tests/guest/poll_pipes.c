@@ -3,7 +3,10 @@
  * makes it readable and a writer wakes a poller blocked in another thread; a
  * closed write end is POLLHUP for the reader, a closed read end POLLERR for
  * the writer; a closed fd is POLLNVAL, a negative one is skipped; a /tmp file
- * is always ready; ppoll takes a timespec (NULL: no timeout) and checks it. */
+ * is always ready; ppoll takes a timespec (NULL: no timeout) and checks it,
+ * and waits with its signal mask: a signal the mask lets through ends the
+ * wait (EINTR, its handler run), the caller's mask is back on return, and a
+ * ready fd wins over a pending signal. */
 // guest: timeout=30
 #define GUEST_NAME "poll_pipes"
 #include "guest.h"
@@ -13,6 +16,31 @@
 #include <signal.h>
 
 static int wr;
+static volatile sig_atomic_t usr1;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    usr1++;
+}
+
+static pthread_t main_thread;
+
+static void *signaller(void *arg)
+{
+    (void)arg;
+    sleep_ms(50);
+    if (pthread_kill(main_thread, SIGUSR1) != 0)
+        fail("pthread_kill: %s", strerror(errno));
+    return NULL;
+}
+
+static int blocked(int sig)
+{
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    return sigismember(&now, sig);
+}
 
 static void *writer(void *arg)
 {
@@ -108,6 +136,53 @@ int main(void)
     errno = 0;
     expect_eq(ppoll(&g, 1, &bad, NULL), -1);
     expect_eq(errno, EINVAL);
+
+    /* ppoll's mask: SIGUSR1 blocked and pending; a ppoll that lets it through
+     * ends at once with EINTR after the handler, and SIGUSR1 is blocked again. */
+    struct sigaction sa = { .sa_handler = on_usr1 };
+    expect_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+    sigset_t usr1set, none;
+    sigemptyset(&usr1set);
+    sigaddset(&usr1set, SIGUSR1);
+    sigemptyset(&none);
+    expect_eq(sigprocmask(SIG_BLOCK, &usr1set, NULL), 0);
+    char drain;
+    expect_eq(read(s[0], &drain, 1), 1);                /* the pipe is empty again */
+    expect_eq(raise(SIGUSR1), 0);
+    expect_eq(usr1, 0);
+    struct timespec second = { 1, 0 };
+    t0 = now_ns();
+    errno = 0;
+    expect_eq(ppoll(&g, 1, &second, &none), -1);
+    expect_eq(errno, EINTR);
+    expect_eq(usr1, 1);
+    if (ms_since(t0) > 500)
+        fail("ppoll with SIGUSR1 let through waited %llu ms", (unsigned long long)ms_since(t0));
+    expect_true(blocked(SIGUSR1));
+    /* Ready data wins: the signal stays pending, the handler waits for the unblock. */
+    expect_eq(raise(SIGUSR1), 0);
+    expect_eq(write(s[1], "z", 1), 1);
+    expect_eq(ppoll(&g, 1, &second, &none), 1);
+    expect_eq(usr1, 1);
+    sigset_t pending;
+    expect_eq(sigpending(&pending), 0);
+    expect_true(sigismember(&pending, SIGUSR1));
+    expect_eq(sigprocmask(SIG_UNBLOCK, &usr1set, NULL), 0);
+    expect_eq(usr1, 2);
+    /* A mask that blocks SIGUSR1 keeps it out of the wait (sent by another
+     * thread meanwhile); it is delivered as ppoll returns, after the timeout. */
+    expect_eq(read(s[0], &drain, 1), 1);
+    main_thread = pthread_self();
+    expect_eq(pthread_create(&t, NULL, signaller, NULL), 0);
+    struct timespec short_wait = { 0, 300 * 1000 * 1000 };
+    t0 = now_ns();
+    expect_eq(ppoll(&g, 1, &short_wait, &usr1set), 0);
+    if (ms_since(t0) < 280)
+        fail("ppoll with SIGUSR1 blocked returned after %llu ms", (unsigned long long)ms_since(t0));
+    expect_eq(usr1, 3);
+    expect_true(!blocked(SIGUSR1));
+    expect_eq(pthread_join(t, NULL), 0);
+
     errno = 0;
     expect_eq(poll((struct pollfd *)8, 1, 0), -1);      /* an unmapped array */
     expect_eq(errno, EFAULT);
