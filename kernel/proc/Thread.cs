@@ -22,6 +22,10 @@ namespace Sticky.Proc
         public ulong ClearChildTid;   // CLONE_CHILD_CLEARTID / set_tid_address: zeroed and woken at exit
         public ulong FutexWord;       // the user address this thread is FUTEX_WAITing on (diagnostics)
         public bool MustExit;         // another thread of the process is in execve: leave at the next return to user
+        // The next return from a syscall must use iretq, not sysret, whatever the
+        // frame looks like: set by whoever rewrites the frame (exec; signal
+        // delivery will), cleared when that return is made.
+        public bool ReturnViaIret;
         public Sticky.Futex.FutexWaiter FutexWaiter;   // allocated at the first wait, reused, freed with the thread
 
         // Scheduler and wait-queue links (guarded by the scheduler lock).

@@ -31,7 +31,7 @@ namespace Sticky.Arch
         public static void InitCpu()
         {
             Cpu.WriteMsr(Cpu.MsrEfer, Cpu.ReadMsr(Cpu.MsrEfer) | EferSyscallEnable);
-            // sysret would load CS = base + 16, SS = base + 8 (we return with iretq, but keep it right).
+            // sysret loads CS = base + 16, SS = base + 8, both with RPL 3.
             Cpu.WriteMsr(MsrStar, ((ulong)(Gdt.SysretBase | 3) << 48) | ((ulong)Gdt.KernelCode << 32));
             Cpu.WriteMsr(MsrLstar, (ulong)(delegate*<void>)&SyscallEntry);
             Cpu.WriteMsr(MsrFmask, SyscallMaskedFlags);
