@@ -18,7 +18,7 @@ namespace Sticky.Proc
         public Process Process;
         public Thread NextInProcess;
         public ulong FsBase;          // TLS pointer (arch_prctl / CLONE_SETTLS), loaded on every switch in
-        public byte* FpuState;        // x87/MXCSR (fxsave image, 16-byte aligned) while switched out; user threads only
+        public byte* FpuState;        // x87/MXCSR (Fpu.StateSize, 64-byte aligned) while switched out; user threads only
         public ulong ClearChildTid;   // CLONE_CHILD_CLEARTID / set_tid_address: zeroed and woken at exit
         public ulong FutexWord;       // the user address this thread is FUTEX_WAITing on (diagnostics)
         public bool MustExit;         // another thread of the process is in execve: leave at the next return to user

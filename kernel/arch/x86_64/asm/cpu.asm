@@ -228,6 +228,30 @@ cpu_fxrstor:
     fxrstor64 [rdi]
     ret
 
+; The x87 component only (requested-feature bitmap EDX:EAX = 1), and MXCSR by
+; hand at its fxsave offset (XSAVE keeps it with the SSE component, which the
+; trap frame already has). The area is 64-byte aligned (Fpu.cs).
+global cpu_xsave_x87, cpu_xrstor_x87, cpu_write_xcr0
+cpu_xsave_x87:
+    mov eax, 1
+    xor edx, edx
+    xsaveopt64 [rdi]
+    stmxcsr [rdi + 24]
+    ret
+cpu_xrstor_x87:
+    mov eax, 1
+    xor edx, edx
+    xrstor64 [rdi]
+    ldmxcsr [rdi + 24]
+    ret
+cpu_write_xcr0:             ; (ulong value); needs CR4.OSXSAVE
+    mov eax, edi
+    mov rdx, rdi
+    shr rdx, 32
+    xor ecx, ecx
+    xsetbv
+    ret
+
 ; --- used by self-tests to provoke faults the compiler would otherwise prevent ---
 global cpu_divide
 cpu_divide:                 ; (a, b) -> a / b, faults with #DE when b == 0
