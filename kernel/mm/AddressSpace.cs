@@ -304,10 +304,19 @@ namespace Sticky.Mm
             return lo;
         }
 
+        // The last region IndexOf found: faults and futex calls look up the same
+        // region again and again. Never stale in a harmful way: a hint that no
+        // longer contains `va` (regions changed) just falls back to the search.
+        private int _lastHit;
+
         private int IndexOf(VirtualAddress va)
         {
+            int h = _lastHit;
+            if (h < _count && _regions[h].Start <= va && va < _regions[h].End) return h;
             int i = FirstEndingAfter(va);
-            return i < _count && _regions[i].Start <= va ? i : -1;
+            if (i >= _count || _regions[i].Start > va) return -1;
+            _lastHit = i;
+            return i;
         }
 
         private bool IsCovered(VirtualAddress start, VirtualAddress end)
