@@ -48,6 +48,7 @@ class Config:
     trace: str | None = None
     log: str | None = None              # kernel log= spec
     mem: str = DEFAULT_MEM
+    machine: str | None = None          # QEMU machine; None: qemu-run's (microvm)
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
 
@@ -122,7 +123,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
         argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
-                         initrd=initrd)
+                         initrd=initrd, machine=cfg.machine)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
         return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
