@@ -33,14 +33,11 @@ namespace Sticky.Mm
             // The parent's kernel half is the kernel template's, so its PML4 serves as the template.
             AddressSpace<TMem, TTlb> child = Create(_mem, _tlb, _frames, _table.Root);
             if (child == null) return null;
-            for (int i = 0; i < _count; i++)
-            {
-                child.Insert(i, _regions[i]);
-                _regions[i].Backing?.AddRef();
-            }
+            child.CopyRegionsOf(this);
             bool writeProtected = false, ok = true;
+            FrameNumber* refs = stackalloc FrameNumber[PageTable<TMem, TTlb>.LeafEntries];   // one leaf table's batch
             for (int i = 0; i < _count && ok; i++)
-                ok = CopyPagesTo(child, _regions[i], copyPinnedEagerly, ref writeProtected);
+                ok = CopyPagesTo(child, _regions[i], copyPinnedEagerly, refs, ref writeProtected);
             // Until here the parent may still hold writable translations of pages
             // it now shares; nothing of the parent runs before this on this CPU
             // (fork holds its space lock with interrupts off), and the child not
@@ -52,9 +49,27 @@ namespace Sticky.Mm
             return null;
         }
 
-        private bool CopyPagesTo(AddressSpace<TMem, TTlb> child, Region r, bool copyPinnedEagerly, ref bool writeProtected)
+        // The parent's regions, in one array of the parent's capacity: growing
+        // it region by region costs a reallocation at every doubling, and a
+        // process with many threads (two regions per stack) has hundreds.
+        private void CopyRegionsOf(AddressSpace<TMem, TTlb> parent)
         {
-            FrameNumber* refs = stackalloc FrameNumber[PageTable<TMem, TTlb>.LeafEntries];
+            if (_regions.Length < parent._count)
+            {
+                ObjectRelease.Release(_regions);
+                _regions = new Region[parent._regions.Length];
+            }
+            for (int i = 0; i < parent._count; i++)
+            {
+                _regions[i] = parent._regions[i];
+                parent._regions[i].Backing?.AddRef();
+            }
+            _count = parent._count;
+        }
+
+        private bool CopyPagesTo(AddressSpace<TMem, TTlb> child, Region r, bool copyPinnedEagerly, FrameNumber* refs,
+                                 ref bool writeProtected)
+        {
             ulong va = r.Start.Value, end = r.End.Value;
             while (va < end)
             {
