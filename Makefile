@@ -83,6 +83,12 @@ bench: kernel init $(BUILD)/bench/microbench
 	@tools/setup bench
 	tools/run-bench
 
+# tools/tcg-cost's programs: build/bench/cost-<op>-<count> (tests/bench/cost.c),
+# e.g. make build/bench/cost-futex-500 build/bench/cost-futex-2500
+$(BUILD)/bench/cost-%: tests/bench/cost.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -DOP_$(word 1,$(subst -, ,$*)) -DCOUNT=$(word 2,$(subst -, ,$*)) -o $@ $< -lpthread
+
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
 # tools/gdb/mkinitrd packs init, forkdemo (what init runs by default there)
