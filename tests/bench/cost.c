@@ -7,6 +7,7 @@
  *   futex   a FUTEX_WAIT/WAKE handoff round trip between two threads
  *   cow     a copy-on-write fault in a fork child (COUNT pages)
  *   forkpin fork + exit + wait with 256 threads waiting on distinct pages
+ *   fork1024 fork + exit + wait of a process with 1024 dirtied private pages
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -100,8 +101,18 @@ int main(void)
     }
     for (int i = 0; i < WAITERS; i++)
         pthread_join(th[i], NULL);
+#elif defined(OP_fork1024)
+    char *m = mmap(NULL, 1024 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int i = 0; i < 1024; i++)
+        m[(size_t)i * PAGE] = 1;
+    for (int i = 0; i < COUNT; i++) {
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        waitpid(pid, NULL, 0);
+    }
 #else
-#error "define OP_getpid, OP_futex, OP_cow or OP_forkpin"
+#error "define OP_getpid, OP_futex, OP_cow, OP_forkpin or OP_fork1024"
 #endif
     return 0;
 }
