@@ -49,6 +49,7 @@ class Config:
     log: str | None = None              # kernel log= spec
     mem: str = DEFAULT_MEM
     machine: str | None = None          # QEMU machine; None: qemu-run's (microvm)
+    icount: bool = False                # guest clock = its instruction count (tools/qemu-run --icount)
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
 
@@ -123,7 +124,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
         argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
-                         initrd=initrd, machine=cfg.machine)
+                         initrd=initrd, machine=cfg.machine, icount=cfg.icount)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
         return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
