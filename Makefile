@@ -11,14 +11,14 @@ ILC_FLAGS  := --systemmodule:stickyos --targetos:linux --targetarch:x64 -O --nat
               --codegenopt JitFramed=1 --noinlinetls
 
 KERNEL_CS  := $(shell find kernel -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*') kernel/Kernel.csproj Directory.Build.props
-ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm)
+ASM_SRC    := boot/entry.asm $(wildcard kernel/arch/x86_64/asm/*.asm) $(wildcard kernel/tests/*.asm)
 ASM_OBJ    := $(patsubst %.asm,$(BUILD)/asm/%.o,$(notdir $(ASM_SRC)))
 SETUP_STAMP := $(BUILD)/.setup-done
 # The tools (run-tests, run-guest, run-bench, gdb/mkinitrd) find the build
 # here, so `make BUILD=out test` tests what it built.
 export STICKY_BUILD := $(abspath $(BUILD))
 
-.PHONY: all kernel init setup run test bench debug clean
+.PHONY: all kernel init setup run test bench soak debug clean
 
 # Guest test programs (static musl binaries): `make guests`.
 include tests/guest/guest.mk
@@ -50,6 +50,9 @@ $(BUILD)/asm/%.o: boot/%.asm | $(SETUP_STAMP)
 $(BUILD)/asm/%.o: kernel/arch/x86_64/asm/%.asm $(wildcard kernel/arch/x86_64/asm/*.inc) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
 	nasm -f elf64 -I kernel/arch/x86_64/asm/ -o $@ $<
+$(BUILD)/asm/%.o: kernel/tests/%.asm | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	nasm -f elf64 -o $@ $<
 
 # Two links: the first finds every symbol's address, tools/mksyms packs them
 # into .ksyms, the second adds that section at the very end of the image
@@ -88,6 +91,12 @@ bench: kernel init $(BUILD)/bench/microbench
 $(BUILD)/bench/cost-%: tests/bench/cost.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -DOP_$(word 1,$(subst -, ,$*)) -DCOUNT=$(word 2,$(subst -, ,$*)) -o $@ $< -lpthread
+
+# Many boots of the guest programs to catch rare failures (resets, hangs);
+# QEMU's own log kept for failing boots only (tools/soak, docs/debugging.md).
+SOAK_BOOTS ?= 400
+soak: kernel init guests
+	tools/soak --boots $(SOAK_BOOTS)
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]

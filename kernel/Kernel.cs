@@ -27,6 +27,8 @@ namespace Sticky
             Banner.Print(Boot);
             Log.Init(&Boot->CommandLine);
             Sticky.Mm.KernelMemory.Init(Boot);
+            CpuProtections.Enable();
+            CpuProtections.Print();
             Sticky.Mm.MemoryReport.Print();
 
             Pic.Init();
@@ -35,6 +37,7 @@ namespace Sticky
             Cpu.EnableInterrupts();
             Clock.Calibrate(20);
             Sticky.Proc.Scheduler.Init();
+            Sticky.Sys.SyscallTable.Init();
 
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
 
@@ -45,12 +48,15 @@ namespace Sticky
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
-            Sticky.Proc.InitProcess.Start(&Boot->CommandLine);   // first: init must get pid 1
+            Sticky.Fs.Vfs.Init(Sticky.Fs.Initramfs.Archive, Sticky.Fs.Initramfs.Length);
+            var init = Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
             Sticky.Io.ConsoleInput.Init();
 
-            // The boot thread's work is done: it sleeps for good, and init runs.
-            Sticky.Proc.Scheduler.Wait(new Sticky.Proc.WaitQueue(), 0);
+            // The boot thread's work is done: init becomes runnable in the same
+            // step in which the boot thread sleeps for good, so nothing above is
+            // still under way (or yet to allocate) when init's first instruction runs.
+            Sticky.Proc.Scheduler.HandOver(init);
             Panic.Halt("the boot thread was woken");
         }
     }

@@ -21,6 +21,7 @@ namespace Sticky.Fs
         public uint Ino;
         public uint NLink;
         public uint Uid, Gid;
+        public uint Mtime;        // seconds since 1970
 
         public bool IsRegular => (Mode & Cpio.TypeMask) == Cpio.TypeRegular;
         public bool IsDirectory => (Mode & Cpio.TypeMask) == Cpio.TypeDirectory;
@@ -52,9 +53,9 @@ namespace Sticky.Fs
 
             // Fields after the magic, 8 hex digits each: ino mode uid gid nlink
             // mtime filesize devmajor devminor rdevmajor rdevminor namesize check.
-            uint ino, mode, uid, gid, nlink, size, namesize;
+            uint ino, mode, uid, gid, nlink, mtime, size, namesize;
             if (!Hex(h + 6, out ino) || !Hex(h + 14, out mode) || !Hex(h + 22, out uid)
-                || !Hex(h + 30, out gid) || !Hex(h + 38, out nlink) || !Hex(h + 46, out _)
+                || !Hex(h + 30, out gid) || !Hex(h + 38, out nlink) || !Hex(h + 46, out mtime)
                 || !Hex(h + 54, out size) || !Hex(h + 62, out _) || !Hex(h + 70, out _)
                 || !Hex(h + 78, out _) || !Hex(h + 86, out _) || !Hex(h + 94, out namesize)
                 || !Hex(h + 102, out _))
@@ -79,6 +80,7 @@ namespace Sticky.Fs
             entry.NLink = nlink;
             entry.Uid = uid;
             entry.Gid = gid;
+            entry.Mtime = mtime;
             offset = Align4(dataAt + size);
             if (offset > length) offset = length;   // unpadded last member
 

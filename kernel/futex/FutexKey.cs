@@ -13,17 +13,22 @@ namespace Sticky.Futex
 #pragma warning disable CS0660, CS0661 // == without Equals(object): the kernel has no boxing equality
     // The name of a futex word: two waiters wait on the same futex iff their keys
     // are equal. Offset is the byte offset of the word in its page (so always a
-    // multiple of 4 below 4096).
+    // multiple of 4 below 4096). PlainOp marks the key of a plain (not
+    // FUTEX_PRIVATE_FLAG) operation on a private (PrivatePhysical or
+    // PrivateVirtual) key, as Linux marks it (FUT_OFF_MMSHARED): a plain and a
+    // PRIVATE operation on the same word never meet. Shared keys come only
+    // from plain operations and leave it false.
     public readonly struct FutexKey
     {
         public readonly FutexKeyKind Kind;
+        public readonly bool PlainOp;
         public readonly uint Offset;
         public readonly ulong Word1;
         public readonly ulong Word2;
 
-        public FutexKey(FutexKeyKind kind, ulong word1, ulong word2, uint offset)
+        public FutexKey(FutexKeyKind kind, ulong word1, ulong word2, uint offset, bool plainOp)
         {
-            Kind = kind; Word1 = word1; Word2 = word2; Offset = offset;
+            Kind = kind; Word1 = word1; Word2 = word2; Offset = offset; PlainOp = plainOp;
         }
 
         public bool IsNone => Kind == FutexKeyKind.None;
@@ -32,7 +37,7 @@ namespace Sticky.Futex
         public FrameNumber Frame => Kind == FutexKeyKind.PrivatePhysical ? new FrameNumber(Word1) : FrameNumber.None;
 
         public bool Equals(in FutexKey other) =>
-            Kind == other.Kind && Offset == other.Offset && Word1 == other.Word1 && Word2 == other.Word2;
+            Kind == other.Kind && PlainOp == other.PlainOp && Offset == other.Offset && Word1 == other.Word1 && Word2 == other.Word2;
 
         public static bool operator ==(in FutexKey a, in FutexKey b) => a.Equals(in b);
         public static bool operator !=(in FutexKey a, in FutexKey b) => !a.Equals(in b);
@@ -44,7 +49,7 @@ namespace Sticky.Futex
         {
             ulong h = Word1 * 0x9E3779B97F4A7C15UL;
             h ^= Rotate(Word2 * 0xC2B2AE3D27D4EB4FUL, 29);
-            h ^= ((ulong)Offset << 8) | (ulong)Kind;
+            h ^= ((ulong)Offset << 9) | (PlainOp ? 0x100UL : 0) | (ulong)Kind;
             return Mix(h);
         }
 
@@ -61,7 +66,7 @@ namespace Sticky.Futex
         }
 
 #if HOST
-        public override string ToString() => Kind + "(0x" + Word1.ToString("x") + ", 0x" + Word2.ToString("x") + ", +" + Offset + ")";
+        public override string ToString() => Kind + "(0x" + Word1.ToString("x") + ", 0x" + Word2.ToString("x") + ", +" + Offset + (PlainOp ? ", plain" : "") + ")";
 #endif
     }
 #pragma warning restore CS0660, CS0661

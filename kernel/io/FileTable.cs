@@ -7,10 +7,12 @@ namespace Sticky.Io
     // (CLONE_FILES), so slots change under a lock; fork gives the child a copy
     // that shares the open files. A syscall works on a file it Acquired (a
     // reference of its own), never on a bare slot another thread may close.
+    // Each descriptor has its close-on-exec bit (one word: 64 descriptors).
     public sealed class FileTable
     {
         public const int Capacity = 64;
         private File[] _files = new File[Capacity];
+        private ulong _closeOnExec;
         private SpinLock _lock;
 
         // fds 0, 1 and 2 on the serial console.
@@ -33,6 +35,7 @@ namespace Sticky.Io
                 copy._files[fd] = _files[fd];
                 _files[fd]?.AddRef();
             }
+            copy._closeOnExec = _closeOnExec;
             _lock.ReleaseIrqRestore(flags);
             return copy;
         }
@@ -56,15 +59,55 @@ namespace Sticky.Io
             return f != null;
         }
 
-        // The lowest free descriptor for `file` (taking over the caller's reference), or -EMFILE.
-        public int Install(File file)
+        // Is any descriptor below `limit` free? (open checks before it creates a file.)
+        public bool HasFree(int limit)
         {
             ulong flags = _lock.AcquireIrqSave();
+            bool free = false;
+            for (int fd = 0; fd < Capacity && fd < limit && !free; fd++) free = _files[fd] == null;
+            _lock.ReleaseIrqRestore(flags);
+            return free;
+        }
+
+        // The lowest free descriptor >= `from` and < `limit` for `file` (taking
+        // over the caller's reference), or -EMFILE (the caller still owns `file`).
+        public int Install(File file, bool closeOnExec = false, int from = 0, int limit = Capacity)
+        {
+            if (limit > Capacity) limit = Capacity;
+            ulong flags = _lock.AcquireIrqSave();
             int result = -Errno.EMFILE;
-            for (int fd = 0; fd < Capacity; fd++)
-                if (_files[fd] == null) { _files[fd] = file; result = fd; break; }
+            for (int fd = from < 0 ? 0 : from; fd < limit; fd++)
+                if (_files[fd] == null) { _files[fd] = file; SetBit(fd, closeOnExec); result = fd; break; }
             _lock.ReleaseIrqRestore(flags);
             return result;
+        }
+
+        // dup2/dup3: `file` goes to `fd`, closing what was there (taking over the caller's reference).
+        public int InstallAt(int fd, File file, bool closeOnExec)
+        {
+            if ((uint)fd >= Capacity) return -Errno.EBADF;
+            ulong flags = _lock.AcquireIrqSave();
+            File old = _files[fd];
+            _files[fd] = file;
+            SetBit(fd, closeOnExec);
+            _lock.ReleaseIrqRestore(flags);
+            old?.Release();   // outside the lock: the last release may close a pipe end
+            return fd;
+        }
+
+        public bool CloseOnExec(int fd)
+        {
+            ulong flags = _lock.AcquireIrqSave();
+            bool set = (uint)fd < Capacity && (_closeOnExec & (1UL << fd)) != 0;
+            _lock.ReleaseIrqRestore(flags);
+            return set;
+        }
+
+        public void SetCloseOnExec(int fd, bool on)
+        {
+            ulong flags = _lock.AcquireIrqSave();
+            if ((uint)fd < Capacity && _files[fd] != null) SetBit(fd, on);
+            _lock.ReleaseIrqRestore(flags);
         }
 
         public int Close(int fd)
@@ -73,10 +116,18 @@ namespace Sticky.Io
             ulong flags = _lock.AcquireIrqSave();
             File f = _files[fd];
             _files[fd] = null;
+            SetBit(fd, false);
             _lock.ReleaseIrqRestore(flags);
             if (f == null) return -Errno.EBADF;
             f.Release();   // outside the lock: the last release closes a pipe end
             return 0;
+        }
+
+        // execve: every descriptor marked close-on-exec goes.
+        public void CloseOnExec()
+        {
+            for (int fd = 0; fd < Capacity; fd++)
+                if (CloseOnExec(fd)) Close(fd);
         }
 
         // Closes everything and frees the table (its process has no threads left).
@@ -85,6 +136,11 @@ namespace Sticky.Io
             for (int fd = 0; fd < Capacity; fd++) Close(fd);
             KernelHeap.Free(_files);
             KernelHeap.Free(this);
+        }
+
+        private void SetBit(int fd, bool on)
+        {
+            if (on) _closeOnExec |= 1UL << fd; else _closeOnExec &= ~(1UL << fd);
         }
     }
 }

@@ -6,9 +6,9 @@ namespace Sticky
     {
         public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7,
             ENOEXEC = 8, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14,
-            EBUSY = 16, EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23,
+            EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23,
             EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EPIPE = 32,
-            ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, EOPNOTSUPP = 95, ETIMEDOUT = 110;
+            ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
 
         public static string Name(int errno)
         {
@@ -30,6 +30,7 @@ namespace Sticky
                 case EFAULT: return "EFAULT";
                 case EBUSY: return "EBUSY";
                 case EEXIST: return "EEXIST";
+                case EXDEV: return "EXDEV";
                 case ENODEV: return "ENODEV";
                 case ENOTDIR: return "ENOTDIR";
                 case EISDIR: return "EISDIR";
@@ -45,6 +46,9 @@ namespace Sticky
                 case ERANGE: return "ERANGE";
                 case ENAMETOOLONG: return "ENAMETOOLONG";
                 case ENOSYS: return "ENOSYS";
+                case ENOTEMPTY: return "ENOTEMPTY";
+                case ELOOP: return "ELOOP";
+                case EOVERFLOW: return "EOVERFLOW";
                 case EOPNOTSUPP: return "EOPNOTSUPP";
                 case ETIMEDOUT: return "ETIMEDOUT";
                 default: return null;

@@ -209,6 +209,22 @@ namespace Sticky.Mm
             return v;
         }
 
+        // As ResolvePage for reading, then a frame shared copy-on-write is broken
+        // as a write would break it, whatever the region's protection: the frame
+        // returned is this address space's alone (a read-only page gets its own
+        // copy and stays read-only; a writable one becomes writable, as after a
+        // write). For keys that name the frame (the sticky futex design): a
+        // waiter queued on a frame another process maps could be woken by that
+        // process, or left behind by a write of its own.
+        public FaultVerdict ResolveOwnFrame(VirtualAddress va, out FrameNumber frame)
+        {
+            FaultVerdict v = MakeAccessible(va, false, false, out PageTableEntry pte);
+            if (v == FaultVerdict.Handled && pte.IsCow) v = BreakCow(_regions[IndexOf(va)], va.PageBase, ref pte);
+            if (v == FaultVerdict.Handled && !Allows(pte, false, true, false)) v = FaultVerdict.AccessViolation;
+            frame = v == FaultVerdict.Handled ? pte.Frame : FrameNumber.None;
+            return v;
+        }
+
         // The one path for faults and ResolvePage: guards, then what the region
         // says to do with the page. On Handled, `pte` is the page's entry after the
         // change (present; writable if a write was asked for and allowed).

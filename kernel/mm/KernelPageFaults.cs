@@ -23,9 +23,13 @@ namespace Sticky.Mm
             Panic.RegionDescriber = &DescribeRegion;
         }
 
-        // Loads `space` (or only the kernel half, for null) into CR3.
+        // Loads `space` (or only the kernel half, for null) into CR3. A space
+        // whose tables are being freed (or were) would leave CR3 on frames the
+        // next allocation reuses, and the CPU walking whatever they then hold
+        // (a triple fault, a silent reset): that is a kernel bug, said loudly.
         public static void Switch(AddressSpace<DirectMap, CpuTlb> space)
         {
+            if (space != null && space.Root.IsNone) Panic.Halt("CR3: refusing to load an address space that is being destroyed (or was)");
             Current = space;
             Cpu.WriteCr3(space != null ? space.Root.Address.Value : KernelMemory.KernelTemplate.Address.Value);
         }
@@ -35,6 +39,7 @@ namespace Sticky.Mm
             if (frame->Vector == Exceptions.PageFault)
             {
                 var fault = new PageFault(Cpu.ReadCr2(), frame->ErrorCode);
+                if (!frame->FromUser && fault.Address.IsLowerHalf) RefuseKernelUseOfUserPage(fault, frame);
                 if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet)
                 {
                     FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
@@ -55,6 +60,22 @@ namespace Sticky.Mm
                 Panic.Trap("kernel stack overflow: Double fault (#DF) on the guard page", frame);
             }
             return false;
+        }
+
+        // A kernel fault on a present user page is SMEP (an instruction fetch)
+        // or SMAP (an access outside the user-copy routines, which set RFLAGS.AC:
+        // SMAP's window). Both are kernel bugs: say which, instead of finding
+        // the page fine, "resolving" the fault and retrying it forever. (A
+        // not-present page goes the usual way: a user copy demand-pages it;
+        // anything else comes back here present, or panics as a plain #PF.)
+        private static void RefuseKernelUseOfUserPage(in PageFault fault, TrapFrame* frame)
+        {
+            const ulong AlignmentCheckFlag = 1UL << 18;   // RFLAGS.AC: the SMAP window is open
+            if (!fault.IsPresent) return;
+            if (fault.IsExecute && CpuProtections.Smep)
+                Panic.Trap("SMEP: the kernel jumped to code in a user page", frame);
+            if (!fault.IsExecute && CpuProtections.Smap && (frame->Rflags & AlignmentCheckFlag) == 0)
+                Panic.Trap("SMAP: the kernel touched a user page outside a user copy (no stac/clac window)", frame);
         }
 
         // mm: fault 0x7fffffffe000 write user present rip=0x401a2b -> Handled   (log=mm:trace)

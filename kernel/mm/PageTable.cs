@@ -280,13 +280,17 @@ namespace Sticky.Mm
         // leaf's frame reference, then frees the PML4; the kernel half is not
         // touched. The table must not be loaded in CR3 (the kernel switches
         // away first), so no TLB entry of it can survive: nothing to flush.
+        // Root is None from the first freed table on, so a table that is being
+        // or has been destroyed can be told from a live one (the kernel refuses
+        // to load it into CR3: KernelPageFaults.Switch).
         public void Destroy()
         {
-            PageTableEntry* pml4 = Table(Root);
+            FrameNumber root = Root;
+            Root = FrameNumber.None;
+            PageTableEntry* pml4 = Table(root);
             for (int i = 0; i < Paging.FirstKernelPml4Entry; i++)
                 if (pml4[i].IsPresent) FreeTable(pml4[i].Frame, Paging.LevelCount - 1);
-            _frames.Free(Root);
-            Root = FrameNumber.None;
+            _frames.Free(root);
         }
 
         private void FreeTable(FrameNumber frame, int level)

@@ -12,7 +12,7 @@ namespace Sticky.Mm
     // and once more by every PTE that maps it.
     public sealed class SharedMemoryObject
     {
-        private readonly FrameNumber[] _frames;   // FrameNumber.None until committed
+        private FrameNumber[] _frames;            // FrameNumber.None until committed
         private uint _refCount = 1;               // the creator's reference
         private static ulong _lastId;
 
@@ -52,6 +52,30 @@ namespace Sticky.Mm
             }
             ObjectRelease.Release(_frames);
             ObjectRelease.Release(this);
+        }
+
+        // Makes room for `pageCount` pages (a growing RAM-filesystem file, a
+        // mapping past its end); never shrinks, so no region can outlive its pages.
+        public void Grow(ulong pageCount)
+        {
+            if (pageCount <= (ulong)_frames.Length) return;
+            if (pageCount > int.MaxValue) throw new ArgumentException("SharedMemoryObject.Grow: bad page count");
+            var bigger = new FrameNumber[(int)pageCount];
+            for (int i = 0; i < bigger.Length; i++) bigger[i] = i < _frames.Length ? _frames[i] : FrameNumber.None;
+            ObjectRelease.Release(_frames);
+            _frames = bigger;
+        }
+
+        // Lets go of the object's frames from `page` on (a file truncated): the
+        // pages read as zero again; a frame still mapped lives on through its PTE.
+        public void Drop(FrameTable frames, ulong page)
+        {
+            for (int i = page < (ulong)_frames.Length ? (int)page : _frames.Length; i < _frames.Length; i++)
+            {
+                if (_frames[i].IsNone) continue;
+                frames.Release(_frames[i]);
+                _frames[i] = FrameNumber.None;
+            }
         }
 
         // The frame behind `page`, allocated and zeroed on first use. The object

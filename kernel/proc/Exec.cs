@@ -3,27 +3,76 @@ using Sticky.Debug;
 using Sticky.Lib;
 using Sticky.Exec;
 using Sticky.Fs;
+using Sticky.Io;
 using Sticky.Mm;
 
 namespace Sticky.Proc
 {
-    // execve: a new address space built from an initramfs file. The old one is
-    // destroyed only once the new one is complete, so a failed exec leaves
+    // execve: a new address space built from a file of the tree. The old one
+    // is destroyed only once the new one is complete, so a failed exec leaves
     // the caller running unchanged with an error.
     public static unsafe class Exec
     {
         public static int Replace(Process p, byte* path, int pathLength, ArgBlock args, out ulong entry, out ulong stackPointer)
         {
             entry = stackPointer = 0;
-            int err = Initramfs.Open(path, pathLength, out CpioEntry file);
+            int err = Open(path, pathLength, out byte* data, out ulong size, out bool copied);
             if (err != 0) return err;
-            ElfError bad = ElfImage.Parse(file.Data, file.Size, ProgramLoader.PieBias, out ElfImage image);
+            err = Replace(p, path, pathLength, data, size, copied, args, out entry, out stackPointer);
+            if (copied) KernelHeap.Free(data);   // a RAM file's copy: loaded, so no longer needed
+            return err;
+        }
+
+        // The executable's bytes: an initramfs file in place, or a copy of a
+        // RAM file (which may change or go while it is loaded). 0, ENOENT,
+        // ENOTDIR..., EACCES (not a regular file, no execute bit), ENOMEM.
+        private static int Open(byte* path, int length, out byte* data, out ulong size, out bool copied)
+        {
+            data = null; size = 0; copied = false;
+            var at = new PathAt();
+            int err = at.Begin(Vfs.AT_FDCWD, path, length, true);
+            Inode file = at.Result.Target;
+            if (err == 0 && file == null) err = -Errno.ENOENT;
+            else if (err == 0 && (file.Kind != InodeKind.File || !file.IsExecutable)) err = -Errno.EACCES;
+            if (err == 0)
+            {
+                size = file.Size;
+                if (file is ImageFile image) data = image.Data;
+                else Namespace.Use(file);
+            }
+            at.End();
+            if (err != 0 || data != null) return err;
+
+            var ram = (RamFile)file;
+            data = size > 0 ? (byte*)KernelHeap.Allocate(size) : null;
+            if (data != null)
+            {
+                copied = true;
+                for (ulong done = 0; done < size;)
+                {
+                    ulong flags = Vfs.Lock();
+                    int n = FileData.Read(default(DirectMap), ram, done, data + done, size - done < 65536 ? (int)(size - done) : 65536);
+                    Vfs.Unlock(flags);
+                    if (n <= 0) { size = done; break; }   // truncated meanwhile
+                    done += (ulong)n;
+                }
+            }
+            Vfs.Put(file);
+            return data != null ? 0 : size == 0 ? -Errno.ENOEXEC : -Errno.ENOMEM;
+        }
+
+        private static int Replace(Process p, byte* path, int pathLength, byte* data, ulong size, bool copied, ArgBlock args,
+                                   out ulong entry, out ulong stackPointer)
+        {
+            entry = stackPointer = 0;
+            int err;
+            ElfError bad = ElfImage.Parse(data, size, ProgramLoader.PieBias, out ElfImage image);
             if (bad != ElfError.Ok)
             {
                 if (Log.On(Subsystem.Exec, Level.Info))
                 {
                     Log.Begin(Subsystem.Exec, Level.Info);
-                    Console.WriteBytes(file.Name, file.NameLength);
+                    Console.WriteBytes(path, pathLength);
                     Console.Write(": not an executable for stickyos: ");
                     Console.Write(ElfImage.Describe(bad));
                     Log.End();
@@ -34,13 +83,13 @@ namespace Sticky.Proc
             var space = AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
             if (space == null) return -Errno.ENOMEM;
             err = ProgramLoader.LoadSegments(space, default(DirectMap), image);
-            long sp = err == 0 ? ProgramLoader.BuildStack(space, default(DirectMap), image, args, Random(), Random()) : err;
+            long sp = err == 0 ? ProgramLoader.BuildStack(space, default(DirectMap), image, args, Sticky.Io.Entropy.Next(), Sticky.Io.Entropy.Next()) : err;
             if (sp < 0)
             {
                 if (Log.On(Subsystem.Exec, Level.Info))
                 {
                     Log.Begin(Subsystem.Exec, Level.Info);
-                    Console.WriteBytes(file.Name, file.NameLength);
+                    Console.WriteBytes(path, pathLength);
                     Console.Write(err != 0 ? ": loading its segments failed: " : ": building its stack failed: ");
                     Console.Write(Errno.Name((int)-sp) ?? "error");
                     Log.End();
@@ -63,14 +112,17 @@ namespace Sticky.Proc
             p.Space = space;
             if (Processes.Current == p) KernelPageFaults.Switch(space);
             p.SpaceLock.ReleaseIrqRestore(flags);
-            if (old != null) { old.Destroy(); KernelHeap.Free(old); }
+            if (old != null) Processes.DropSpace(old);   // a vfork child's was its parent's
+            Processes.ReleaseVforkParent(p);
 
             p.BrkStart = p.Brk = Paging.AlignUp(image.HighVaddr);
             p.MmapCeiling = ProgramLoader.MmapCeiling;
-            p.Image = file.Data;
-            p.ImageSize = file.Size;
+            // Fault reports symbolize from the executable; a RAM file's copy goes, so it has none.
+            p.Image = copied ? null : data;
+            p.ImageSize = copied ? 0 : size;
             p.ImageBias = image.Bias;
-            p.SetName(file.Name, file.NameLength);
+            p.SetName(path, pathLength);
+            p.Files.CloseOnExec();
             if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch
             entry = image.Entry;
             stackPointer = (ulong)sp;
@@ -78,7 +130,7 @@ namespace Sticky.Proc
             {
                 Log.Begin(Subsystem.Exec, Level.Debug);
                 Console.Write("exec ");
-                Console.WriteBytes(file.Name, file.NameLength);
+                p.WriteName();
                 Log.Value("pid", p.Pid);
                 Log.Hex("entry", entry);
                 Log.Hex("sp", stackPointer);
@@ -98,16 +150,6 @@ namespace Sticky.Proc
             t.FsBase = 0;
             UserMode.LoadFsBase(0);
             t.ClearChildTid = 0;
-        }
-
-        // For AT_RANDOM (musl's stack protector and malloc secrets): unpredictable
-        // enough for tests, not for cryptography.
-        private static ulong _state = 0x9E3779B97F4A7C15UL;
-        private static ulong Random()
-        {
-            _state ^= Cpu.ReadTimestamp();
-            _state ^= _state << 13; _state ^= _state >> 7; _state ^= _state << 17;
-            return _state;
         }
     }
 }

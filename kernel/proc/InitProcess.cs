@@ -9,12 +9,15 @@ namespace Sticky.Proc
     // pid 1: /init from the initramfs, with the programs named by the command
     // line's `run=a,b,c` as its arguments. Its exit powers the machine off
     // (Processes.Teardown), with an exit code that says whether all went well.
+    // Created first (it gets pid 1), started last (Scheduler.HandOver).
     public static unsafe class InitProcess
     {
         private static ArgBlock _args;
 
-        public static void Start(CommandLine* commandLine)
+        // init's process and thread, not yet runnable.
+        public static Thread Create(CommandLine* commandLine)
         {
+            LeakAccounting.Init(commandLine);
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
             _args = new ArgBlock((hasList ? length : 0) + 64);   // the list's names, "init", the environment
             _args.Add("init", false);
@@ -33,6 +36,8 @@ namespace Sticky.Proc
 
             Process p = Processes.Create(null);
             p.Files = FileTable.WithConsole();
+            p.Cwd = Sticky.Fs.Vfs.Root;
+            Sticky.Fs.Vfs.Use(p.Cwd);
             Processes.Init = p;
             Thread t = Processes.NewUserThread("init", &Run);
             if (t == null) Panic.Halt("no memory for init");
@@ -40,7 +45,7 @@ namespace Sticky.Proc
             p.FirstThread = t;
             p.LiveThreads = 1;
             p.Pid = t.Id;
-            Scheduler.Start(t);
+            return t;
         }
 
         // On init's own thread: load /init, then drop to ring 3.

@@ -21,6 +21,9 @@ namespace Sticky.Proc
         // makes the fault path take this lock too. Never held across a user copy.
         public SpinLock SpaceLock;
         public FileTable Files;
+        public Sticky.Fs.Directory Cwd;       // the working directory (a use of it: Vfs.Use/Put)
+        public uint Umask = 0x12;             // 022
+        public ResourceLimits Limits = ResourceLimits.Defaults();
         public ulong BrkStart, Brk;           // the heap: [BrkStart, AlignUp(Brk)) is mapped
         public ulong MmapCeiling;             // mmap without a hint searches downwards from here
         public byte* Image;                   // the executable in the initramfs (for symbols)
@@ -34,6 +37,13 @@ namespace Sticky.Proc
         // Threads (guarded by the scheduler lock).
         public Thread FirstThread;
         public int LiveThreads;
+
+        // Creation the way libcs ask for it (SysProcess.Clone): the signal the
+        // parent gets at exit (SIGCHLD, or another for a "clone" child, which
+        // wait4 sees only with __WCLONE or __WALL), and the vfork parent's
+        // thread, suspended until this process execs or exits.
+        public int ExitSignal = Signals.SIGCHLD;
+        public Thread VforkParent;
 
         // Exit: a pending group exit (exit_group, fatal fault, kill) with its wait status.
         public bool Exiting;

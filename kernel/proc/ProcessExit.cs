@@ -62,20 +62,27 @@ namespace Sticky.Proc
         public static void OnReturnToUser(TrapFrame* frame)
         {
             Thread t = Scheduler.Current;
-            if (t.Process != null && (t.Process.Exiting || t.MustExit)) ExitThread(0);
+            if (t.Process != null && t.ExitPending) ExitThread(0);
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
         // Linux) before the new image replaces the old. False if the process is
-        // being killed meanwhile (the exec is abandoned; the caller exits too).
+        // being killed meanwhile, or another thread's execve or a kill came
+        // first (the exec is abandoned; the caller exits too).
         public static bool EndOtherThreads(Process p)
         {
             Thread self = Scheduler.Current;
             ulong flags = Scheduler.Lock();
-            for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
-                if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
+            // Two threads in execve at once: the first to get here wins, the
+            // other is already marked and must not wait for the winner.
+            bool first = !self.ExitPending;
+            if (first)
+                for (Thread t = p.FirstThread; t != null; t = t.NextInProcess)
+                    if (t != self) { t.MustExit = true; Scheduler.InterruptLocked(t); }
             Scheduler.Unlock(flags);
-            // They leave on their way back to user mode; a spinning one at its next tick.
+            if (!first) return false;
+            // They leave on their way back to user mode; a spinning one at its
+            // next tick, one about to sleep at the sleep (Scheduler.WaitLocked).
             while (p.LiveThreads > 1 && !p.Exiting) Scheduler.Sleep(1_000_000);
             return !p.Exiting;
         }
@@ -91,21 +98,32 @@ namespace Sticky.Proc
                 Log.Hex("status", (ulong)p.WaitStatus);
                 Log.End();
             }
+            ReleaseVforkParent(p);
             p.Files.Destroy();
             p.Files = null;
-            KernelPageFaults.Switch(null);   // never free the tables CR3 points at
-            p.Space.Destroy();
-            KernelHeap.Free(p.Space);
+            Sticky.Fs.Vfs.Put(p.Cwd);
+            p.Cwd = null;
+            // Detach the space before freeing it, in one step the scheduler
+            // cannot split: from here on a switch back to this thread loads only
+            // the kernel half (Scheduler.Switch loads what p.Space says), so
+            // being preempted while Destroy runs never puts CR3 back on tables
+            // that are being freed (KernelPageFaults.Switch would panic).
+            var space = p.Space;
+            ulong flags = Scheduler.Lock();
             p.Space = null;
+            KernelPageFaults.Switch(null);
+            Scheduler.Unlock(flags);
+            DropSpace(space);   // destroyed with its last user: a vfork parent may still run on it
 
             if (p == Init) PowerOff(p.WaitStatus);
 
-            ulong flags = Scheduler.Lock();
+            flags = Scheduler.Lock();
             while (p.FirstChild != null)
             {
                 Process c = p.FirstChild;
                 p.FirstChild = c.NextSibling;
                 c.Parent = Init;
+                c.ExitSignal = Signals.SIGCHLD;   // init reaps it like any child, as Linux
                 c.NextSibling = Init.FirstChild;
                 Init.FirstChild = c;
                 if (c.State == ProcessState.Zombie) Scheduler.WakeLocked(Init.ChildEvents, int.MaxValue);
@@ -132,14 +150,18 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) under the lock, or null.
+        // A zombie child of `parent` matching `pid` (-1: any) and `options` under the lock, or null.
         // `hasMatchingChild` says whether waiting could ever succeed.
-        public static Process FindZombieLocked(Process parent, int pid, out bool hasMatchingChild)
+        // `options`: __WCLONE waits only for "clone" children (exit signal other
+        // than SIGCHLD), __WALL for all; without them only for the others.
+        public static Process FindZombieLocked(Process parent, int pid, int options, out bool hasMatchingChild)
         {
+            const int WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
                 if (pid > 0 && c.Pid != pid) continue;
+                if ((options & WALL) == 0 && (c.ExitSignal != Signals.SIGCHLD) != ((options & WCLONE) != 0)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;
             }

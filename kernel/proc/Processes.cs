@@ -64,7 +64,11 @@ namespace Sticky.Proc
         // state: the registers in `frame`, the XMM registers saved on entry,
         // and the x87/MXCSR state live in the CPU (all copied; clone and fork
         // give the new thread its creator's FPU state, as Linux does).
-        // Not yet running: call Scheduler.Start. Null when out of memory.
+        // Not yet running: call Scheduler.Start. Null when out of memory, or
+        // when the calling thread is to end (ExitPending: checked under the
+        // lock that kill and execve mark threads under, so a thread created
+        // past that point cannot escape them); the caller then says EINTR,
+        // which no program sees, as the thread ends on its way out.
         public static Thread CreateThread(Process p, TrapFrame* frame)
         {
             Thread t = NewUserThread("user", &FirstEntry);
@@ -75,6 +79,12 @@ namespace Sticky.Proc
             for (int i = 0; i < UserMode.SseAreaSize; i++) to[i] = from[i];
             Fpu.Save(t.FpuState);
             ulong flags = Scheduler.Lock();
+            if (Scheduler.Current.ExitPending)
+            {
+                Scheduler.Unlock(flags);
+                Scheduler.Discard(t);
+                return null;
+            }
             t.NextInProcess = p.FirstThread;
             p.FirstThread = t;
             p.LiveThreads++;
@@ -82,7 +92,16 @@ namespace Sticky.Proc
             return t;
         }
 
-        private static void FirstEntry(ulong _) => UserMode.Enter(Scheduler.Current.StackTop, Scheduler.Current.FpuState);
+        // A thread that was told to end before it first ran leaves without
+        // running a user instruction.
+        private static void FirstEntry(ulong _)
+        {
+            Thread t = Scheduler.Current;
+            if (t.ExitPending) ExitThread(0);
+            // CLONE_CHILD_SETTID of a new process: into the child's own memory (a fault is ignored, as Linux).
+            if (t.SetChildTid != 0) Sys.UserMemory.Write(t.SetChildTid, t.Id);
+            UserMode.Enter(t.StackTop, t.FpuState);
+        }
 
         // A suspended thread with room for a user frame and its own FPU state area.
         public static Thread NewUserThread(string name, delegate*<ulong, void> entry)
@@ -131,11 +150,13 @@ namespace Sticky.Proc
             return best;
         }
 
-        // Lock held: is a killed process still on its way out, its memory not yet returned?
+        // Lock held: is a killed process still on its way out, its memory not
+        // yet all returned? (Its teardown detaches the space before freeing it,
+        // so the space alone does not say; it is a zombie once all is back.)
         public static bool AnyDyingWithMemoryLocked()
         {
             for (Process p = _first; p != null; p = p.NextInTable)
-                if (p.Exiting && p.Space != null) return true;
+                if (p.Exiting && p.State == ProcessState.Alive) return true;
             return false;
         }
 

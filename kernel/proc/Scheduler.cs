@@ -57,14 +57,41 @@ namespace Sticky.Proc
         public static Thread CreateSuspended(string name, delegate*<ulong, void> entry, ulong argument, int reserve) =>
             Create(name, entry, argument, reserve);
 
+        // Frees a thread from CreateSuspended that was never started.
+        public static void Discard(Thread t)
+        {
+            if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
+            if (t.FpuState != null) KernelHeap.Free(t.FpuState);
+            KernelStackAllocator.Free(t.StackTop);
+            KernelHeap.Free(t);
+        }
+
         public static void Start(Thread t)
         {
             if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", t.Id);
             ulong flags = _lock.AcquireIrqSave();
+            StartLocked(t);
+            _lock.ReleaseIrqRestore(flags);
+        }
+
+        private static void StartLocked(Thread t)
+        {
             t.NextAll = _allThreads;
             _allThreads = t;
             Enqueue(t);
-            _lock.ReleaseIrqRestore(flags);
+        }
+
+        // The boot thread's last act: start `first` (init) and block for good,
+        // in one step under the lock. Started any earlier, init could run
+        // while the boot thread, preempted, was still setting the kernel up
+        // (its allocations then showed up as init's: a false leak).
+        public static void HandOver(Thread first)
+        {
+            if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", first.Id);
+            _lock.AcquireIrqSave();
+            StartLocked(first);
+            _current.State = ThreadState.Blocked;   // on no queue and no deadline: nothing wakes it
+            Switch();
         }
 
         // Every live thread (for diagnostics); follow NextAll.
@@ -92,7 +119,10 @@ namespace Sticky.Proc
             sp[6] = (ulong)(delegate*<void>)&Trampoline;
             sp[7] = 0;
             t.SavedRsp = (ulong)sp;
-            t.Id = _nextId++;
+            // Atomic: threads are created with interrupts on, from any thread
+            // (clone, fork), and a read-modify-write split by a preemption (or
+            // another CPU) would hand out one id twice.
+            fixed (int* next = &_nextId) t.Id = Atomic.Add(next, 1) - 1;
             return t;
         }
 
@@ -128,6 +158,17 @@ namespace Sticky.Proc
             Thread t = _current;
             t.WakeReason = WakeReason.None;
             t.WaitDeadline = deadlineNs;
+            // A thread told to end never starts a sleep. Whoever tells it
+            // (Processes.KillLocked, EndOtherThreads) sets the reason under this
+            // lock and interrupts only threads already Blocked; a thread that was
+            // between its syscall's entry and here (preempted, or on another CPU)
+            // sees the reason now instead. Every caller returns EINTR (or gives
+            // up) on Interrupted, and the thread leaves on its way to user mode.
+            if (t.ExitPending)
+            {
+                _lock.ReleaseIrqRestore(flags);
+                return WakeReason.Interrupted;
+            }
             if (deadlineNs != 0 && deadlineNs <= Clock.NowNanoseconds)
             {
                 _lock.ReleaseIrqRestore(flags);
@@ -215,7 +256,6 @@ namespace Sticky.Proc
             if (next == prev) { prev.State = ThreadState.Running; return; }
             if (prev.State == ThreadState.Dead) { prev.NextRunnable = _reap; _reap = prev; }
             next.State = ThreadState.Running;
-            _current = next;
             _switches++;
             if (next.StackTop != 0) Cpus.Current->Tss.Rsp0 = Cpus.Current->KernelStackTop = next.StackTop;
             if (next.Process != null)
@@ -224,6 +264,7 @@ namespace Sticky.Proc
                 // Kernel threads keep whatever is loaded: they never touch the lower half.
                 if (KernelPageFaults.Current != next.Process.Space) KernelPageFaults.Switch(next.Process.Space);
             }
+            _current = next;   // only now: a panic above names, and backtraces, the thread still running
             DebugBlock.Update(next);
             // A user thread's x87 and MXCSR state lives in the registers while
             // it runs, kernel code included (which touches only XMM, saved on
@@ -244,10 +285,7 @@ namespace Sticky.Proc
                 _reap = t.NextRunnable;
                 Unlink(t);
                 if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "reaped", "tid", t.Id);
-                if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
-                if (t.FpuState != null) KernelHeap.Free(t.FpuState);
-                KernelStackAllocator.Free(t.StackTop);
-                KernelHeap.Free(t);
+                Discard(t);
             }
         }
 

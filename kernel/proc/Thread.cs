@@ -20,6 +20,7 @@ namespace Sticky.Proc
         public ulong FsBase;          // TLS pointer (arch_prctl / CLONE_SETTLS), loaded on every switch in
         public byte* FpuState;        // x87/MXCSR (Fpu.StateSize, 64-byte aligned) while switched out; user threads only
         public ulong ClearChildTid;   // CLONE_CHILD_CLEARTID / set_tid_address: zeroed and woken at exit
+        public ulong SetChildTid;     // CLONE_CHILD_SETTID of a new process: written by the child as it first enters user mode
         public ulong FutexWord;       // the user address this thread is FUTEX_WAITing on (diagnostics)
         public bool MustExit;         // another thread of the process is in execve: leave at the next return to user
         // The next return from a syscall must use iretq, not sysret, whatever the
@@ -37,5 +38,11 @@ namespace Sticky.Proc
         public Thread NextTimed, PrevTimed;   // on the deadline list while waiting with a deadline
         public Thread NextAll;        // every live thread, for the monitor
 
+        // This thread is to end: its process is being killed (exit_group, a
+        // fatal signal or fault) or another thread of it is in execve. Such a
+        // thread starts no sleep (Scheduler.WaitLocked), creates no thread or
+        // process, and leaves at its next return to user mode. Both causes are
+        // set under the scheduler lock, so a check under that lock is exact.
+        public bool ExitPending => MustExit || (Process != null && Process.Exiting);
     }
 }

@@ -72,7 +72,7 @@ namespace Sticky.Sys
             }
             Console.Write(" +0x");
             Console.Hex(k.Offset, 3);
-            Console.Write(")");
+            Console.Write(k.PlainOp ? ", plain op)" : ")");
         }
     }
 }

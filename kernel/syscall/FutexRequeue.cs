@@ -17,9 +17,10 @@ namespace Sticky.Sys
         {
             Process p = Processes.Current;
             ulong flags = p.SpaceLock.AcquireIrqSave();
-            int err = Locate(p, req.Word, forWait: true, forWrite: false, out Word from, out _);
+            bool priv = req.Op.IsPrivate;   // applies to both words, as in Linux
+            int err = Locate(p, req.Word, priv, forWait: true, forWrite: false, out Word from, out _);
             Word to = default;
-            if (err == 0) err = Locate(p, req.Word2, forWait: true, forWrite: false, out to, out _);   // the target: as for a wait
+            if (err == 0) err = Locate(p, req.Word2, priv, forWait: true, forWrite: false, out to, out _);   // the target: as for a wait
             if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
             LockPair(from.Key, to.Key, out int b1, out int b2);
             long result;
@@ -43,10 +44,11 @@ namespace Sticky.Sys
             if (!op.OpIsValid) return -Errno.ENOSYS;
             Process p = Processes.Current;
             ulong flags = p.SpaceLock.AcquireIrqSave();
-            int err = Locate(p, req.Word2, forWait: false, forWrite: true, out Word second, out _);
+            bool priv = req.Op.IsPrivate;
+            int err = Locate(p, req.Word2, priv, forWait: false, forWrite: true, out Word second, out _);
             Word first = default;
             bool firstAbsent = false;
-            if (err == 0) err = Locate(p, req.Word, forWait: false, forWrite: false, out first, out firstAbsent);
+            if (err == 0) err = Locate(p, req.Word, priv, forWait: false, forWrite: false, out first, out firstAbsent);
             if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
             FutexKey firstKey = firstAbsent ? second.Key : first.Key;   // an absent page has no waiters: any key locks fine
             LockPair(firstKey, second.Key, out int b1, out int b2);

@@ -69,7 +69,7 @@ namespace Sticky.Sys
                 case FutexCommand.Wait:
                 case FutexCommand.WaitBitset: return Wait(req, deadline);
                 case FutexCommand.Wake:
-                case FutexCommand.WakeBitset: return Wake(req.Word, req.Count, req.Bitset);
+                case FutexCommand.WakeBitset: return Wake(req.Word, req.Op.IsPrivate, req.Count, req.Bitset);
                 case FutexCommand.Requeue: return Requeue(req, compare: false);
                 case FutexCommand.CmpRequeue: return Requeue(req, compare: true);
                 case FutexCommand.WakeOp: return WakeOp(req);
@@ -90,23 +90,26 @@ namespace Sticky.Sys
         // ---- keys -----------------------------------------------------------
 
         // Space lock held. Finds (and for waits, faults in; under sticky, breaks
-        // COW of) the page holding the word. `mustExist`: a wake on a page never
-        // touched finds nobody, so it need not fault the page in.
-        private static int Locate(Process p, ulong address, bool forWait, bool forWrite, out Word word, out bool absent)
+        // COW of) the page holding the word, and its key for an operation with
+        // (privateOp) or without FUTEX_PRIVATE_FLAG. `absent`: a wake on a page
+        // never touched finds nobody, so it need not fault the page in.
+        private static int Locate(Process p, ulong address, bool privateOp, bool forWait, bool forWrite, out Word word, out bool absent)
         {
             word = default;
             absent = false;
             var va = new VirtualAddress(address);
             if (!p.Space.FindRegion(va, out Region r)) return -Errno.EFAULT;
             bool shared = r.IsShared;
-            bool write = forWrite || (forWait && FutexKeys.BreaksCowBeforeWait(_design, shared) && (r.Protection & Protection.Write) != 0);
+            if (FutexKeys.RefusesPlainOpOnReadOnly(_design, shared, privateOp, (r.Protection & Protection.Write) != 0))
+                return -Errno.EFAULT;
+            bool ownFrame = forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp);
             FrameNumber frame = FrameNumber.None;
             if (!forWait && !forWrite)
             {
                 // A wake looks, it does not fault in. Only a physical key needs the
                 // frame (one leaf-entry read), and nobody waits on a private page
                 // that is not mapped.
-                if (!shared && FutexKeys.NeedsFrame(_design, false))
+                if (FutexKeys.NeedsFrame(_design, shared, privateOp))
                 {
                     if (p.Space.Table.GetEntry(va.PageBase, out PageTableEntry pte) && pte.IsPresent) frame = pte.Frame;
                     else absent = true;
@@ -114,18 +117,15 @@ namespace Sticky.Sys
             }
             else
             {
-                FaultVerdict v = p.Space.ResolvePage(va, write, out frame);
+                FaultVerdict v = ownFrame ? p.Space.ResolveOwnFrame(va, out frame) : p.Space.ResolvePage(va, forWrite, out frame);
                 if (v == FaultVerdict.OutOfMemory) return -Errno.ENOMEM;
                 if (v != FaultVerdict.Handled) return -Errno.EFAULT;
             }
             word.Address = address;
             word.Frame = frame;
-            if (shared)
-                word.Key = FutexKeys.ForShared(r.Backing.Id, r.BackingPageOf(va.PageBase), address);
-            else if (absent)
-                word.Key = default;
-            else
-                word.Key = FutexKeys.ForPrivate(_design, frame, (ulong)p.Pid, address);
+            if (!absent)
+                word.Key = FutexKeys.For(_design, shared, privateOp, shared ? r.Backing.Id : 0,
+                                         shared ? r.BackingPageOf(va.PageBase) : 0, frame, (ulong)p.Pid, address);
             return 0;
         }
 
@@ -139,7 +139,7 @@ namespace Sticky.Sys
             FutexWaiter w = self.FutexWaiter;
 
             ulong flags = p.SpaceLock.AcquireIrqSave();
-            int err = Locate(p, req.Word, forWait: true, forWrite: false, out Word word, out _);
+            int err = Locate(p, req.Word, req.Op.IsPrivate, forWait: true, forWrite: false, out Word word, out _);
             if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
             _bucketLocks[bucket].Acquire();
@@ -186,11 +186,11 @@ namespace Sticky.Sys
 
         // ---- wake -----------------------------------------------------------
 
-        private static long Wake(ulong address, int count, uint bitset)
+        private static long Wake(ulong address, bool privateOp, int count, uint bitset)
         {
             Process p = Processes.Current;
             ulong flags = p.SpaceLock.AcquireIrqSave();
-            int err = Locate(p, address, forWait: false, forWrite: false, out Word word, out bool absent);
+            int err = Locate(p, address, privateOp, forWait: false, forWrite: false, out Word word, out bool absent);
             p.SpaceLock.Release();
             if (err != 0 || absent) { Cpu.RestoreInterrupts(flags); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
@@ -218,8 +218,9 @@ namespace Sticky.Sys
             Scheduler.UnlockNested();
         }
 
-        // CLONE_CHILD_CLEARTID at thread exit: the plain (shared) wake pthread_join waits for.
-        public static void WakeAtExit(ulong address) => Wake(address, 1, FutexOp.BitsetMatchAny);
+        // CLONE_CHILD_CLEARTID at thread exit: a plain (not PRIVATE) wake, as
+        // Linux's; a joiner must wait with a plain FUTEX_WAIT (musl and glibc do).
+        public static void WakeAtExit(ulong address) => Wake(address, privateOp: false, 1, FutexOp.BitsetMatchAny);
 
         private static uint Volatile(uint* p) => (uint)Atomic.Add((int*)p, 0);
 

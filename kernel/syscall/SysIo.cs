@@ -5,8 +5,9 @@ using Sticky.Proc;
 
 namespace Sticky.Sys
 {
-    // read/write on the serial console and on pipes. Data moves through a
-    // kernel bounce buffer: no lock is held while touching user memory.
+    // read/write on the serial console, pipes and files of the tree. Data
+    // moves through a kernel bounce buffer: no lock is held while touching
+    // user memory. pread64/pwrite64 pass an offset (>= 0); the others -1.
     public static unsafe class SysIo
     {
         // The bounce buffer: one pipe-sized chunk, so a write of up to PIPE_BUF
@@ -16,16 +17,17 @@ namespace Sticky.Sys
         private const int TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
         private const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
 
-        public static long Write(int fd, ulong buffer, ulong count)
+        public static long Write(int fd, ulong buffer, ulong count, long offset = -1)
         {
             File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            long result = f.CanWrite ? Write(f, buffer, count) : -Errno.EBADF;
+            long result = !f.CanWrite ? -Errno.EBADF : offset >= 0 && f.Kind != FileKind.Inode ? -Errno.ESPIPE
+                        : Write(f, buffer, count, offset);
             f.Release();
             return result;
         }
 
-        private static long Write(File f, ulong buffer, ulong count)
+        private static long Write(File f, ulong buffer, ulong count, long offset)
         {
             if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
             byte* bounce = stackalloc byte[Chunk];
@@ -34,7 +36,9 @@ namespace Sticky.Sys
             {
                 int n = count - done < Chunk ? (int)(count - done) : Chunk;
                 if (!UserMemory.CopyIn(bounce, buffer + done, (ulong)n)) return done > 0 ? (long)done : -Errno.EFAULT;
-                int written = f.Kind == FileKind.Console ? WriteConsole(bounce, n) : f.Pipe.Write(bounce, n);
+                int written = f.Kind == FileKind.Console ? WriteConsole(bounce, n)
+                            : f.Kind == FileKind.Inode ? FileIo.Write(f, bounce, n, offset < 0 ? -1 : offset + (long)done)
+                            : f.Pipe.Write(bounce, n);
                 if (written < 0) return done > 0 ? (long)done : written;
                 done += (ulong)written;
             }
@@ -47,13 +51,35 @@ namespace Sticky.Sys
             return n;
         }
 
-        public static long Read(int fd, ulong buffer, ulong count)
+        public static long Read(int fd, ulong buffer, ulong count, long offset = -1)
         {
             File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            long result = f.CanRead ? Read(f, buffer, count) : -Errno.EBADF;
+            long result = !f.CanRead ? -Errno.EBADF : offset >= 0 && f.Kind != FileKind.Inode ? -Errno.ESPIPE
+                        : f.Kind == FileKind.Inode ? ReadFile(f, buffer, count, offset)
+                        : Read(f, buffer, count);
             f.Release();
             return result;
+        }
+
+        // A file of the tree: as much as there is, chunk by chunk (a read of a
+        // regular file is short only at its end).
+        private static long ReadFile(File f, ulong buffer, ulong count, long offset)
+        {
+            if (f.Inode.IsDirectory) return -Errno.EISDIR;
+            if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
+            byte* bounce = stackalloc byte[Chunk];
+            ulong done = 0;
+            while (done < count)
+            {
+                int max = count - done < Chunk ? (int)(count - done) : Chunk;
+                int n = FileIo.Read(f, bounce, max, offset < 0 ? -1 : offset + (long)done);
+                if (n < 0) return done > 0 ? (long)done : n;
+                if (n > 0 && !UserMemory.CopyOut(buffer + done, bounce, (ulong)n)) return done > 0 ? (long)done : -Errno.EFAULT;
+                done += (ulong)n;
+                if (n < max) break;
+            }
+            return (long)done;
         }
 
         private static long Read(File f, ulong buffer, ulong count)
@@ -91,7 +117,7 @@ namespace Sticky.Sys
                 if (!UserMemory.Read(iov + (ulong)i * 16, out ulong b) || !UserMemory.Read(iov + (ulong)i * 16 + 8, out ulong len))
                     return total > 0 ? total : -Errno.EFAULT;
                 if (len == 0) continue;
-                long r = write ? Write(f, b, len) : Read(f, b, len);
+                long r = write ? Write(f, b, len, -1) : f.Kind == FileKind.Inode ? ReadFile(f, b, len, -1) : Read(f, b, len);
                 if (r < 0) return total > 0 ? total : r;
                 total += r;
                 if ((ulong)r < len) break;
@@ -114,7 +140,29 @@ namespace Sticky.Sys
             return UserMemory.Write(argument, winsize) ? 0 : -Errno.EFAULT;
         }
 
-        public static long Lseek(int fd) => Processes.Current.Files.IsOpen(fd) ? -Errno.ESPIPE : -Errno.EBADF;
+        // A file of the tree moves its position (a directory's is getdents64's
+        // cookie); a device's stays 0, as /dev/null's does on Linux; pipes and the console cannot seek.
+        public static long Lseek(int fd, long offset, int whence)
+        {
+            const int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+            File f = Processes.Current.Files.Acquire(fd);
+            if (f == null) return -Errno.EBADF;
+            long result;
+            if (f.Kind != FileKind.Inode) result = -Errno.ESPIPE;
+            else if (whence < SEEK_SET || whence > SEEK_END) result = -Errno.EINVAL;
+            else if (f.Inode.Kind == Sticky.Fs.InodeKind.Device) result = 0;
+            else
+            {
+                ulong flags = Sticky.Fs.Vfs.Lock();
+                long basis = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f.Offset : (long)f.Inode.Size;
+                long at = basis + offset;
+                if ((offset > 0 && at < basis) || at < 0) result = -Errno.EINVAL;
+                else { f.Offset = (ulong)at; result = at; }
+                Sticky.Fs.Vfs.Unlock(flags);
+            }
+            f.Release();
+            return result;
+        }
 
         public static long Pipe2(ulong fds, int flags)
         {
@@ -122,10 +170,11 @@ namespace Sticky.Sys
             if ((flags & O_NONBLOCK) != 0) return -Errno.EINVAL;   // no non-blocking I/O yet
             FileTable table = Processes.Current.Files;
             var pipe = new Pipe();
-            var reader = new File { Kind = FileKind.PipeReader, Pipe = pipe };
-            var writer = new File { Kind = FileKind.PipeWriter, Pipe = pipe };
-            int rfd = table.Install(reader);
-            int wfd = rfd < 0 ? rfd : table.Install(writer);
+            var reader = new File { Kind = FileKind.PipeReader, Pipe = pipe, Flags = File.O_RDONLY };
+            var writer = new File { Kind = FileKind.PipeWriter, Pipe = pipe, Flags = File.O_WRONLY };
+            bool cloexec = (flags & O_CLOEXEC) != 0;
+            int rfd = table.Install(reader, cloexec);
+            int wfd = rfd < 0 ? rfd : table.Install(writer, cloexec);
             int* pair = stackalloc int[2];
             pair[0] = rfd; pair[1] = wfd;
             if (rfd >= 0 && wfd >= 0 && UserMemory.CopyOut(fds, pair, 8)) return 0;

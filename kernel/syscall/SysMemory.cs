@@ -1,11 +1,14 @@
+using Sticky.Debug;
+using Sticky.Lib;
 using Sticky.Mm;
 using Sticky.Proc;
 
 namespace Sticky.Sys
 {
-    // mmap (anonymous, private or shared), munmap, mprotect and brk, on the
-    // current process's address space, under its space lock.
-    public static unsafe class SysMemory
+    // mmap (anonymous, private or shared), munmap, mprotect, brk and mremap's
+    // second mapping of shared memory, on the current process's address
+    // space, under its space lock. Mappings of files: SysMemoryFiles.cs.
+    public static unsafe partial class SysMemory
     {
         private const int PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
         private const int MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_SHARED_VALIDATE = 3, MAP_TYPE = 0xF,
@@ -21,8 +24,7 @@ namespace Sticky.Sys
             if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) return -Errno.EINVAL;
             if (type == MAP_SHARED_VALIDATE && (flags & ~KnownFlags) != 0) return -Errno.EOPNOTSUPP;
             if (length == 0 || (offset & Paging.PageMask) != 0) return -Errno.EINVAL;
-            if ((flags & MAP_ANONYMOUS) == 0)
-                return Processes.Current.Files.IsOpen(fd) ? -Errno.ENODEV : -Errno.EBADF;   // no mappable files
+            if ((flags & MAP_ANONYMOUS) == 0) return MmapFile(address, length, prot, flags, fd, offset);
             ulong size = Paging.AlignUp(length);
             if (size < length || size > Paging.UserEnd) return -Errno.ENOMEM;
             bool fixedAt = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
@@ -37,13 +39,59 @@ namespace Sticky.Sys
                 backing = new SharedMemoryObject(size >> Paging.PageShift);
             }
             ulong lockFlags = p.SpaceLock.AcquireIrqSave();
-            long result = Place(p, address, size, ProtectionOf(prot), flags, backing);
+            long result = Place(p, address, size, ProtectionOf(prot), flags, backing, 0);
             p.SpaceLock.ReleaseIrqRestore(lockFlags);
             backing?.Release(KernelMemory.Frames);   // the region holds its own reference
             return result;
         }
 
-        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing)
+        private const int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
+        private static bool _mremapResizeReported;
+
+        // mremap with old_size 0 on a MAP_SHARED mapping: a second mapping of the
+        // same pages, with the same protection, anywhere (MREMAP_MAYMOVE, which
+        // Linux requires for it) or at new_address (MREMAP_FIXED). Resizing or
+        // moving a mapping is not implemented: ENOSYS (logged once), which musl's
+        // realloc takes as "copy instead".
+        public static long Mremap(ulong address, ulong oldSize, ulong newSize, int flags, ulong newAddress)
+        {
+            if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) != 0) return -Errno.EINVAL;
+            if ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) return -Errno.EINVAL;
+            if ((address & Paging.PageMask) != 0 || newSize == 0) return -Errno.EINVAL;
+            ulong size = Paging.AlignUp(newSize);
+            if (size < newSize || size > Paging.UserEnd) return -Errno.ENOMEM;
+            if (oldSize != 0 || (flags & MREMAP_DONTUNMAP) != 0)
+            {
+                if (!_mremapResizeReported && Log.On(Subsystem.Syscall, Level.Warn))
+                {
+                    _mremapResizeReported = true;
+                    Log.Write(Subsystem.Syscall, Level.Warn, "mremap resizing or moving a mapping is not implemented: ENOSYS (only old_size 0 on shared memory; reported once)",
+                              "pid", Processes.Current.Pid);
+                }
+                return -Errno.ENOSYS;
+            }
+            if ((flags & MREMAP_FIXED) != 0 && (newAddress & Paging.PageMask) != 0) return -Errno.EINVAL;
+            Process p = Processes.Current;
+            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            long result;
+            if (!p.Space.FindRegion(new VirtualAddress(address), out Region r)) result = -Errno.EFAULT;
+            else if (!r.IsShared) result = -Errno.EINVAL;   // Linux: a private mapping cannot be duplicated
+            else if ((flags & MREMAP_MAYMOVE) == 0) result = -Errno.ENOMEM;   // it would have to grow in place
+            else
+            {
+                ulong page = r.BackingPageOf(new VirtualAddress(address));
+                if (size >> Paging.PageShift > r.Backing.PageCount - page) result = -Errno.EINVAL;   // past the object
+                else
+                {
+                    int mmapFlags = (flags & MREMAP_FIXED) != 0 ? MAP_FIXED : 0;
+                    result = Place(p, (flags & MREMAP_FIXED) != 0 ? newAddress : 0, size, r.Protection, mmapFlags, r.Backing, page);
+                }
+            }
+            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            return result;
+        }
+
+        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing, ulong backingPage)
         {
             var space = p.Space;
             ulong start;
@@ -69,7 +117,7 @@ namespace Sticky.Sys
             }
             RegionResult r = backing == null
                 ? space.AddRegion(new VirtualAddress(start), size, prot)
-                : space.AddSharedRegion(new VirtualAddress(start), size, prot, backing, 0);
+                : space.AddSharedRegion(new VirtualAddress(start), size, prot, backing, backingPage);
             if (r == RegionResult.Overlaps) return -Errno.EEXIST;
             if (r != RegionResult.Ok) return -Errno.ENOMEM;   // outside user space, as Linux says for MAP_FIXED too
             return (long)start;

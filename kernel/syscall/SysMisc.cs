@@ -6,7 +6,8 @@ namespace Sticky.Sys
 {
     public static unsafe class SysMisc
     {
-        // struct utsname: six 65-byte fields.
+        // struct utsname: six 65-byte fields: stickyos, sticky, 6.1.0-stickyos-0.1.0,
+        // #1 stickyos 0.1.0, x86_64, (none).
         public static long Uname(ulong buffer)
         {
             const int Field = 65;
@@ -14,8 +15,10 @@ namespace Sticky.Sys
             for (int i = 0; i < Field * 6; i++) u[i] = 0;
             Put(u + 0 * Field, "stickyos");
             Put(u + 1 * Field, "sticky");
-            Put(u + 2 * Field, Kernel.Version);
-            Put(u + 3 * Field, "stickyos " + Kernel.Version);
+            // release in Linux's form (programs parse major.minor.patch): the Linux
+            // ABI it follows, then the kernel's own version.
+            Put(u + 2 * Field, "6.1.0-stickyos-" + Kernel.Version);
+            Put(u + 3 * Field, "#1 stickyos " + Kernel.Version);
             Put(u + 4 * Field, "x86_64");
             Put(u + 5 * Field, "(none)");
             return UserMemory.CopyOut(buffer, u, Field * 6) ? 0 : -Errno.EFAULT;
@@ -40,20 +43,6 @@ namespace Sticky.Sys
             if (setSize != 8) return -Errno.EINVAL;
             if (oldAction == 0) return 0;
             return UserMemory.Zero(oldAction, 32) ? 0 : -Errno.EFAULT;   // struct sigaction: SIG_DFL, no flags
-        }
-
-        // The test runner's leak check (stickyos-private syscall 1000).
-        public static void PrintAccounting()
-        {
-            Console.Write("acct free-frames=");
-            Console.Dec((long)KernelMemory.FramesAccountedFree);
-            Console.Write(" heap-bytes=");
-            Console.Dec(KernelHeap.BytesInUse);
-            Console.Write(" processes=");
-            Console.Dec(Processes.LiveCount);
-            Console.Write(" pinned-frames=");
-            Console.Dec((long)KernelMemory.Frames.PinnedFrames);
-            Console.WriteLine();
         }
     }
 }

@@ -12,17 +12,19 @@ namespace Sticky.Sys
     public static unsafe class SysProcess
     {
         private const ulong CSIGNAL = 0xFF, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400,
-            CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000, CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000,
-            CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000,
-            CLONE_CHILD_SETTID = 0x1000000;
+            CLONE_SIGHAND = 0x800, CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_SYSVSEM = 0x40000,
+            CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000,
+            CLONE_DETACHED = 0x400000, CLONE_CHILD_SETTID = 0x1000000;
         // What pthread_create passes (musl and glibc), minus the optional bits.
         private const ulong ThreadRequired = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
         private const ulong ThreadOptional = CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
             CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID;
-        // A fork through clone: an exit signal and the parent's tid word, or the
-        // child's clear-tid word. (CLONE_CHILD_SETTID would write into the
-        // child's still-shared copy before it runs: not supported.)
-        private const ulong ForkAllowed = CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+        // A new process: glibc's fork (CHILD_SETTID|CHILD_CLEARTID|SIGCHLD), musl's
+        // and glibc's posix_spawn (VM|VFORK|SIGCHLD), vfork, with any exit signal.
+        // CLONE_VM only with CLONE_VFORK: a process that shares memory with its
+        // parent for longer is not supported (nor are CLONE_FILES, CLONE_FS between processes).
+        private const ulong ProcessAllowed = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SYSVSEM | CLONE_SETTLS |
+            CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID;
 
         public static long Getppid()
         {
@@ -50,18 +52,20 @@ namespace Sticky.Sys
 
         public static long Clone(TrapFrame* f, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
         {
-            if ((flags & CLONE_VM) == 0)
+            if ((flags & CLONE_THREAD) == 0)
             {
-                if ((flags & ~ForkAllowed) != 0) return -Errno.EINVAL;
-                return Fork(f, flags, parentTid, childTid);
+                if ((flags & ~ProcessAllowed) != 0) return -Errno.EINVAL;
+                if ((flags & CLONE_VM) != 0 && (flags & CLONE_VFORK) == 0) return -Errno.EINVAL;
+                if ((flags & CLONE_SETTLS) != 0 && tls >= Paging.UserEnd) return -Errno.EPERM;
+                return Fork(f, flags, stack, parentTid, childTid, tls);
             }
             if ((flags & ThreadRequired) != ThreadRequired || (flags & ~(ThreadRequired | ThreadOptional | CSIGNAL)) != 0)
-                return -Errno.EINVAL;   // e.g. CLONE_VM without CLONE_THREAD (vfork-style): not supported
+                return -Errno.EINVAL;
             if ((flags & CLONE_SETTLS) != 0 && tls >= Paging.UserEnd) return -Errno.EPERM;
 
             Process p = Processes.Current;
             Thread t = Processes.CreateThread(p, f);
-            if (t == null) return -Errno.ENOMEM;
+            if (t == null) return Scheduler.Current.ExitPending ? -Errno.EINTR : -Errno.ENOMEM;
             TrapFrame* child = UserMode.FrameOf(t.StackTop);
             child->Rax = 0;
             if (stack != 0) child->Rsp = stack;
@@ -74,23 +78,67 @@ namespace Sticky.Sys
             return t.Id;
         }
 
-        // Only the calling thread is duplicated (POSIX); memory lazily (COW).
-        public static long Fork(TrapFrame* f, ulong flags, ulong parentTid, ulong childTid)
+        public static long Vfork(TrapFrame* f) => Fork(f, CLONE_VM | CLONE_VFORK | (ulong)Signals.SIGCHLD, 0, 0, 0, 0);
+
+        // clone3(struct clone_args *, size): the same as clone, from a struct
+        // (flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+        // tls, set_tid, set_tid_size, cgroup). A larger struct from a newer libc
+        // is fine if its extra bytes are zero (E2BIG otherwise).
+        public static long Clone3(TrapFrame* f, ulong args, ulong size)
+        {
+            const ulong Ver0 = 64, Known = 88;
+            if (size < Ver0) return -Errno.EINVAL;
+            if (size > Paging.PageSize) return -Errno.E2BIG;
+            ulong* a = stackalloc ulong[11];
+            for (int i = 0; i < 11; i++) a[i] = 0;
+            if (!UserMemory.CopyIn(a, args, size < Known ? size : Known)) return -Errno.EFAULT;
+            for (ulong extra = Known; extra < size; extra++)
+            {
+                if (!UserMemory.Read(args + extra, out byte b)) return -Errno.EFAULT;
+                if (b != 0) return -Errno.E2BIG;
+            }
+            ulong flags = a[0], pidfd = a[1], childTid = a[2], parentTid = a[3], exitSignal = a[4],
+                stack = a[5], stackSize = a[6], tls = a[7], setTid = a[8], setTidSize = a[9], cgroup = a[10];
+            if ((flags & CSIGNAL) != 0 || exitSignal > 64) return -Errno.EINVAL;
+            if (pidfd != 0 || setTid != 0 || setTidSize != 0 || cgroup != 0 || (flags >> 32) != 0) return -Errno.EINVAL;
+            if ((stack == 0) != (stackSize == 0)) return -Errno.EINVAL;
+            if (stack != 0 && stack + stackSize < stack) return -Errno.EINVAL;
+            return Clone(f, flags | exitSignal, stack != 0 ? stack + stackSize : 0, parentTid, childTid, tls);
+        }
+
+        // A new process: a copy-on-write copy of the caller's memory, or (CLONE_VM,
+        // only with CLONE_VFORK) the same memory, with the caller suspended until
+        // the child execs or exits. Only the calling thread is duplicated (POSIX).
+        public static long Fork(TrapFrame* f, ulong flags, ulong stack, ulong parentTid, ulong childTid, ulong tls)
         {
             Process parent = Processes.Current;
             Process child = Processes.Create(parent);
             if (child == null) return -Errno.EAGAIN;
+            bool shareMemory = (flags & CLONE_VM) != 0;
 
-            ulong lockFlags = parent.SpaceLock.AcquireIrqSave();
-            // Heuristic overcommit: refuse a fork that free memory could not back if
-            // both processes went on to write every page they now share. Without it
-            // a fork loop only stops when the OOM killer starts killing.
-            bool room = KernelMemory.Frames.FreeFrames > KernelMemory.Frames.ReserveFloor + parent.Space.ResidentPages;
-            var space = room ? parent.Space.Fork(Futexes.CopyPinnedPagesOnFork) : null;
-            parent.SpaceLock.ReleaseIrqRestore(lockFlags);
-            if (space == null) { Processes.Discard(child); return -Errno.ENOMEM; }
+            AddressSpace<DirectMap, CpuTlb> space;
+            if (shareMemory)
+            {
+                space = parent.Space;
+                Processes.ShareSpace(space);
+            }
+            else
+            {
+                ulong lockFlags = parent.SpaceLock.AcquireIrqSave();
+                // Heuristic overcommit: refuse a fork that free memory could not back if
+                // both processes went on to write every page they now share. Without it
+                // a fork loop only stops when the OOM killer starts killing.
+                bool room = KernelMemory.Frames.FreeFrames > KernelMemory.Frames.ReserveFloor + parent.Space.ResidentPages;
+                space = room ? parent.Space.Fork(Futexes.CopyPinnedPagesOnFork) : null;
+                parent.SpaceLock.ReleaseIrqRestore(lockFlags);
+                if (space == null) { Processes.Discard(child); return -Errno.ENOMEM; }
+            }
             child.Space = space;
             child.Files = parent.Files.Clone();
+            Sticky.Fs.Vfs.InheritCwd(parent, child);
+            child.Umask = parent.Umask;
+            child.Limits = parent.Limits;
+            child.ExitSignal = (int)(flags & CSIGNAL);
             child.BrkStart = parent.BrkStart; child.Brk = parent.Brk;
             child.MmapCeiling = parent.MmapCeiling;
             child.Image = parent.Image; child.ImageSize = parent.ImageSize; child.ImageBias = parent.ImageBias;
@@ -100,27 +148,34 @@ namespace Sticky.Sys
             if (t == null)
             {
                 child.Files.Destroy();
-                space.Destroy();
-                KernelHeap.Free(space);
+                Sticky.Fs.Vfs.Put(child.Cwd);
+                Processes.DropSpace(space);
                 Processes.Discard(child);
-                return -Errno.ENOMEM;
+                return Scheduler.Current.ExitPending ? -Errno.EINTR : -Errno.ENOMEM;
             }
             child.Pid = t.Id;
-            UserMode.FrameOf(t.StackTop)->Rax = 0;
-            t.FsBase = Scheduler.Current.FsBase;
+            TrapFrame* frame = UserMode.FrameOf(t.StackTop);
+            frame->Rax = 0;
+            if (stack != 0) frame->Rsp = stack;
+            t.FsBase = (flags & CLONE_SETTLS) != 0 ? tls : Scheduler.Current.FsBase;
             if ((flags & CLONE_CHILD_CLEARTID) != 0) t.ClearChildTid = childTid;
+            if ((flags & CLONE_CHILD_SETTID) != 0) t.SetChildTid = childTid;   // the child writes it into its own memory
             if ((flags & CLONE_PARENT_SETTID) != 0) UserMemory.Write(parentTid, child.Pid);
+            bool vfork = (flags & CLONE_VFORK) != 0;
+            if (vfork) child.VforkParent = Scheduler.Current;
             Scheduler.Start(t);
             if (Log.On(Subsystem.Proc, Level.Debug))
             {
                 Log.Begin(Subsystem.Proc, Level.Debug);
-                Console.Write("fork");
+                Console.Write(shareMemory ? "vfork" : "fork");
                 Log.Value("parent", parent.Pid);
                 Log.Value("child", child.Pid);
                 Log.Value("free-frames", (long)KernelMemory.Frames.FreeFrames);
                 Log.End();
             }
-            return child.Pid;
+            int pid = child.Pid;   // the child may be reaped (by init, if we are killed) once released
+            if (vfork) Processes.AwaitVforkRelease(child);
+            return pid;
         }
 
         public static long Execve(TrapFrame* f, ulong path, ulong argv, ulong envp)
@@ -192,7 +247,7 @@ namespace Sticky.Sys
             while (true)
             {
                 ulong flags = Scheduler.Lock();
-                Process zombie = Processes.FindZombieLocked(self, pid, out bool hasChild);
+                Process zombie = Processes.FindZombieLocked(self, pid, options, out bool hasChild);
                 if (zombie != null)
                 {
                     Processes.ReapLocked(zombie);
@@ -203,8 +258,12 @@ namespace Sticky.Sys
                     if (rusage != 0 && !UserMemory.Zero(rusage, 144)) return -Errno.EFAULT;   // struct rusage: all zero
                     return childPid;
                 }
-                if (!hasChild) { Scheduler.Unlock(flags); return -Errno.ECHILD; }
-                if ((options & WNOHANG) != 0) { Scheduler.Unlock(flags); return 0; }
+                if (!hasChild || (options & WNOHANG) != 0)
+                {
+                    Scheduler.Unlock(flags);
+                    LeakAccounting.NothingToReap(self);
+                    return hasChild ? 0 : -Errno.ECHILD;
+                }
                 if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
             }
         }

@@ -36,7 +36,9 @@ namespace Sticky.Sys
             if (!Matches(Processes.Current)) return Syscalls.Invoke(nr, f);
             // exit and execve never return (or replace the frame): print the call first.
             ulong a0 = f->Rdi, a1 = f->Rsi, a2 = f->Rdx, a3 = f->R10, a4 = f->R8, a5 = f->R9;
-            bool early = nr == Nr.Exit || nr == Nr.ExitGroup || nr == Nr.Execve;
+            Syscall* row = SyscallTable.Find(nr);
+            SyscallTraits traits = row != null ? row->Traits : SyscallTraits.None;
+            bool early = (traits & SyscallTraits.TraceFirst) != 0;
             if (early)
             {
                 ulong irqEarly = Cpu.SaveAndDisableInterrupts();
@@ -52,7 +54,7 @@ namespace Sticky.Sys
             if (early) Console.Write("trace: ...");
             else Begin(nr, a0, a1, a2, a3, a4, a5);
             Console.Write(" = ");
-            WriteResult(nr, result);
+            WriteResult(result, (traits & SyscallTraits.ReturnsAddress) != 0);
             Console.Write(" <");
             Console.Dec((long)(took / 1000));
             Console.WriteLine(" us>");
@@ -76,8 +78,7 @@ namespace Sticky.Sys
             Console.Write("/");
             Console.Dec(Scheduler.Current.Id);
             Console.Write("] ");
-            string name = SyscallNames.Of(nr);
-            if (name != null) Console.Write(name); else { Console.Write("syscall_"); Console.Dec((long)nr); }
+            if (!SyscallTable.WriteName(nr)) { Console.Write("syscall_"); Console.Dec((long)nr); }
             Console.Write("(");
             string kinds = ArgumentKinds(nr, a1);
             ulong* args = stackalloc ulong[6];
@@ -90,7 +91,7 @@ namespace Sticky.Sys
             Console.Write(")");
         }
 
-        private static void WriteResult(ulong nr, long result)
+        private static void WriteResult(long result, bool address)
         {
             if (result < 0 && result >= -4095)
             {
@@ -99,66 +100,15 @@ namespace Sticky.Sys
                 if (e != null) Console.Write(e); else Console.Dec(-result);
                 return;
             }
-            bool address = nr == Nr.Mmap || nr == Nr.Brk;
             if (address) Console.Address((ulong)result); else Console.Dec(result);
         }
 
-        private static string FutexArguments(int command)
-        {
-            switch (command)
-            {
-                case 0: return "pFdT";          // WAIT: relative timeout
-                case 1: return "pFd";           // WAKE
-                case 3: return "pFddp";         // REQUEUE: nr_requeue travels in the timeout slot
-                case 4: return "pFddpd";        // CMP_REQUEUE
-                case 5: return "pFddpx";        // WAKE_OP
-                case 9: return "pFdTpx";        // WAIT_BITSET: absolute deadline, bitset
-                case 10: return "pFdppx";       // WAKE_BITSET
-                default: return "pFxxxx";
-            }
-        }
-
-        // One letter per argument: d decimal, x hex, p pointer, s user string,
-        // F futex op, P mmap prot, M mmap flags, C clone flags, W wait options,
-        // A arch_prctl code, K clock id, S signal, T timespec pointer.
+        // The row's kinds (TraceFormat.Argument); six hex words for a call without a row.
         private static string ArgumentKinds(ulong nr, ulong a1)
         {
-            switch (nr)
-            {
-                case Nr.Read: case Nr.Write: return "dpd";
-                case Nr.Close: return "d";
-                case Nr.Readv: case Nr.Writev: return "dpd";
-                case Nr.Ioctl: return "dxp";
-                case Nr.Lseek: return "ddd";
-                case Nr.Pipe: return "p";
-                case Nr.Pipe2: return "px";
-                case Nr.Mmap: return "pxPMdx";
-                case Nr.Munmap: return "px";
-                case Nr.Mprotect: return "pxP";
-                case Nr.Brk: return "p";
-                case Nr.Madvise: return "pxd";
-                case Nr.Getpid: case Nr.Gettid: case Nr.Getppid: case Nr.Fork: case Nr.Vfork: case Nr.SchedYield:
-                case Nr.Getuid: case Nr.Getgid: case Nr.Geteuid: case Nr.Getegid: return "";
-                case Nr.SetTidAddress: return "p";
-                case Nr.ArchPrctl: return "Ap";
-                case Nr.Exit: case Nr.ExitGroup: return "d";
-                case Nr.Clone: return "Cpppp";
-                case Nr.Execve: return "spp";
-                case Nr.Wait4: return "dpWp";
-                case Nr.Kill: return "dS";
-                case Nr.Tkill: return "dS";
-                case Nr.Tgkill: return "ddS";
-                case Nr.Futex: return FutexArguments((int)a1 & ~(128 | 256));
-                case Nr.Nanosleep: return "Tp";
-                case Nr.ClockNanosleep: return "KdTp";
-                case Nr.ClockGettime: case Nr.ClockGetres: return "Kp";
-                case Nr.Uname: return "p";
-                case Nr.RtSigprocmask: return "dppd";
-                case Nr.RtSigaction: return "Sppd";
-                case Nr.SetRobustList: return "pd";
-                case Nr.StickyAccounting: return "";
-                default: return "xxxxxx";
-            }
+            Syscall* row = SyscallTable.Find(nr);
+            if (row == null || row->Handler == null) return "xxxxxx";
+            return row->ArgumentsOf != null ? row->ArgumentsOf(a1) : row->Arguments;
         }
     }
 }

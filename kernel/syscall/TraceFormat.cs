@@ -6,6 +6,10 @@ namespace Sticky.Sys
     // How the syscall trace prints one argument: flags by name, as strace does.
     public static unsafe class TraceFormat
     {
+        // One letter per argument: d decimal, x hex, p pointer, s user string,
+        // F futex op, P mmap prot, M mmap flags, C clone flags, W wait options,
+        // A arch_prctl code, K clock id, S signal, T timespec pointer, a dirfd
+        // (AT_FDCWD), o open flags, m a mode in octal.
         public static void Argument(char kind, ulong value, ulong secondArgument)
         {
             switch (kind)
@@ -23,7 +27,26 @@ namespace Sticky.Sys
                 case 'A': ArchPrctl((int)value); break;
                 case 'K': Clock((int)value); break;
                 case 'S': Signal((int)value); break;
+                case 'a': if ((int)value == -100) Console.Write("AT_FDCWD"); else Console.Dec((int)value); break;
+                case 'o': OpenFlags(value); break;
+                case 'm': Console.Write("0"); Octal(value & 0xFFFF); break;
                 default: Console.Write("?"); break;
+            }
+        }
+
+        // futex's arguments depend on its command (the second argument).
+        public static string FutexArguments(ulong op)
+        {
+            switch ((int)op & ~(128 | 256))
+            {
+                case 0: return "pFdT";          // WAIT: relative timeout
+                case 1: return "pFd";           // WAKE
+                case 3: return "pFddp";         // REQUEUE: nr_requeue travels in the timeout slot
+                case 4: return "pFddpd";        // CMP_REQUEUE
+                case 5: return "pFddpx";        // WAKE_OP
+                case 9: return "pFdTpx";        // WAIT_BITSET: absolute deadline, bitset
+                case 10: return "pFdppx";       // WAKE_BITSET
+                default: return "pFxxxx";
             }
         }
 
@@ -141,6 +164,43 @@ namespace Sticky.Sys
             if (!first) Console.Write("|");
             Console.Write("0x");
             Console.Hex(value, 1);
+        }
+
+        private static string OpenName(int bit)
+        {
+            switch (bit)
+            {
+                case 6: return "O_CREAT";
+                case 7: return "O_EXCL";
+                case 8: return "O_NOCTTY";
+                case 9: return "O_TRUNC";
+                case 10: return "O_APPEND";
+                case 11: return "O_NONBLOCK";
+                case 16: return "O_DIRECTORY";
+                case 17: return "O_NOFOLLOW";
+                case 19: return "O_CLOEXEC";
+                case 21: return "O_PATH";
+                default: return null;
+            }
+        }
+
+        // The access mode by name, then the flags.
+        private static void OpenFlags(ulong value)
+        {
+            ulong mode = value & 3;
+            Console.Write(mode == 0 ? "O_RDONLY" : mode == 1 ? "O_WRONLY" : mode == 2 ? "O_RDWR" : "O_ACCMODE");
+            value &= ~3UL & 0xFFFFFFFF;
+            if (value == 0) return;
+            Console.Write("|");
+            Flags(value, &OpenName, "0");
+        }
+
+        private static void Octal(ulong v)
+        {
+            byte* b = stackalloc byte[24];
+            int n = 0;
+            do { b[n++] = (byte)('0' + (v & 7)); v >>= 3; } while (v != 0);
+            while (n > 0) Console.Put(b[--n]);
         }
 
         private static void MmapFlags(ulong value) => Flags(value, &MmapName, "0");

@@ -16,13 +16,13 @@ namespace Sticky.Tests
                 "Page fault (#PF)|not-present write kernel-mode|CR2=0x00004000dead0000|RIP is Sticky.Tests.FaultTests::ProvokePageFault|backtrace:",
                 &ProvokePageFault);
             SelfTest.AddPanic("fault_invalid_opcode",
-                "Invalid opcode (#UD)|RIP is cpu_ud2|? [|Sticky.Tests.FaultTests::ProvokeInvalidOpcode",
+                "Invalid opcode (#UD)|RIP is selftest_ud2|? [|Sticky.Tests.FaultTests::ProvokeInvalidOpcode",
                 &ProvokeInvalidOpcode);
             SelfTest.AddPanic("fault_divide_error",
-                "Divide error (#DE)|RIP is cpu_divide|Sticky.Tests.FaultTests::ProvokeDivideError",
+                "Divide error (#DE)|RIP is selftest_divide|Sticky.Tests.FaultTests::ProvokeDivideError",
                 &ProvokeDivideError);
             SelfTest.AddPanic("fault_double_fault_bad_stack",
-                "Double fault (#DF)|RIP is cpu_bad_stack_push",
+                "Double fault (#DF)|RIP is selftest_bad_stack_push",
                 &ProvokeDoubleFault);
             SelfTest.AddPanic("panic_explicit",
                 "KERNEL PANIC: self-test panic|Sticky.Tests.FaultTests::ProvokePanic",
@@ -42,7 +42,7 @@ namespace Sticky.Tests
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static string ProvokeInvalidOpcode()
         {
-            Cpu.UndefinedInstruction();
+            UndefinedInstruction();
             return "ud2 did not fault";
         }
 
@@ -56,10 +56,14 @@ namespace Sticky.Tests
             return r == 0 ? "divide by zero did not fault" : "divide by zero returned a value";
         }
 
-        [RuntimeImport("*", "cpu_divide")] [MethodImpl(MethodImplOptions.InternalCall)]
+        // kernel/tests/faults.asm
+        [RuntimeImport("*", "selftest_ud2")] [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern void UndefinedInstruction();
+
+        [RuntimeImport("*", "selftest_divide")] [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern ulong Divide(ulong a, ulong b);
 
-        [RuntimeImport("*", "cpu_bad_stack_push")] [MethodImpl(MethodImplOptions.InternalCall)]
+        [RuntimeImport("*", "selftest_bad_stack_push")] [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern void BadStackPush();
 
         // The page fault from the bad stack cannot push its own frame either:

@@ -70,16 +70,21 @@ namespace Sticky.Tests
             KernelPageFaults.Switch(space);
             ulong freeBefore = KernelMemory.Frames.FreeFrames;
 
-            // First touch of each page faults and maps a zeroed frame.
-            for (ulong p = 0; p < 16; p++)
+            // First touch of each page faults and maps a zeroed frame (user
+            // pages: inside the SMAP window, as a user copy would).
+            string bad = null;
+            SafeAccess.BeginUserAccess();
+            for (ulong p = 0; p < 16 && bad == null; p++)
             {
                 ulong* page = (ulong*)(TestBase + p * Paging.PageSize);
-                if (page[0] != 0 || page[511] != 0) return "demand-zero page was not zero";
+                if (page[0] != 0 || page[511] != 0) bad = "demand-zero page was not zero";
                 page[7] = 0xC0FFEE00 + p;
             }
+            for (ulong p = 0; p < 16 && bad == null; p++)
+                if (((ulong*)(TestBase + p * Paging.PageSize))[7] != 0xC0FFEE00 + p) bad = "page lost its contents";
+            SafeAccess.EndUserAccess();
+            if (bad != null) return bad;
             if (KernelMemory.Frames.FreeFrames >= freeBefore) return "touching pages took no frames";
-            for (ulong p = 0; p < 16; p++)
-                if (((ulong*)(TestBase + p * Paging.PageSize))[7] != 0xC0FFEE00 + p) return "page lost its contents";
 
             // Read-only: a write must fault (and fail through the fixup), a read must not.
             if (space.ProtectRange(new VirtualAddress(TestBase), 4 * Paging.PageSize, Protection.Read) != RegionResult.Ok)
@@ -107,8 +112,10 @@ namespace Sticky.Tests
                 space.AddRegion(new VirtualAddress(TestBase), 64 * Paging.PageSize, Protection.ReadWrite);
                 space.AddRegion(new VirtualAddress(0x7000_0000_0000), 4 * Paging.PageSize, Protection.ReadWrite);
                 KernelPageFaults.Switch(space);
+                SafeAccess.BeginUserAccess();
                 for (ulong p = 0; p < 64; p += 3) *(ulong*)(TestBase + p * Paging.PageSize) = p;
                 *(ulong*)0x7000_0000_0000UL = 1;   // a second, distant set of page tables
+                SafeAccess.EndUserAccess();
                 KernelPageFaults.Switch(null);
                 space.Destroy();
                 KernelHeap.Free(space);

@@ -11,6 +11,7 @@ namespace Sticky.Tests
             HeapTests.Register();
             MemoryTests.Register();
             SchedulerTests.Register();
+            ProtectionTests.Register();
         }
     }
 }

@@ -6,9 +6,10 @@
  * fork, execve("/<name>") in the child, wait in the parent, then print
  *     exit <name> <status>
  * where status is the exit code or the name of the killing signal.
- * Before the first program and after each one it asks the kernel for its
- * resource counts (syscall 1000, sticky_acct): tools/run-guest compares every
- * such line with the first one to find leaks.
+ * Before the first program and after each one it reaps every child that has
+ * exited (orphans it adopted) until wait4 finds none: with `acct` on the
+ * kernel command line, the kernel then prints its resource counts (the
+ * "acct ..." line), which tools/run-guest compares with the first to find leaks.
  * Exits 0 iff every program exited 0. The host side is tools/run-guest.
  */
 #define _GNU_SOURCE
@@ -16,11 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#define SYS_sticky_acct 1000
 
 static char *const default_programs[] = { "hello", "threads", NULL };
 
@@ -35,12 +33,15 @@ static const char *const signal_names[] = {
     [29] = "SIGIO",   [30] = "SIGPWR",   [31] = "SIGSYS",
 };
 
-/* The kernel prints the "acct ..." line itself: our own output must be on the
- * console first, or the lines would come out of order. */
-static void account(void)
+/* Reaps every child that has already exited; returns when wait4 finds
+ * nothing more to reap, which is when the kernel prints the "acct ..." line
+ * (kernel/proc/LeakAccounting.cs). Orphans that are already zombies must not
+ * count as leaks, and our own output must be on the console first. */
+static void reap_and_account(void)
 {
     fflush(stdout);
-    syscall(SYS_sticky_acct);
+    while (wait4(-1, NULL, WNOHANG, NULL) > 0)
+        ;
 }
 
 /* Runs one program; returns 1 if it exited 0. */
@@ -78,9 +79,6 @@ static int run(char *name)
             return 0;
         }
     }
-    while (wait4(-1, NULL, WNOHANG, NULL) > 0)
-        ;   /* orphans that are already zombies must not count as leaks */
-
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig > 0 && sig < (int)(sizeof signal_names / sizeof signal_names[0]))
@@ -102,12 +100,12 @@ int main(int argc, char **argv)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("init: running %d program%s\n", count, count == 1 ? "" : "s");
-    account();      /* the baseline: after our first output, so stdio is set up */
+    reap_and_account();     /* the baseline: after our first output, so stdio is set up */
 
     int ok = 1;
     for (int i = 0; i < count; i++) {
         ok &= run(programs[i]);
-        account();
+        reap_and_account();
     }
     fflush(stdout);
     return ok ? 0 : 1;

@@ -7,7 +7,12 @@
  *  1. parent thread waits (before the fork), the child writes + wakes;
  *  2. the child waits, the parent writes + wakes;
  *  3. parent thread waits before the fork, the parent writes the shared
- *     page after the fork (no COW fault) and wakes its own waiter.
+ *     page after the fork (no COW fault) and wakes its own waiter;
+ *  4. the object mapped at two addresses (mremap with old_size 0 makes a
+ *     second mapping of the same pages): a thread waits through one, main
+ *     wakes through the other; then a child maps it at an address of its
+ *     own and waits there, the parent wakes through its first mapping. A
+ *     key made of the virtual address would miss both.
  * Cross-process cases use plain ops (a private op is per address space on
  * Linux); case 3 stays in one process and runs with plain and private ops.
  */
@@ -115,6 +120,65 @@ static void parent_writes_shared_after_fork(int flags)
     fail("3: waiter never queued in time");
 }
 
+/* 4: the same object at different addresses, in one process and across fork. */
+static void two_addresses(void)
+{
+    volatile int *other = mremap((void *)shm, 0, GUEST_PAGE, MREMAP_MAYMOVE);
+    if (other == MAP_FAILED)
+        fail("4: mremap(old_size 0) of the MAP_SHARED page: %s", strerror(errno));
+    if (other == shm)
+        fail("4: mremap made the second mapping at the same address");
+    shm[200] = 5;
+    if (other[200] != 5)
+        fail("4: the second mapping does not show the first one's write");
+    for (int attempt = 0; attempt < 3; attempt++) {
+        other[192] = 0;
+        waiter_start(&w, &other[192], 0, 0, 2000);
+        waiter_settle(&w);
+        shm[192] = 1;
+        long r = futex_wake(&shm[192], 1, 0);
+        waiter_join(&w);
+        if (w.result == -EAGAIN)
+            continue;
+        printf("%s: 4a: wait at %p, wake at %p returned %ld, waiter %s\n", GUEST_NAME, (void *)&other[192],
+               (void *)&shm[192], r, errno_str(w.result));
+        if (r != 1 || w.result != 0)
+            fail("4a: a wake through one mapping of the object missed a waiter through the other: "
+                 "wake returned %ld, waiter %s", r, errno_str(w.result));
+        break;
+    }
+    for (int attempt = 0; attempt < 3; attempt++) {
+        volatile int *word = &shm[256];
+        *word = 0;
+        struct held_child c;
+        if (held_fork(&c) == 0) {
+            volatile int *mine = mremap((void *)shm, 0, GUEST_PAGE, MREMAP_MAYMOVE);
+            if (mine == MAP_FAILED || mine == shm)
+                _exit(6);
+            w.index = 0;
+            waiter_start(&w, &mine[256], 0, 0, 2000);
+            waiter_settle(&w);
+            child_signal(&c);
+            waiter_join(&w);
+            child_wait_release(&c);
+            _exit(w.result == 0 ? 0 : w.result == -EAGAIN ? 4 : 5);
+        }
+        parent_wait_ready(&c, "case 4");
+        *word = 1;
+        long r = futex_wake(word, 1, 0);
+        int code = held_finish(&c, "case 4");
+        if (code == 4)
+            continue;
+        printf("%s: 4b: the child waits through a mapping of its own, the parent's wake returned %ld, "
+               "child exit %d\n", GUEST_NAME, r, code);
+        if (r != 1 || code != 0)
+            fail("4b: the parent's wake missed the child's waiter on its own mapping of the object: wake "
+                 "returned %ld, child exit %d (5: it timed out, 6: no mapping)", r, code);
+        return;
+    }
+    fail("4: waiter never queued in time");
+}
+
 int main(void)
 {
     start_watchdog(40);
@@ -126,5 +190,6 @@ int main(void)
     child_waits_parent_wakes();
     for (int i = 0; i < 2; i++)
         parent_writes_shared_after_fork(FUTEX_FLAGS(i));
+    two_addresses();
     pass();
 }

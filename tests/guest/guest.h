@@ -466,8 +466,8 @@ static inline int held_finish(struct held_child *c, const char *what)
  * cases only): waiters on a private futex word, a fork whose child keeps the
  * word's page COW-shared, then the parent writes the word and wakes.  The
  * knobs are the order (wait before or after the fork, or requeued onto the
- * word after it) and who writes the page first (parent or child).  See design.md: under
- * `nosticky` a parent-writes-first round loses every wakeup.
+ * word after it) and who writes the page first (parent or child).  See docs/futex.md:
+ * under `nosticky` a parent-writes-first round loses every wakeup.
  */
 
 /* A woken waiter returns at once; a lost one shows as ETIMEDOUT at this deadline. */
@@ -485,8 +485,13 @@ static inline int held_finish(struct held_child *c, const char *what)
  *   them with FUTEX_CMP_REQUEUE (wake 0, requeue all) to the case's word,
  *   still shared with the child: the requeue target must get the same COW
  *   treatment as a wait.
+ * REQUEUE_THEN_FORK: the waiters queue on a word A on a page of its own and
+ *   are moved to the case's word (another page) as above, then the fork: the
+ *   waiters' hold on their frame (sticky's pin) must have moved with them to
+ *   the case's page, or the fork shares that page and the parent's write
+ *   leaves them behind.
  */
-enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT, FORK_THEN_REQUEUE };
+enum cow_order { WAIT_THEN_FORK, FORK_THEN_WAIT, FORK_THEN_REQUEUE, REQUEUE_THEN_FORK };
 enum cow_first { PARENT_WRITES_FIRST, CHILD_WRITES_FIRST };
 
 struct cow_case {
@@ -496,7 +501,7 @@ struct cow_case {
     int flags;           /* 0 or FUTEX_PRIVATE_FLAG */
     int nwaiters;
     struct waiter w[COW_MAX_WAITERS];
-    volatile int *from;  /* FORK_THEN_REQUEUE: the word the waiters wait on first */
+    volatile int *from;  /* the requeue orders: the word the waiters wait on first */
     long requeue_ret;
     long wake_ret;
     uint64_t pfn_before; /* GUEST_VERIFY_PFN only */
@@ -642,6 +647,33 @@ __attribute__((unused)) static void cow_pfn_after(struct cow_case *cs, int n, in
 /* Offset of the word the child writes in CHILD_WRITES_FIRST (same page). */
 #define COW_CHILD_WORD 16
 
+/* The requeue orders: waiters queue on words on a page of their own (returned,
+ * for munmap), then FUTEX_CMP_REQUEUE (wake 0, requeue all) moves them to each
+ * case's word. */
+__attribute__((unused)) static char *cow_requeue(struct cow_case *cs, int n)
+{
+    char *src = mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (src == MAP_FAILED)
+        fail("mmap: %s", strerror(errno));
+    for (int i = 0; i < n; i++) {
+        cs[i].from = (volatile int *)(src + 64 * i);
+        *cs[i].from = 0;
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < cs[i].nwaiters; k++) {
+            cs[i].w[k].index = k;
+            waiter_start(&cs[i].w[k], cs[i].from, 0, cs[i].flags, WAKE_DEADLINE_MS);
+            waiter_settle(&cs[i].w[k]);
+        }
+    for (int i = 0; i < n; i++)
+        cs[i].requeue_ret = futex_raw(cs[i].from, FUTEX_CMP_REQUEUE | cs[i].flags, 0, INT_MAX,
+                                      cs[i].word, 0);
+    /* A waiter that was not queued yet now returns EAGAIN: detectably late. */
+    for (int i = 0; i < n; i++)
+        *cs[i].from = 1;
+    return src;
+}
+
 /*
  * One round. Returns 0 if every case passed, 1 if some waiter returned
  * EAGAIN (it was not yet queued when the word changed: inconclusive, retry),
@@ -666,6 +698,7 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
                 waiter_start(&cs[i].w[k], cs[i].word, 0, cs[i].flags, WAKE_DEADLINE_MS);
                 waiter_settle(&cs[i].w[k]);
             }
+    char *src = order == REQUEUE_THEN_FORK ? cow_requeue(cs, n) : NULL;
 
     cow_pfn_before(cs, n);
     struct held_child c;
@@ -692,31 +725,11 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
                 waiter_settle(&cs[i].w[k]);
             }
 
-    char *src = NULL;
-    if (order == FORK_THEN_REQUEUE) {
-        src = mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (src == MAP_FAILED)
-            fail("mmap: %s", strerror(errno));
-        for (int i = 0; i < n; i++) {
-            cs[i].from = (volatile int *)(src + 64 * i);
-            *cs[i].from = 0;
-        }
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < cs[i].nwaiters; k++) {
-                cs[i].w[k].index = k;
-                waiter_start(&cs[i].w[k], cs[i].from, 0, cs[i].flags, WAKE_DEADLINE_MS);
-                waiter_settle(&cs[i].w[k]);
-            }
-        for (int i = 0; i < n; i++)
-            cs[i].requeue_ret = futex_raw(cs[i].from, FUTEX_CMP_REQUEUE | cs[i].flags, 0, INT_MAX,
-                                          cs[i].word, 0);
-        /* A waiter that was not queued yet now returns EAGAIN: detectably late. */
-        for (int i = 0; i < n; i++)
-            *cs[i].from = 1;
-    }
+    if (order == FORK_THEN_REQUEUE)
+        src = cow_requeue(cs, n);
 
     /* Was there a futex op on the word after the fork (Linux's plain ops break COW)? */
-    int op_after_fork = order != WAIT_THEN_FORK;
+    int op_after_fork = order == FORK_THEN_WAIT || order == FORK_THEN_REQUEUE;
     cow_verify_pfn(cs, n, c.pid, first == PARENT_WRITES_FIRST, op_after_fork);
     /* The parent's write: a COW fault while the child still maps the frame. */
     for (int i = 0; i < n; i++) {
@@ -752,8 +765,9 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
             else
                 other = r;
         }
-        int requeued = order != FORK_THEN_REQUEUE || cs[i].requeue_ret == cs[i].nwaiters;
-        if (order == FORK_THEN_REQUEUE)
+        int requeues = order == FORK_THEN_REQUEUE || order == REQUEUE_THEN_FORK;
+        int requeued = !requeues || cs[i].requeue_ret == cs[i].nwaiters;
+        if (requeues)
             printf("%s: %s/%s: FUTEX_CMP_REQUEUE returned %ld\n", GUEST_NAME, cs[i].where,
                    flag_name(cs[i].flags), cs[i].requeue_ret);
         printf("%s: %s/%s: FUTEX_WAKE returned %ld, %d/%d waiters woken, %d timed out%s%s\n",
@@ -772,7 +786,7 @@ __attribute__((unused)) static int cow_round(struct cow_case *cs, int n, enum co
             unexpected++;
         if (len < sizeof msg - 1) {
             char rq[32] = "";
-            if (order == FORK_THEN_REQUEUE)
+            if (requeues)
                 snprintf(rq, sizeof rq, "requeue %ld of %d, ", cs[i].requeue_ret, cs[i].nwaiters);
             int m = snprintf(msg + len, sizeof msg - len, "%s%s/%s: %swake %ld of %d, %d woken, "
                              "%d timed out%s%s", len ? "; " : "", cs[i].where, flag_name(cs[i].flags),

@@ -89,8 +89,15 @@ int main(void)
     /* close(2) */
     CHECK("close_bad_fd_EBADF", syscall(SYS_close, BAD_FD), EBADF);
 
-    /* unknown syscall number */
+    /* unknown syscall numbers: past Linux's table (which ends below 600) there
+     * is nothing, not even a number the kernel keeps for itself. */
     CHECK("unknown_syscall_999_ENOSYS", syscall(999), ENOSYS);
+    static const long unknown[] = { 600, 1000, 1001, 1023, 1024, 4096, 0x7fffffffL };
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "unknown_syscall_%ld_ENOSYS", unknown[i]);
+        CHECK(name, syscall(unknown[i], 0, 0, 0, 0, 0, 0), ENOSYS);
+    }
 
     /* mmap(2) with length 0 */
     CHECK("mmap_len0_EINVAL",

@@ -11,8 +11,10 @@
  *
  * Calls that would disturb the test itself are left out: the ones that make
  * processes (fork, clone, execve: a stray grandchild would outlive the test),
- * kill (init is pid 1), and stickyos's accounting call (its output is the leak
- * check). The console fds are closed first, so random writes reach nothing.
+ * kill (init is pid 1), setrlimit and prlimit64 (they could shrink init's
+ * limits), calls that make names (mkdir, rename: a random path could name one
+ * in /tmp, which would outlive the test), and stickyos's accounting call
+ * (its output is the leak check). The console fds are closed first, so random writes reach nothing.
  */
 // guest: timeout=240
 #define GUEST_NAME "syscall_fuzz"
@@ -29,12 +31,15 @@
 #define CHILD_DEADLINE_MS 3000
 
 static const long calls[] = {
-    SYS_read, SYS_write, SYS_close, SYS_lseek, SYS_mmap, SYS_mprotect, SYS_munmap, SYS_brk,
+    SYS_read, SYS_write, SYS_close, SYS_lseek, SYS_mmap, SYS_mprotect, SYS_munmap, SYS_brk, SYS_mremap,
     SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_ioctl, SYS_readv, SYS_writev, SYS_pipe, SYS_pipe2,
     SYS_sched_yield, SYS_madvise, SYS_nanosleep, SYS_getpid, SYS_gettid, SYS_getppid,
     SYS_wait4, SYS_uname, SYS_getuid, SYS_arch_prctl, SYS_futex, SYS_set_tid_address,
     SYS_clock_gettime, SYS_clock_getres, SYS_clock_nanosleep, SYS_set_robust_list,
-    999, 1001, 4096,   /* ENOSYS on stickyos and on Linux */
+    SYS_open, SYS_openat, SYS_stat, SYS_fstat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_pread64,
+    SYS_pwrite64, SYS_access, SYS_faccessat, SYS_dup, SYS_dup2, SYS_dup3, SYS_fcntl, SYS_getdents64,
+    SYS_getcwd, SYS_readlink, SYS_readlinkat, SYS_ftruncate, SYS_umask, SYS_getrlimit, SYS_fchdir,
+    999, 1000, 1001, 4096,   /* ENOSYS on stickyos and on Linux */
 };
 
 static uint64_t rng;

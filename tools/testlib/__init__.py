@@ -4,15 +4,17 @@ A suite is a generator function `suite(ctx)` yielding core.Result objects as
 its tests complete; it calls ctx.wanted(suite, name) before running a test so
 that -k skips work. Adding a suite = writing that function + one line below.
 """
-from . import debugtools, exectests, guest, host, qemu, runner
+from . import cputests, debugtools, docs, exectests, guest, host, qemu, runner
 from .core import Context, Result
 
 # Run in this order: cheapest and most basic first.
 SUITES = {
     "runner": runner.tests,
+    "docs": docs.tests,
     "host": host.tests,
     "qemu": qemu.selftests,
     "exec": exectests.tests,
+    "cpu": cputests.tests,
     "guest": guest.tests,
     "debug": debugtools.tests,
 }

@@ -4,13 +4,19 @@ Per member: a 110-byte header of "070701" and 13 eight-digit hex fields, the
 name with its NUL padded so header+name is a multiple of 4, the data padded
 to 4. The archive ends with a member named "TRAILER!!!".
 
-    write(path, [("init", b"..."), ("hello", b"...")])   # every file 0100755
+    write(path, [("init", b"..."), ("hello", b"...")])   # regular files, 0100755
+    write(path, [("bin", MODE_DIRECTORY, b""), ("bin/sh", MODE_SYMLINK, b"busybox")])
     read(data) -> [(name, mode, bytes)]                   # for checks and fakes
+
+A member is (name, bytes), an executable regular file, or (name, mode,
+bytes): a directory's bytes are empty, a symlink's are its target.
 """
 MAGIC = b"070701"
 HEADER_SIZE = 110
 TRAILER = "TRAILER!!!"
 MODE_EXECUTABLE = 0o100755      # regular file, rwxr-xr-x
+MODE_DIRECTORY = 0o040755       # directory, rwxr-xr-x
+MODE_SYMLINK = 0o120777         # symbolic link; the data is the target
 
 
 def _pad4(n):
@@ -27,15 +33,16 @@ def _member(ino, name, mode, data):
 
 
 def pack(files):
-    """files: [(name, bytes)] -> the archive. Names are stored without a
-    leading slash; every file is a regular executable file."""
+    """files: [(name, bytes)] or [(name, mode, bytes)] -> the archive.
+    Names are stored without a leading slash."""
     out, seen = [], set()
-    for ino, (name, data) in enumerate(files, start=1):
+    for ino, member in enumerate(files, start=1):
+        name, mode, data = member if len(member) == 3 else (member[0], MODE_EXECUTABLE, member[1])
         name = name.lstrip("/")
         if not name or name == TRAILER or name in seen:
             raise ValueError(f"bad or duplicate cpio member name {name!r}")
         seen.add(name)
-        out.append(_member(ino, name, MODE_EXECUTABLE, data))
+        out.append(_member(ino, name, mode, data))
     out.append(_member(0, TRAILER, 0, b""))
     return b"".join(out)
 

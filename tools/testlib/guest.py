@@ -10,8 +10,13 @@ A program's metadata line, anywhere in its first 40 lines:
     nosticky=fail     under futex=nosticky the program must print `FAIL <name>: ...` naming
                       the bug's symptom ("lost wakeup" or "isolation broken") and exit 1:
                       it demonstrates the 2002 bug; a PASS there fails the suite
-    skip-native       not run natively on Linux (ignored here)
-Test names: guest/<name>, or guest/<name>[<design>] per futex design.
+    skip-native       not run natively on Linux
+    busybox           the initramfs also holds Debian's busybox-static as /bin/busybox,
+                      with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
+Test names: guest/<name>, or guest/<name>[<design>] per futex design; and
+guest/<name>[native]: the same binary run on this Linux host, where it must
+print `PASS <name>` and exit 0 (so a program's expectations are Linux's own);
+STICKY_NATIVE=0 leaves those out.
 """
 import concurrent.futures
 import dataclasses
@@ -24,6 +29,9 @@ from .core import Result
 SUITE = "guest"
 META = re.compile(r"^\s*//\s*guest:(.*)$")
 META_LINES = 40
+NATIVE = "native"
+BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")
+BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false")
 
 
 @dataclasses.dataclass
@@ -33,6 +41,8 @@ class Program:
     mem: str = guestrun.DEFAULT_MEM
     designs: tuple = (None,)            # None: the kernel's default design, no futex=
     nosticky_fails: bool = False
+    native: bool = True                 # also run natively on the host
+    busybox: bool = False               # pack /bin/busybox into the initramfs
     problem: str = ""                   # bad metadata: every cell of the program fails with it
 
 
@@ -44,6 +54,10 @@ class Cell:
     @property
     def name(self):
         return self.program.name if self.design is None else f"{self.program.name}[{self.design}]"
+
+    @property
+    def native(self):
+        return self.design == NATIVE
 
     @property
     def expect(self):
@@ -75,7 +89,9 @@ def read_program(path):
             elif key == "nosticky" and value == "fail":
                 prog.nosticky_fails = True
             elif key == "skip-native":
-                pass
+                prog.native = False
+            elif key == "busybox" and not value:
+                prog.busybox = True
             else:
                 raise ValueError
     except ValueError:
@@ -88,7 +104,9 @@ def read_program(path):
 def tests(ctx):
     src = ctx.guest_src
     programs = [read_program(os.path.join(src, f)) for f in sorted(os.listdir(src)) if f.endswith(".c")]
-    cells = [Cell(p, d) for p in programs for d in p.designs]
+    native = os.environ.get("STICKY_NATIVE", "1") != "0"
+    cells = [Cell(p, d) for p in programs
+             for d in p.designs + ((NATIVE,) if native and p.native and not p.problem else ())]
     cells = [c for c in cells if ctx.wanted(SUITE, c.name)]
     if not cells:
         return
@@ -125,7 +143,13 @@ def run_cell(ctx, cell):
     binary = os.path.join(ctx.build, "guest", prog.name)
     if not os.path.isfile(binary):
         return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
-    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout)
+    if prog.busybox and not os.path.isfile(BUSYBOX):
+        return Result(SUITE, cell.name, "fail", f"{BUSYBOX} not found: install busybox-static (tools/setup)"), "NO BUSYBOX"
+    if cell.native:
+        return run_native(ctx, cell, binary), None
+    extra = guestrun.busybox_files(BUSYBOX, BUSYBOX_APPLETS) if prog.busybox else []
+    cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
+                                      extra_files=extra)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)
@@ -148,11 +172,27 @@ def run_cell(ctx, cell):
                   f"tail of the serial log ({ctx.rel(log)})", run.tail()), text
 
 
+def run_native(ctx, cell, binary):
+    """The program on this Linux host: Linux's answer to what it checks."""
+    name = cell.program.name
+    log = os.path.join(ctx.log_dir, SUITE, name + ".native.log")
+    try:
+        run = core.run_logged([binary], cell.program.timeout, log, cwd=ctx.root)
+    except OSError as e:
+        return Result(SUITE, cell.name, "fail", f"cannot run {ctx.rel(binary)} natively: {e}")
+    if run.rc == 0 and f"PASS {name}" in run.lines:
+        return Result(SUITE, cell.name, "pass", secs=run.secs)
+    why = "timed out" if run.timed_out else f"exited {run.rc}"
+    fails = [l for l in run.lines if l.startswith(f"FAIL {name}")]
+    return Result(SUITE, cell.name, "fail", f"natively on Linux it {why}" + (f": {fails[0]}" if fails else ""),
+                  run.secs, f"tail of {ctx.rel(log)}", run.tail())
+
+
 def print_matrix(results):
     """The futex programs' outcome per design, after the suite's results."""
     rows = {}
     for cell, text in results:
-        if cell.design is not None:
+        if cell.design is not None and not cell.native:
             rows.setdefault(cell.program.name, {})[cell.design] = text
     if not rows:
         return

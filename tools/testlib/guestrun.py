@@ -3,9 +3,9 @@ tools/run-guest, shared with the guest suite (guest.py).
 
 One boot: init (build/user/init) and the programs go into a cpio initramfs
 under their basenames; the kernel command line is `run=a,b [futex=X]
-[trace=Y]`; the kernel starts /init, which runs each program and prints
-`exit <name> <status>`, plus the kernel's `acct ...` line before the first
-program and after each one. The run is as expected iff every program ended as
+[trace=Y] acct`; the kernel starts /init, which runs each program and prints
+`exit <name> <status>`, plus (`acct`) the kernel's `acct ...` line before the
+first program and after each one. The run is as expected iff every program ended as
 expected, no acct line differs from the baseline, nothing panicked or hung,
 and QEMU exited 33 (35 when a program was expected to fail: init exits 1).
 """
@@ -27,10 +27,15 @@ CMDLINE_CAPACITY = 1023                           # kernel/platform/CommandLine.
 NAME = re.compile(r"[A-Za-z0-9_.+-]+")            # a word of run=a,b: no comma, space or "="
 
 EXIT_LINE = re.compile(r"^exit (\S+) (\d+|SIG[A-Z0-9]+)\s*$")
-ACCT_LINE = re.compile(r"^acct free-frames=(\d+) heap-bytes=(\d+) processes=(\d+) pinned-frames=(\d+)\s*$")
-# (field, message for a positive difference, sign: +1 when a leak makes the value grow)
+# QEMU's own words when a signal stops it: it then exits 0, as after a guest reset.
+QEMU_KILLED = re.compile(r"^qemu-system-\S+: terminating on signal (\d+)(?: from pid (\d+))?")
+ACCT_LINE = re.compile(r"^acct((?: [a-z-]+=\d+)+)\s*$")
+# (field, message for a positive difference, sign: +1 when a leak makes the value grow).
+# The first four are on every acct line; a field missing from either of two lines is not compared.
 ACCT_FIELDS = (("free-frames", "frames", -1), ("heap-bytes", "heap bytes", +1),
-               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1))
+               ("processes", "processes", +1), ("pinned-frames", "pinned frames", +1),
+               ("inodes", "inodes", +1), ("open-files", "open files", +1))
+ACCT_REQUIRED = ("free-frames", "heap-bytes", "processes", "pinned-frames")
 
 
 class UsageError(Exception):
@@ -52,6 +57,7 @@ class Config:
     icount: bool = False                # guest clock = its instruction count (tools/qemu-run --icount)
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
+    extra_files: list = dataclasses.field(default_factory=list)   # more initramfs members: (name, mode, bytes)
 
     @classmethod
     def for_context(cls, ctx, programs, **options):
@@ -111,15 +117,18 @@ class Config:
             words.append(f"trace={self.trace}")
         if self.log:
             words.append(f"log={self.log}")
+        words.append("acct")            # the kernel's acct lines, for the leak check
         return words
 
 
-def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
+def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, env=None):
     """Packs the initramfs and boots it once -> core.Run. `echo` streams the
     serial output, `feed` answers console lines with keys (see run_logged);
-    `keep_stdin` connects stdin to the console."""
+    `keep_stdin` connects stdin to the console; `env` replaces the environment
+    of tools/qemu-run (e.g. STICKY_QEMU_CPU)."""
     files = [("init", _read(cfg.init))]
     files += [(name, _read(path)) for name, path in zip(cfg.names(), cfg.programs)]
+    files += list(cfg.extra_files)
     with tempfile.TemporaryDirectory(prefix="sticky-initrd.") as tmp:
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
@@ -127,8 +136,15 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None):
                          initrd=initrd, machine=cfg.machine, icount=cfg.icount)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
-        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, echo=echo, keep_stdin=keep_stdin,
+        return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,
                           feed=feed)
+
+
+def busybox_files(binary, applets):
+    """Initramfs members for a busybox at /bin/busybox with a /bin/<applet>
+    symlink per applet (a shell finds commands on PATH=/bin)."""
+    return [("bin", cpio.MODE_DIRECTORY, b""), ("bin/busybox", cpio.MODE_EXECUTABLE, _read(binary))] + \
+        [(f"bin/{a}", cpio.MODE_SYMLINK, b"busybox") for a in applets]
 
 
 def _read(path):
@@ -139,7 +155,7 @@ def _read(path):
 @dataclasses.dataclass
 class Verdict:
     reasons: list[str]              # empty: the run went as expected
-    kind: str                       # "ok" | "hang" | "panic" | "leak" | "unexpected-pass" | "fail"
+    kind: str                       # "ok" | "hang" | "killed" | "panic" | "leak" | "unexpected-pass" | "fail"
     statuses: dict[str, str]        # program -> status as init printed it
 
     @property
@@ -148,7 +164,7 @@ class Verdict:
 
 
 # When several things went wrong, the matrix names the worst.
-_SEVERITY = ("hang", "panic", "leak", "unexpected-pass", "fail")
+_SEVERITY = ("hang", "killed", "panic", "leak", "unexpected-pass", "fail")
 
 
 def judge(expected, run, timeout):
@@ -159,7 +175,7 @@ def judge(expected, run, timeout):
     exits, fail_lines, cannot, faults = {}, {}, {}, {}
     accts = []                      # (program that ran just before, {field: value})
     extra = []
-    last, pending_faults, panic = None, [], None
+    last, pending_faults, panic, killed = None, [], None, None
     for line in run.lines:
         line = line.rstrip()
         if m := EXIT_LINE.match(line):
@@ -170,8 +186,8 @@ def judge(expected, run, timeout):
                 exits[name] = m[2]
                 faults[name] = pending_faults
             last, pending_faults = name, []
-        elif m := ACCT_LINE.match(line):
-            accts.append((last, dict(zip((f for f, _, _ in ACCT_FIELDS), map(int, m.groups())))))
+        elif (m := ACCT_LINE.match(line)) and all(f"{f}=" in m[1] for f in ACCT_REQUIRED):
+            accts.append((last, {k: int(v) for k, v in re.findall(r"([a-z-]+)=(\d+)", m[1])}))
         elif line.startswith("fault: "):
             pending_faults.append(line)
         elif m := re.match(r"^FAIL (\S+?): ", line):
@@ -180,6 +196,8 @@ def judge(expected, run, timeout):
             cannot.setdefault(m[1], line)
         elif panic is None and "KERNEL PANIC" in line:
             panic = line.strip()
+        elif killed is None and (m := QEMU_KILLED.match(line)):
+            killed = f"signal {m[1]}" + (f" from pid {m[2]}" if m[2] else "")
 
     kinds, reasons = set(), []
 
@@ -198,7 +216,10 @@ def judge(expected, run, timeout):
         problem("hang", f"timed out after {timeout:g} s {where}")
     if panic or run.rc == 37:
         problem("panic", f"kernel panic {where}: {panic or 'QEMU ' + describe_exit(run.rc)}")
-    cut_short = run.timed_out or "panic" in kinds
+    if killed and not run.timed_out:
+        # Exit status 0 then looks like a reset: say where it came from.
+        problem("killed", f"QEMU was stopped by {killed} (from outside the guest, not the kernel) {where}")
+    cut_short = run.timed_out or "panic" in kinds or "killed" in kinds
 
     for name, want in expected.items():
         status = exits.get(name)
@@ -238,6 +259,8 @@ def _leaks(accts, exits, cut_short):
     reasons = []
     for (_, before), (name, after) in zip(accts, accts[1:]):
         for field, what, sign in ACCT_FIELDS:
+            if field not in before or field not in after:
+                continue
             grown = (after[field] - before[field]) * sign
             if grown > 0:
                 reasons.append(f"leaked {grown} {what} after {name}")

@@ -37,8 +37,6 @@ namespace Sticky.Arch
         [RuntimeImport("*", "cpu_lidt")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadIdt(void* pointer);
         [RuntimeImport("*", "cpu_ltr")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void LoadTaskRegister(ushort selector);
         [RuntimeImport("*", "cpu_cpuid")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void CpuId(uint leaf, uint subleaf, uint* result);
-        [RuntimeImport("*", "cpu_ud2")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void UndefinedInstruction();
-        [RuntimeImport("*", "cpu_int3")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void Breakpoint();
         [RuntimeImport("*", "cpu_fxsave")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void FxSave(byte* area);
         [RuntimeImport("*", "cpu_fxrstor")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void FxRestore(byte* area);
         [RuntimeImport("*", "cpu_xsave_x87")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void XsaveX87(byte* area);

@@ -15,7 +15,7 @@ public class FutexPinTests : MemoryTest
     private FutexWaiter Wait(FutexDesign design, FrameNumber frame, ulong va, string owner = "t")
     {
         var w = new FutexWaiter();
-        w.Prepare(FutexKeys.ForPrivate(design, frame, Space, va), FutexOp.BitsetMatchAny, owner);
+        w.Prepare(FutexKeys.ForPrivate(design, frame, Space, va, privateOp: true), FutexOp.BitsetMatchAny, owner);
         FutexPins.Take(M.Frames, design, w);
         _table.Enqueue(w);
         return w;
@@ -24,7 +24,7 @@ public class FutexPinTests : MemoryTest
     // What the glue does with a wake chain.
     private int WakeAndRelease(FutexDesign design, FrameNumber frame, ulong va, int count)
     {
-        int n = _table.Wake(FutexKeys.ForPrivate(design, frame, Space, va), count, FutexOp.BitsetMatchAny, out FutexWaiter woken);
+        int n = _table.Wake(FutexKeys.ForPrivate(design, frame, Space, va, privateOp: true), count, FutexOp.BitsetMatchAny, out FutexWaiter woken);
         for (FutexWaiter w = woken; w != null; w = w.NextInChain) FutexPins.Release(M.Frames, w);
         return n;
     }
@@ -147,7 +147,7 @@ public class FutexPinTests : MemoryTest
         return r;
     }
 
-    private static FutexKey Key(FrameNumber f, ulong va) => FutexKeys.ForPrivate(FutexDesign.Sticky, f, Space, va);
+    private static FutexKey Key(FrameNumber f, ulong va) => FutexKeys.ForPrivate(FutexDesign.Sticky, f, Space, va, privateOp: true);
 
     [Fact]
     public void Requeue_MovesPinsToTheTargetFrame()
@@ -227,8 +227,8 @@ public class FutexPinTests : MemoryTest
         FrameNumber page1 = M.Allocate(), page2 = M.Allocate();
         Wait(FutexDesign.NoSticky, page1, 0x1000);
         RequeueAndMovePins(FutexDesign.NoSticky,
-            FutexKeys.ForPrivate(FutexDesign.NoSticky, page1, Space, 0x1000),
-            FutexKeys.ForPrivate(FutexDesign.NoSticky, page2, Space, 0x2000), 0, 1);
+            FutexKeys.ForPrivate(FutexDesign.NoSticky, page1, Space, 0x1000, privateOp: true),
+            FutexKeys.ForPrivate(FutexDesign.NoSticky, page2, Space, 0x2000, privateOp: true), 0, 1);
         Assert.Equal(0UL, M.Frames.PinnedFrames);
         WakeAndRelease(FutexDesign.NoSticky, page2, 0x2000, 1);
         M.Frames.Free(page1);

@@ -73,6 +73,72 @@ public unsafe class ResolvePageTests : MemoryTest
     }
 
     [Fact]
+    public void OwnFrame_OnAReadOnlyCowPage_CopiesIt_AndLeavesItReadOnly()
+    {
+        var parent = M.NewSpace();
+        parent.AddRegion(At(Data), Page, Protection.ReadWrite);
+        Poke(M, parent, Data, 42);
+        Assert.Equal(RegionResult.Ok, parent.ProtectRange(At(Data), Page, Protection.Read));
+        FrameNumber original = FrameAt(parent, Data);
+        var child = Fork(parent);
+        Assert.Equal(FaultVerdict.AccessViolation, parent.ResolvePage(At(Data), forWrite: true, out _));
+
+        Assert.Equal(FaultVerdict.Handled, parent.ResolveOwnFrame(At(Data), out FrameNumber own));
+        Assert.NotEqual(original, own);                          // the child keeps the original
+        Assert.Equal(own, FrameAt(parent, Data));
+        Assert.Equal(original, FrameAt(child, Data));
+        Assert.Equal((1u, 1u), (M.Frames.RefCountOf(own), M.Frames.RefCountOf(original)));
+        Assert.Equal(42, M.Bytes(own)[0]);
+        PageTableEntry pte = Pte(parent, Data);
+        Assert.False(pte.IsWritable);
+        Assert.False(pte.IsCow);
+        Assert.Equal(FaultVerdict.AccessViolation, parent.HandleFault(At(Data), isWrite: true, isUser: true, isExec: false));
+
+        // Already its own: nothing changes, nothing is allocated.
+        ulong used = M.Frames.UsedFrames;
+        Assert.Equal(FaultVerdict.Handled, parent.ResolveOwnFrame(At(Data), out FrameNumber again));
+        Assert.Equal((own, used), (again, M.Frames.UsedFrames));
+        // The child is now the original's sole owner: it keeps it, without a copy.
+        Assert.Equal(FaultVerdict.Handled, child.ResolveOwnFrame(At(Data), out FrameNumber childOwn));
+        Assert.Equal((original, used), (childOwn, M.Frames.UsedFrames));
+        Assert.False(Pte(child, Data).IsWritable);
+        parent.Destroy();
+        child.Destroy();
+    }
+
+    [Fact]
+    public void OwnFrame_OnAWritableCowPage_IsWhatAWriteLeaves()
+    {
+        var parent = M.NewSpace();
+        parent.AddRegion(At(Data), Page, Protection.ReadWrite);
+        Poke(M, parent, Data, 7);
+        var a = Fork(parent);
+        var b = Fork(parent);
+        Assert.Equal(FaultVerdict.Handled, a.ResolvePage(At(Data), forWrite: true, out FrameNumber written));
+        Assert.Equal(FaultVerdict.Handled, b.ResolveOwnFrame(At(Data), out FrameNumber own));
+        Assert.NotEqual(FrameAt(parent, Data), own);
+        Assert.Equal(Pte(a, Data).Flags, Pte(b, Data).Flags);
+        Assert.NotEqual(written, own);
+        parent.Destroy();
+        a.Destroy();
+        b.Destroy();
+    }
+
+    [Fact]
+    public void OwnFrame_Refusals_AsForARead()
+    {
+        var s = M.NewSpace();
+        s.AddRegion(At(Data), Page, Protection.None);
+        ulong used = M.Frames.UsedFrames;
+        Assert.Equal(FaultVerdict.AccessViolation, s.ResolveOwnFrame(At(Data), out FrameNumber f));
+        Assert.True(f.IsNone);
+        Assert.Equal(FaultVerdict.NoRegion, s.ResolveOwnFrame(At(Data + Page), out f));
+        Assert.True(f.IsNone);
+        Assert.Equal(used, M.Frames.UsedFrames);
+        s.Destroy();
+    }
+
+    [Fact]
     public void SharedRegion_ReturnsTheObjectsFrame()
     {
         var shm = new SharedMemoryObject(2);

@@ -29,6 +29,11 @@ class Cpio(unittest.TestCase):
         with self.assertRaises(ValueError):
             cpio.pack([("x", b"1"), ("/x", b"2")])
 
+    def test_directories_and_symlinks(self):
+        members = [("bin", cpio.MODE_DIRECTORY, b""), ("bin/busybox", b"ELF"), ("bin/sh", cpio.MODE_SYMLINK, b"busybox")]
+        self.assertEqual(cpio.read(cpio.pack(members)),
+                         [("bin", 0o040755, b""), ("bin/busybox", 0o100755, b"ELF"), ("bin/sh", 0o120777, b"busybox")])
+
     def test_member_layout(self):
         data = cpio.pack([("ab", b"hello")])
         self.assertEqual(data[:6], b"070701")

@@ -45,5 +45,44 @@ class Refused(unittest.TestCase):
         self.assertIn("leaked 2 frames after bad", verdict.reasons)
 
 
+class StoppedFromOutside(unittest.TestCase):
+    """A signal to QEMU makes it exit 0, like a triple fault under -no-reboot."""
+
+    def test_signal_is_named_not_taken_for_a_reset(self):
+        log = run("init: running 1 program",
+                  "qemu-system-x86_64: terminating on signal 15 from pid 4242 (python3)", rc=0)
+        verdict = guestrun.judge({"hello": "pass"}, log, 10)
+        self.assertEqual(verdict.kind, "killed")
+        self.assertIn("QEMU was stopped by signal 15 from pid 4242", verdict.reasons[0])
+        self.assertFalse(any("never reported" in r for r in verdict.reasons))
+
+    def test_our_own_timeout_stays_a_hang(self):
+        log = Run(124, ["init: running 1 program", "qemu-system-x86_64: terminating on signal 15"], 1.0, True)
+        verdict = guestrun.judge({"hello": "pass"}, log, 10)
+        self.assertEqual(verdict.kind, "hang")
+        self.assertFalse(any("stopped by" in r for r in verdict.reasons))
+
+
+class FileAccounting(unittest.TestCase):
+    """Inodes and open files on the acct line count as leaks too; a line
+    without them (an older kernel) is compared on the fields it has."""
+    expected = {"hello": "pass"}
+    FULL = ACCT + " inodes=12 open-files=3"
+
+    def judge(self, after):
+        return guestrun.judge(self.expected, run(self.FULL, "PASS hello", "exit hello 0", after, rc=33), 10)
+
+    def test_same_counts_are_ok(self):
+        self.assertEqual(self.judge(self.FULL).reasons, [])
+
+    def test_inode_and_file_leaks(self):
+        verdict = self.judge(self.FULL.replace("inodes=12", "inodes=13").replace("open-files=3", "open-files=5"))
+        self.assertEqual((verdict.kind, verdict.reasons),
+                         ("leak", ["leaked 1 inodes after hello", "leaked 2 open files after hello"]))
+
+    def test_missing_optional_fields_are_not_compared(self):
+        self.assertEqual(self.judge(ACCT).reasons, [])
+
+
 if __name__ == "__main__":
     unittest.main()

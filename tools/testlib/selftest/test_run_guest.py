@@ -56,7 +56,7 @@ class RunGuest(unittest.TestCase):
 
     def test_default_demo(self):
         rc, out, err = self.run_guest()
-        self.assertIn("cmdline: \n", out)                   # no run=: init's own list
+        self.assertIn("cmdline: acct\n", out)               # no run=: init's own list
         self.assertIn("hello from the fake\n", out)         # streamed, CR LF -> LF
         self.assertIn("run-guest: PASS: hello, threads", err)
         self.assertEqual(rc, 0)
@@ -64,10 +64,10 @@ class RunGuest(unittest.TestCase):
     def test_programs_and_options(self):
         rc, out, err = self.run_guest("--futex=virtkey", "--trace", self.prog("good"), "--mem=256M",
                                       self.prog("cow"))
-        self.assertIn("cmdline: run=good,cow futex=virtkey trace=all\n", out)
+        self.assertIn("cmdline: run=good,cow futex=virtkey trace=all acct\n", out)
         self.assertEqual(rc, 0, err)
         rc, out, err = self.run_guest("--trace=7", self.prog("good"))
-        self.assertIn("cmdline: run=good trace=7\n", out)
+        self.assertIn("cmdline: run=good trace=7 acct\n", out)
 
     def test_program_fails(self):
         rc, out, err = self.run_guest(self.prog("good"), self.prog("bad"))

@@ -156,7 +156,7 @@ class GuestSuite(unittest.TestCase):
 
     def run_tests(self, *args, **env):
         env = dict(os.environ, PATH=HERE + os.pathsep + os.environ["PATH"], STICKY_BUILD=self.build,
-                   STICKY_GUEST_SRC=self.src, STICKY_JOBS="3", **env)
+                   STICKY_GUEST_SRC=self.src, STICKY_JOBS="3", **{"STICKY_NATIVE": "0", **env})
         p = subprocess.run([RUN_TESTS, "--only", "guest", *args], env=env, capture_output=True,
                            text=True, timeout=120)
         return p.returncode, p.stdout.splitlines()
@@ -195,6 +195,24 @@ class GuestSuite(unittest.TestCase):
         rc, out = self.run_tests("-k", "bug[sticky")
         self.assertEqual((rc, out[-1]), (0, "2 passed, 0 failed"))
         self.assertIn("futex_bug     -         pass    -", out)
+
+    def test_native_runs(self):
+        """Natively, a program must print PASS <name> and exit 0; skip-native and bad metadata leave it out."""
+        scripts = {"nat_ok": "echo PASS nat_ok", "nat_fails": "echo 'FAIL nat_fails: no'; exit 1",
+                   "nat_silent": "exit 0", "futex_plain": "exit 1"}
+        for name, body in scripts.items():
+            path = os.path.join(self.build, "guest", name)
+            with open(path, "w") as f:
+                f.write(f"#!/bin/sh\n{body}\n")
+            os.chmod(path, 0o755)
+            if name != "futex_plain":
+                with open(os.path.join(self.src, name + ".c"), "w") as f:
+                    f.write("int main(void) { return 0; }\n")
+        rc, out = self.run_tests("-k", "native", STICKY_NATIVE="1")
+        self.assertLine(out, "PASS  guest/nat_ok[native]")
+        self.assertLine(out, "FAIL  guest/nat_fails[native]: natively on Linux it exited 1: FAIL nat_fails: no")
+        self.assertLine(out, "FAIL  guest/nat_silent[native]: natively on Linux it exited 0")
+        self.assertFalse(any("futex_plain[native]" in l or "badmeta[native]" in l for l in out), "\n".join(out))
 
     assertLine = RunTests.assertLine
 

@@ -1,13 +1,11 @@
 ; Single CPU instructions that C# cannot express. Each routine follows the
 ; System V calling convention (args in rdi, rsi, rdx) and is imported once,
-; in arch/x86_64/Cpu.cs.
+; in arch/x86_64/Cpu.cs. (The other asm files are imported where they are
+; used: runtime.asm by kernel/runtime, safe_access.asm by SafeAccess.cs,
+; switch.asm by the scheduler, and so on; kernel/tests/faults.asm only by
+; the self-tests.)
 bits 64
 section .text
-
-global rt_identity
-rt_identity:                ; object <-> address: a reference is an address
-    mov rax, rdi
-    ret
 
 global cpu_outb
 cpu_outb:                   ; (ushort port, byte value)
@@ -209,16 +207,6 @@ cpu_cpuid:                  ; (uint leaf, uint subleaf, uint* out4)
     pop rbx
     ret
 
-global cpu_ud2
-cpu_ud2:
-    ud2
-    ret
-
-global cpu_int3
-cpu_int3:
-    int3
-    ret
-
 ; The whole x87/MMX/SSE state to and from a 16-byte aligned 512-byte area.
 global cpu_fxsave, cpu_fxrstor
 cpu_fxsave:
@@ -250,20 +238,4 @@ cpu_write_xcr0:             ; (ulong value); needs CR4.OSXSAVE
     shr rdx, 32
     xor ecx, ecx
     xsetbv
-    ret
-
-; --- used by self-tests to provoke faults the compiler would otherwise prevent ---
-global cpu_divide
-cpu_divide:                 ; (a, b) -> a / b, faults with #DE when b == 0
-    mov rax, rdi
-    xor edx, edx
-    div rsi
-    ret
-
-global cpu_bad_stack_push
-cpu_bad_stack_push:         ; pushes on an unmapped stack: #PF that cannot be delivered -> #DF
-    mov rax, rsp
-    mov rsp, 0xFFFFFFFFFFFF0000
-    push rax
-    mov rsp, rax
     ret

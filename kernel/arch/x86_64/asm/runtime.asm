@@ -28,6 +28,13 @@ global RhpFallbackFailFast
 RhpFallbackFailFast:
     jmp rt_fail_fast
 
+; object <-> address (runtime/ObjectRef.cs): without a moving collector a
+; reference is an address.
+global rt_identity
+rt_identity:
+    mov rax, rdi
+    ret
+
 section .data
 ; Stack-protector canary read by code that uses stackalloc.
 global __security_cookie

@@ -8,6 +8,7 @@
 ; cause) must not clobber the XMM registers of the code it interrupted.
 bits 64
 %include "trapframe.inc"
+%include "user_access.inc"
 section .text
 extern trap_dispatch
 
@@ -31,6 +32,9 @@ TRAP_STUB v
 %endrep
 
 trap_common:
+    ; RFLAGS.AC may be set (by a user program, or a user copy this interrupted):
+    ; the handler runs with the SMAP window closed; iretq restores the flag.
+    USER_ACCESS_END
     ; Entered from ring 3: switch GS to this CPU's kernel data.
     test qword [rsp + 24], 3            ; saved CS (after vector, error code, RIP)
     jz .from_kernel
