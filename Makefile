@@ -18,7 +18,7 @@ SETUP_STAMP := $(BUILD)/.setup-done
 # here, so `make BUILD=out test` tests what it built.
 export STICKY_BUILD := $(abspath $(BUILD))
 
-.PHONY: all kernel init setup run test bench soak debug clean
+.PHONY: all kernel init setup run test bench soak kselftest debug clean
 
 # Guest test programs (static musl binaries): `make guests`.
 include tests/guest/guest.mk
@@ -97,6 +97,13 @@ $(BUILD)/bench/cost-%: tests/bench/cost.c | $(SETUP_STAMP)
 SOAK_BOOTS ?= 400
 soak: kernel init guests
 	tools/soak --boots $(SOAK_BOOTS)
+
+# Linux 6.1's futex selftests (all of tools/testing/selftests/futex/functional,
+# with the options of its run.sh) built from Debian's linux-source-6.1 at run
+# time and run on stickyos (tools/kselftest/run). Not part of `make test`.
+kselftest: kernel init
+	@tools/setup kselftest
+	tools/kselftest/run
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]

@@ -51,6 +51,7 @@ namespace Sticky
             Sticky.Fs.Vfs.Init(Sticky.Fs.Initramfs.Archive, Sticky.Fs.Initramfs.Length);
             var init = Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
+            Sticky.Proc.RealTimers.Start();   // alarm, setitimer (before any program: the accounting baseline includes it)
             Sticky.Io.ConsoleInput.Init();
 
             // The boot thread's work is done: init becomes runnable in the same

@@ -44,7 +44,7 @@ namespace Sticky.Io
             Scheduler.Unlock(flags);
         }
 
-        // Blocks until at least one byte is queued; returns how many were copied, or -EINTR.
+        // Blocks until at least one byte is queued; returns how many were copied, or -ERESTARTSYS (a signal).
         public static int Read(byte* into, int max)
         {
             while (true)
@@ -60,7 +60,7 @@ namespace Sticky.Io
                     Scheduler.Unlock(flags);
                     return n;
                 }
-                if (Scheduler.WaitLocked(_readers, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+                if (Scheduler.WaitLocked(_readers, 0, flags) == WakeReason.Interrupted) return -Sticky.Signal.SyscallRestart.ERESTARTSYS;
             }
         }
     }

@@ -1,5 +1,6 @@
 using Sticky.Mm;
 using Sticky.Proc;
+using Sticky.Signal;
 
 namespace Sticky.Io
 {
@@ -16,7 +17,7 @@ namespace Sticky.Io
         private WaitQueue _readWait = new WaitQueue(), _writeWait = new WaitQueue();
 
         // Copies up to `max` buffered bytes to `into` (kernel memory), blocking
-        // while the pipe is empty and a writer exists. 0 = end of file; -EINTR if killed.
+        // while the pipe is empty and a writer exists. 0 = end of file; -ERESTARTSYS if a signal or a kill interrupts it.
         public int Read(byte* into, int max)
         {
             while (true)
@@ -32,7 +33,7 @@ namespace Sticky.Io
                     Scheduler.Unlock(flags);
                     return n;
                 }
-                if (Scheduler.WaitLocked(_readWait, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+                if (Scheduler.WaitLocked(_readWait, 0, flags) == WakeReason.Interrupted) return -SyscallRestart.ERESTARTSYS;
             }
         }
 
@@ -50,7 +51,7 @@ namespace Sticky.Io
                 int room = Capacity - _count;
                 if (room == 0 || (atomic && room < count))
                 {
-                    if (Scheduler.WaitLocked(_writeWait, 0, flags) == WakeReason.Interrupted) return done > 0 ? done : -Errno.EINTR;
+                    if (Scheduler.WaitLocked(_writeWait, 0, flags) == WakeReason.Interrupted) return done > 0 ? done : -SyscallRestart.ERESTARTSYS;
                     continue;
                 }
                 int n = count - done < room ? count - done : room;

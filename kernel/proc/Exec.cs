@@ -107,6 +107,7 @@ namespace Sticky.Proc
                 return -Errno.EINTR;
             }
 
+            if (Processes.Current == p) Sys.Futexes.OnExec(Scheduler.Current);   // the old image's robust and PI locks
             var old = p.Space;
             ulong flags = p.SpaceLock.AcquireIrqSave();
             p.Space = space;
@@ -150,6 +151,7 @@ namespace Sticky.Proc
             t.FsBase = 0;
             UserMode.LoadFsBase(0);
             t.ClearChildTid = 0;
+            SignalSend.ResetForExec(t);
         }
     }
 }

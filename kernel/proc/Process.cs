@@ -49,6 +49,13 @@ namespace Sticky.Proc
         public bool Exiting;
         public int WaitStatus;
 
+        // Signals (kernel/proc/Signal*.cs): handlers shared by the threads,
+        // and signals sent to the process as a whole (scheduler lock).
+        public Sticky.Signal.SignalActions Actions = new Sticky.Signal.SignalActions();
+        public Sticky.Signal.SigQueue SharedPending;
+        public Sticky.Sys.SysSem.Undo SemUndo;       // SEM_UNDO adjustments, applied at exit
+        public ulong AlarmDeadline, AlarmInterval;   // ITIMER_REAL, monotonic ns (RealTimers.cs); 0: disarmed
+
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;
 

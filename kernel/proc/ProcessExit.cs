@@ -38,6 +38,7 @@ namespace Sticky.Proc
             Thread t = Scheduler.Current;
             Process p = t.Process;
             if (!p.Exiting && p.LiveThreads == 1) p.WaitStatus = (exitCodeIfLast & 0xFF) << 8;
+            Sys.Futexes.OnThreadExit(t);   // robust list and PI locks first, as Linux's futex_cleanup
             if (t.ClearChildTid != 0)
             {
                 // pthread_join waits for the kernel to clear the tid word and wake it.
@@ -45,6 +46,7 @@ namespace Sticky.Proc
                 t.ClearChildTid = 0;
             }
             ulong flags = Scheduler.Lock();
+            SignalSend.ThreadExitingLocked(t);
             RemoveThread(p, t);
             bool last = p.LiveThreads == 0;
             Scheduler.Unlock(flags);
@@ -63,6 +65,7 @@ namespace Sticky.Proc
         {
             Thread t = Scheduler.Current;
             if (t.Process != null && t.ExitPending) ExitThread(0);
+            if (t.Process != null) SignalDelivery.OnReturnToUser(frame);
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
@@ -114,6 +117,7 @@ namespace Sticky.Proc
             KernelPageFaults.Switch(null);
             Scheduler.Unlock(flags);
             DropSpace(space);   // destroyed with its last user: a vfork parent may still run on it
+            Sys.SysvIpc.ProcessGone(p);   // SEM_UNDO; a removed SysV segment goes with its last attachment
 
             if (p == Init) PowerOff(p.WaitStatus);
 
@@ -135,8 +139,12 @@ namespace Sticky.Proc
         {
             ulong flags = Scheduler.Lock();
             p.State = ProcessState.Zombie;
-            Scheduler.WakeLocked(p.Parent.ChildEvents, int.MaxValue);
+            Process parent = p.Parent;
+            bool autoReap = SignalChild.NotifyParentLocked(p);
+            if (autoReap) ReapLocked(p);
+            Scheduler.WakeLocked(parent.ChildEvents, int.MaxValue);
             Scheduler.Unlock(flags);
+            if (autoReap) Free(p);
         }
 
         private static void PowerOff(int waitStatus)
@@ -177,6 +185,9 @@ namespace Sticky.Proc
 
         public static void Free(Process p)
         {
+            p.SharedPending.Clear();
+            p.Actions.Release();
+            KernelHeap.Free(p.Actions);
             KernelHeap.Free(p.ChildEvents);
             KernelHeap.Free(p.Name);
             KernelHeap.Free(p);

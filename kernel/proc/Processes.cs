@@ -78,6 +78,7 @@ namespace Sticky.Proc
             byte* from = UserMode.SseAreaOf(Scheduler.Current.StackTop), to = UserMode.SseAreaOf(t.StackTop);
             for (int i = 0; i < UserMode.SseAreaSize; i++) to[i] = from[i];
             Fpu.Save(t.FpuState);
+            SignalSend.InheritForNewThread(t, Scheduler.Current, p == Scheduler.Current.Process);
             ulong flags = Scheduler.Lock();
             if (Scheduler.Current.ExitPending)
             {

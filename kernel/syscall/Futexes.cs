@@ -5,6 +5,7 @@ using Sticky.Futex;
 using Sticky.Mm;
 using Sticky.Platform;
 using Sticky.Proc;
+using Sticky.Signal;
 using Sticky.Sync;
 using Sticky.Time;
 
@@ -73,6 +74,12 @@ namespace Sticky.Sys
                 case FutexCommand.Requeue: return Requeue(req, compare: false);
                 case FutexCommand.CmpRequeue: return Requeue(req, compare: true);
                 case FutexCommand.WakeOp: return WakeOp(req);
+                case FutexCommand.LockPi:
+                case FutexCommand.LockPi2: return LockPi(req.Word, req.Op.IsPrivate, deadline, trylock: false);
+                case FutexCommand.TrylockPi: return LockPi(req.Word, req.Op.IsPrivate, 0, trylock: true);
+                case FutexCommand.UnlockPi: return UnlockPi(req.Word, req.Op.IsPrivate);
+                case FutexCommand.WaitRequeuePi: return WaitRequeuePi(req, deadline);
+                case FutexCommand.CmpRequeuePi: return CmpRequeuePi(req);
                 default: return -Errno.ENOSYS;   // Decode has refused every other command
             }
         }
@@ -83,7 +90,7 @@ namespace Sticky.Sys
         {
             long now = (long)Clock.NowNanoseconds;
             long d = FutexTimeout.Deadline(o, seconds, nanoseconds, now);
-            if (!o.TimeoutIsRelative && o.UsesRealtimeClock) d -= (long)SysTime.BootRealtimeNs;
+            if (!o.TimeoutIsRelative && o.DeadlineIsRealtime) d -= (long)SysTime.BootRealtimeNs;
             return d <= 0 ? 1 : d;   // 0 means "no deadline" to the scheduler: an expired one is 1 ns
         }
 
@@ -163,7 +170,32 @@ namespace Sticky.Sys
             self.FutexWord = 0;
             if (reason == WakeReason.Woken) return 0;
             // Timed out or interrupted: leave the queue unless a waker got there first.
-            return Dequeue(w) ? (reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR) : 0;
+            if (!Dequeue(w)) return 0;
+            if (reason == WakeReason.TimedOut) return -Errno.ETIMEDOUT;
+            return Interrupted(req, deadline);
+        }
+
+        // A signal ended the wait (Linux's futex_wait): without a timeout the
+        // call restarts if the handler has SA_RESTART (or none runs), else
+        // EINTR; with one it is EINTR after a handler, or a restart with the
+        // same absolute deadline through restart_syscall.
+        private static long Interrupted(in FutexRequest req, long deadline)
+        {
+            if (deadline == 0) return -SyscallRestart.ERESTARTSYS;
+            Scheduler.Current.Restart = new SignalRestart
+            {
+                Kind = RestartKind.FutexWait, Word = req.Word, Value = req.Value, Bitset = req.Bitset, DeadlineNs = (ulong)deadline,
+            };
+            return -SyscallRestart.ERESTART_RESTARTBLOCK;
+        }
+
+        public static long RestartWait(in SignalRestart r)
+        {
+            var req = new FutexRequest
+            {
+                Op = new FutexOp(FutexCommand.WaitBitset), Word = r.Word, Value = r.Value, Count = (int)r.Value, Bitset = r.Bitset,
+            };
+            return Wait(req, (long)r.DeadlineNs);
         }
 
         private static bool Dequeue(FutexWaiter w)
@@ -195,6 +227,13 @@ namespace Sticky.Sys
             if (err != 0 || absent) { Cpu.RestoreInterrupts(flags); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
             _bucketLocks[bucket].Acquire();
+            if (_table.HasNonPlainWaiter(word.Key))
+            {
+                // A PI lock or a WAIT_REQUEUE_PI waiter: not for FUTEX_WAKE (Linux: EINVAL).
+                _bucketLocks[bucket].Release();
+                Cpu.RestoreInterrupts(flags);
+                return -Errno.EINVAL;
+            }
             int n = _table.Wake(word.Key, count, bitset, out FutexWaiter chain);
             WakeChain(chain);
             _bucketLocks[bucket].Release();

@@ -142,6 +142,9 @@ namespace Sticky.Sys
             child.BrkStart = parent.BrkStart; child.Brk = parent.Brk;
             child.MmapCeiling = parent.MmapCeiling;
             child.Image = parent.Image; child.ImageSize = parent.ImageSize; child.ImageBias = parent.ImageBias;
+            ulong sigFlags = Scheduler.Lock();
+            child.Actions.CopyFrom(parent.Actions);
+            Scheduler.Unlock(sigFlags);
             fixed (byte* name = parent.Name) child.SetName(name, parent.NameLength);
 
             Thread t = Processes.CreateThread(child, f);
@@ -264,39 +267,8 @@ namespace Sticky.Sys
                     LeakAccounting.NothingToReap(self);
                     return hasChild ? 0 : -Errno.ECHILD;
                 }
-                if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+                if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Sticky.Signal.SyscallRestart.ERESTARTSYS;
             }
-        }
-
-        // Signals exist only as their default action: terminate (the ignored ones do nothing).
-        public static long Kill(int pid, int signal)
-        {
-            if (signal < 0 || signal > 64) return -Errno.EINVAL;
-            ulong flags = Scheduler.Lock();   // the target cannot be reaped while we look at it
-            Process target = pid == 0 ? Processes.Current : pid == -1 ? null : Processes.FindLocked(pid < 0 ? -pid : pid);
-            long result = Deliver(target, signal);
-            Scheduler.Unlock(flags);
-            return result;
-        }
-
-        public static long Tkill(int tid, int signal)
-        {
-            if (tid <= 0 || signal < 0 || signal > 64) return -Errno.EINVAL;
-            ulong flags = Scheduler.Lock();
-            Process target = null;
-            for (Thread t = Scheduler.AllThreads; t != null; t = t.NextAll)
-                if (t.Id == tid && t.Process != null) { target = t.Process; break; }
-            long result = Deliver(target, signal);
-            Scheduler.Unlock(flags);
-            return result;
-        }
-
-        // Scheduler lock held. A zombie still exists for kill (0, as Linux).
-        private static long Deliver(Process target, int signal)
-        {
-            if (target == null) return -Errno.ESRCH;
-            if (signal != 0 && !Signals.IgnoredByDefault(signal)) Processes.KillLocked(target, signal);
-            return 0;
         }
     }
 }

@@ -25,6 +25,7 @@ namespace Sticky.Sys
         {
             Cpu.EnableInterrupts();
             ulong nr = f->Rax;
+            f->ErrorCode = nr;   // the call's number, for a restart after a signal (Linux's orig_ax)
             long result = SyscallTrace.Enabled ? SyscallTrace.Call(nr, f) : Invoke(nr, f);
             f->Rax = (ulong)result;
             Processes.OnReturnToUser(f);   // the same check an interrupt's return makes

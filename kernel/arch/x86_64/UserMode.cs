@@ -61,6 +61,17 @@ namespace Sticky.Arch
             f->Rflags = InitialFlags;
         }
 
+        // An fxsave image (512 bytes) of the x87/SSE state after FNINIT with all
+        // exceptions masked and zeroed registers (the state Linux gives a new
+        // program and a signal handler): the signal frame's fpstate format.
+        public const int FxsaveImageSize = 512;
+        public static void InitFpuState(byte* state)
+        {
+            for (int i = 0; i < FxsaveImageSize; i++) state[i] = 0;
+            *(ushort*)state = 0x037F;           // FCW
+            *(uint*)(state + 24) = 0x1F80;      // MXCSR
+        }
+
         // Loads `fpuState` into the CPU and runs the frame prepared on the
         // current thread's kernel stack; never returns.
         public static void Enter(ulong kernelStackTop, byte* fpuState)
