@@ -53,6 +53,8 @@ class Config:
     trace: str | None = None
     log: str | None = None              # kernel log= spec
     mem: str = DEFAULT_MEM
+    machine: str | None = None          # QEMU machine; None: qemu-run's (microvm)
+    icount: bool = False                # guest clock = its instruction count (tools/qemu-run --icount)
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
     extra_files: list = dataclasses.field(default_factory=list)   # more initramfs members: (name, mode, bytes)
@@ -131,7 +133,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, e
         initrd = os.path.join(tmp, "initrd.cpio")
         cpio.write(initrd, files)
         argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
-                         initrd=initrd)
+                         initrd=initrd, machine=cfg.machine, icount=cfg.icount)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
         return run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,
