@@ -95,6 +95,12 @@ bench: kernel init $(BUILD)/bench/microbench
 	@tools/setup bench
 	tools/run-bench
 
+# tools/tcg-cost's programs: build/bench/cost-<op>-<count> (tests/bench/cost.c),
+# e.g. make build/bench/cost-futex-500 build/bench/cost-futex-2500
+$(BUILD)/bench/cost-%: tests/bench/cost.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -DOP_$(word 1,$(subst -, ,$*)) -DCOUNT=$(word 2,$(subst -, ,$*)) -o $@ $< -lpthread
+
 # Many boots of the guest programs to catch rare failures (resets, hangs);
 # QEMU's own log kept for failing boots only (tools/soak, docs/debugging.md).
 SOAK_BOOTS ?= 400

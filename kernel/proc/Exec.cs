@@ -147,6 +147,7 @@ namespace Sticky.Proc
         public static void StartImage(Thread t, TrapFrame* frame, ulong entry, ulong stackPointer)
         {
             UserMode.InitFrame(frame, entry, stackPointer);
+            t.ReturnViaIret = true;   // a new frame: every register comes from it
             Processes.ResetFpu(t);
             t.FsBase = 0;
             UserMode.LoadFsBase(0);

@@ -114,11 +114,13 @@ namespace Sticky.Sys
             if (!forWait && !forWrite)
             {
                 // A wake looks, it does not fault in. Only a physical key needs the
-                // frame, and nobody waits on a private page that is not mapped.
-                if (p.Space.Table.Translate(va.PageBase, out PhysicalAddress mapped, out _))
-                    frame = new FrameNumber(mapped.Value >> Paging.PageShift);
-                else if (FutexKeys.NeedsFrame(_design, shared, privateOp))
-                    absent = true;
+                // frame (one leaf-entry read), and nobody waits on a private page
+                // that is not mapped.
+                if (FutexKeys.NeedsFrame(_design, shared, privateOp))
+                {
+                    if (p.Space.Table.GetEntry(va.PageBase, out PageTableEntry pte) && pte.IsPresent) frame = pte.Frame;
+                    else absent = true;
+                }
             }
             else
             {

@@ -83,6 +83,8 @@ class Config:
     trace: str | None = None
     log: str | None = None              # kernel log= spec
     mem: str = DEFAULT_MEM
+    machine: str | None = None          # QEMU machine; None: qemu-run's (microvm)
+    icount: bool = False                # guest clock = its instruction count (tools/qemu-run --icount)
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
     env: list[str] = dataclasses.field(default_factory=list)    # NAME=VALUE for every program
@@ -275,7 +277,8 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, f
         if cfg.kernel_log:
             open(cfg.kernel_log, "wb").close()
         argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
-                         initrd=f"/proc/self/fd/{fd}", klog=cfg.kernel_log, terminal=terminal)
+                         initrd=f"/proc/self/fd/{fd}", machine=cfg.machine, icount=cfg.icount,
+                         klog=cfg.kernel_log, terminal=terminal)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
         run = run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,

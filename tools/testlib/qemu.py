@@ -11,7 +11,7 @@ EXIT_NAMES = {33: "success", 35: "failure", 37: "kernel panic", 124: "timeout", 
 
 
 def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, machine=None, gdb=False,
-         klog=None, terminal=False):
+         klog=None, terminal=False, icount=False):
     """The tools/qemu-run command line for one boot; every boot the tools make
     is built here (`cmdline`: the kernel command line, a list of words)."""
     words = [qemu_run]
@@ -29,6 +29,8 @@ def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, mach
         words += ["--klog", klog]
     if terminal:
         words.append("--terminal")
+    if icount:
+        words.append("--icount")
     return words + [kernel, *cmdline]
 
 
