@@ -30,6 +30,7 @@ namespace Sticky.Io
                     _head = (_head + n) % Capacity;
                     _count -= n;
                     Scheduler.WakeLocked(_writeWait, int.MaxValue);
+                    PollWait.WakeLocked();
                     Scheduler.Unlock(flags);
                     return n;
                 }
@@ -59,9 +60,19 @@ namespace Sticky.Io
                 _count += n;
                 done += n;
                 Scheduler.WakeLocked(_readWait, int.MaxValue);
+                PollWait.WakeLocked();
                 Scheduler.Unlock(flags);
             }
             return done;
+        }
+
+        // Lock held: poll(2)'s view of one end, as Linux's pipe_poll: the reader
+        // is readable with data, hung up without writers; the writer is
+        // writable with room, in error without readers.
+        public int PollLocked(bool reader)
+        {
+            if (reader) return (_count > 0 ? PollWait.POLLIN : 0) | (_writers == 0 ? PollWait.POLLHUP : 0);
+            return (_count < Capacity ? PollWait.POLLOUT : 0) | (_readers == 0 ? PollWait.POLLERR : 0);
         }
 
         public void CloseEnd(bool reader)
@@ -70,6 +81,7 @@ namespace Sticky.Io
             if (reader) _readers--; else _writers--;
             Scheduler.WakeLocked(_readWait, int.MaxValue);
             Scheduler.WakeLocked(_writeWait, int.MaxValue);
+            PollWait.WakeLocked();
             bool dead = _readers == 0 && _writers == 0;
             Scheduler.Unlock(flags);
             if (!dead) return;

@@ -124,6 +124,7 @@ namespace Sticky.Proc
             p.ImageBias = image.Bias;
             p.SetName(path, pathLength);
             p.Files.CloseOnExec();
+            p.Execed = true;
             if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch
             entry = image.Entry;
             stackPointer = (ulong)sp;

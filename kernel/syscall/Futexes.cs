@@ -171,7 +171,11 @@ namespace Sticky.Sys
             if (reason == WakeReason.Woken) return 0;
             // Timed out or interrupted: leave the queue unless a waker got there first.
             if (!Dequeue(w)) return 0;
-            if (reason == WakeReason.TimedOut) return -Errno.ETIMEDOUT;
+            if (reason == WakeReason.TimedOut)
+            {
+                if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait timed out", req.Word, w.Key, "pinned", 0);
+                return -Errno.ETIMEDOUT;
+            }
             return Interrupted(req, deadline);
         }
 

@@ -20,6 +20,7 @@ namespace Sticky.Sys
             Row(4, "stat", &StatPath, "sp");
             Row(5, "fstat", &Fstat, "dp");
             Row(6, "lstat", &Lstat, "sp");
+            Row(7, "poll", &Poll, "pdd");
             Row(8, "lseek", &Lseek, "ddd");
             Row(9, "mmap", &Mmap, "pxPMdx", SyscallTraits.ReturnsAddress);
             Row(10, "mprotect", &Mprotect, "pxP");
@@ -89,7 +90,12 @@ namespace Sticky.Sys
             Row(104, "getgid", &Root, "");
             Row(107, "geteuid", &Root, "");
             Row(108, "getegid", &Root, "");
+            Row(109, "setpgid", &Setpgid, "dd");
             Row(110, "getppid", &Getppid, "");
+            Row(111, "getpgrp", &Getpgrp, "");
+            Row(112, "setsid", &Setsid, "");
+            Row(121, "getpgid", &Getpgid, "d");
+            Row(124, "getsid", &Getsid, "d");
             Row(127, "rt_sigpending", &RtSigpending, "pd");
             Row(128, "rt_sigtimedwait", &RtSigtimedwait, "ppTd");
             Row(129, "rt_sigqueueinfo", &RtSigqueueinfo, "dSp");
@@ -124,6 +130,7 @@ namespace Sticky.Sys
             Row(264, "renameat", &Renameat, "asas");
             Row(267, "readlinkat", &Readlinkat, "aspd");
             Row(269, "faccessat", &Faccessat, "asd");
+            Row(271, "ppoll", &Ppoll, "pdppd");
             Row(273, "set_robust_list", &SetRobustList, "pd");
             Row(274, "get_robust_list", &GetRobustList, "dpp");
             Row(292, "dup3", &Dup3, "ddx");
@@ -190,7 +197,14 @@ namespace Sticky.Sys
         private static long Wait4(TrapFrame* f) => SysProcess.Wait4((int)f->Rdi, f->Rsi, (int)f->Rdx, f->R10);
         private static long Kill(TrapFrame* f) => SysSignal.Kill((int)f->Rdi, (int)f->Rsi);
         private static long Uname(TrapFrame* f) => SysMisc.Uname(f->Rdi);
+        private static long Poll(TrapFrame* f) => SysPoll.Poll(f->Rdi, f->Rsi, (int)f->Rdx);
+        private static long Ppoll(TrapFrame* f) => SysPoll.Ppoll(f->Rdi, f->Rsi, f->Rdx, f->R10, f->R8);
         private static long Root(TrapFrame* f) => 0;   // every uid and gid: everyone is root
+        private static long Setpgid(TrapFrame* f) => SysSession.Setpgid((int)f->Rdi, (int)f->Rsi);
+        private static long Getpgrp(TrapFrame* f) => SysSession.Getpgrp();
+        private static long Setsid(TrapFrame* f) => SysSession.Setsid();
+        private static long Getpgid(TrapFrame* f) => SysSession.Getpgid((int)f->Rdi);
+        private static long Getsid(TrapFrame* f) => SysSession.Getsid((int)f->Rdi);
         private static long Getppid(TrapFrame* f) => SysProcess.Getppid();
         private static long ArchPrctl(TrapFrame* f) => SysProcess.ArchPrctl((int)f->Rdi, f->Rsi);
         private static long Gettid(TrapFrame* f) => Scheduler.Current.Id;
