@@ -5,18 +5,31 @@ using Sticky.Sync;
 
 namespace Sticky.Debug
 {
-    // Kernel output to the serial console, byte by byte. Writes are not locked
-    // one by one; whoever writes something that must not be cut by another
-    // CPU's output (a log line, a fault report, a program's write(2)) holds the
-    // console lock around it: Lock..Unlock, interrupts off, nestable on one
-    // CPU. It is the innermost lock but one: nothing inside it may wait for
-    // another lock (only the frame and heap locks, for what formatting
-    // allocates). The panic path takes it over without waiting (Seize).
+    // The kernel's own output (banner, log, faults, monitor, panics), byte by
+    // byte. It goes to the terminal's serial port (COM1), or with
+    // `console=ttyS1` on the command line to a port of its own (COM2), so
+    // programs' output can be captured apart from it.
+    //
+    // Each Write call's text is one piece; whoever writes something longer that
+    // must not be cut by another CPU's output (a log line, a fault report)
+    // holds the console lock around it: Lock..Unlock, interrupts off, nestable
+    // on one CPU. Nothing inside it may wait for another lock (but the frame
+    // and heap locks, for what formatting allocates). The panic path takes it
+    // over without waiting (Seize).
     public static unsafe class Console
     {
+        private static ushort _port = Serial.Com1;
         private static SpinLock _lock;
         private static ulong _owner;      // PerCpu of the CPU holding it; 0 = none
         private static int _depth;        // nested Lock calls on that CPU
+
+        // Called once the command line is known, before the banner.
+        public static void Init(Sticky.Platform.CommandLine* commandLine)
+        {
+            if (!commandLine->ValueIs("console", "ttyS1")) return;
+            Serial.Init(Serial.Com2);
+            _port = Serial.Com2;
+        }
 
         // Returns the interrupt flags Unlock restores.
         public static ulong Lock()
@@ -72,8 +85,8 @@ namespace Sticky.Debug
 
         public static void Put(byte b)
         {
-            if (b == (byte)'\n') Serial.WriteByte((byte)'\r');
-            Serial.WriteByte(b);
+            if (b == (byte)'\n') Serial.WriteByte(_port, (byte)'\r');
+            Serial.WriteByte(_port, b);
         }
 
         public static void WriteBytes(byte* p, int n)

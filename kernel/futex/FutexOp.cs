@@ -1,8 +1,7 @@
 namespace Sticky.Futex
 {
-    // futex(2) command numbers (uapi linux/futex.h). Only the ones marked
-    // "supported" are implemented; the PI family is recognised so that its
-    // timeout argument is validated the way Linux does before ENOSYS.
+    // futex(2) command numbers (uapi linux/futex.h); FUTEX_FD (removed from
+    // Linux in 2.6.26) is the only one that is ENOSYS.
     public static class FutexCommand
     {
         public const int Wait = 0;            // supported
@@ -11,14 +10,14 @@ namespace Sticky.Futex
         public const int Requeue = 3;         // supported
         public const int CmpRequeue = 4;      // supported
         public const int WakeOp = 5;          // supported
-        public const int LockPi = 6;
-        public const int UnlockPi = 7;
-        public const int TrylockPi = 8;
+        public const int LockPi = 6;            // supported (PI)
+        public const int UnlockPi = 7;            // supported (PI)
+        public const int TrylockPi = 8;            // supported (PI)
         public const int WaitBitset = 9;      // supported
         public const int WakeBitset = 10;     // supported
-        public const int WaitRequeuePi = 11;
-        public const int CmpRequeuePi = 12;
-        public const int LockPi2 = 13;
+        public const int WaitRequeuePi = 11;            // supported (PI)
+        public const int CmpRequeuePi = 12;            // supported (PI)
+        public const int LockPi2 = 13;            // supported (PI)
     }
 
     // The decoded `op` argument of futex(2).
@@ -59,6 +58,10 @@ namespace Sticky.Futex
         // absolute time on CLOCK_MONOTONIC, or CLOCK_REALTIME with the flag.
         public bool TimeoutIsRelative => Command == FutexCommand.Wait;
 
+        // The absolute deadline is on CLOCK_REALTIME: with the flag, and always
+        // for LOCK_PI ("for historical reasons"; LOCK_PI2 is MONOTONIC unless flagged).
+        public bool DeadlineIsRealtime => UsesRealtimeClock || Command == FutexCommand.LockPi;
+
         public bool IsSupported
         {
             get
@@ -72,6 +75,12 @@ namespace Sticky.Futex
                     case FutexCommand.WakeOp:
                     case FutexCommand.WaitBitset:
                     case FutexCommand.WakeBitset:
+                    case FutexCommand.LockPi:
+                    case FutexCommand.UnlockPi:
+                    case FutexCommand.TrylockPi:
+                    case FutexCommand.WaitRequeuePi:
+                    case FutexCommand.CmpRequeuePi:
+                    case FutexCommand.LockPi2:
                         return true;
                     default:
                         return false;

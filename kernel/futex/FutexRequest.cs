@@ -59,6 +59,23 @@ namespace Sticky.Futex
                     request.Word2 = uaddr2;
                     error = CheckWord(uaddr, userEnd);
                     return error != 0 ? error : CheckWord(uaddr2, userEnd);
+                case FutexCommand.LockPi:
+                case FutexCommand.LockPi2:
+                case FutexCommand.TrylockPi:
+                case FutexCommand.UnlockPi:
+                    return CheckWord(uaddr, userEnd);
+                case FutexCommand.WaitRequeuePi:
+                    if (uaddr == uaddr2) return Errno.EINVAL;
+                    request.Word2 = uaddr2;
+                    error = CheckWord(uaddr, userEnd);
+                    return error != 0 ? error : CheckWord(uaddr2, userEnd);
+                case FutexCommand.CmpRequeuePi:
+                    // futex_requeue: counts, then the same word twice, then nr_wake != 1.
+                    if (request.Count < 0 || request.Count2 < 0) return Errno.EINVAL;
+                    if (uaddr == uaddr2 || request.Count != 1) return Errno.EINVAL;
+                    request.Word2 = uaddr2;
+                    error = CheckWord(uaddr, userEnd);
+                    return error != 0 ? error : CheckWord(uaddr2, userEnd);
                 case FutexCommand.WakeOp:
                     // Negative counts are no error here (Linux wakes one, see FutexTable.Wake).
                     request.Word2 = uaddr2;

@@ -169,6 +169,69 @@ namespace Sticky.Futex
             return r;
         }
 
+        // ---- PI ---------------------------------------------------------------
+
+        // The waiter a PI unlock hands `key` to (plain waiters never take a PI lock): the highest priority, the
+        // oldest among equals (Linux's rt_mutex order). Null if none.
+        public FutexWaiter TopWaiter(in FutexKey key)
+        {
+            FutexWaiter top = null;
+            for (FutexWaiter w = _head[BucketIndexOf(key)]; w != null; w = w.Next)
+                if (w.Key == key && w.Kind != FutexWaitKind.Plain && (top == null || w.Priority > top.Priority)) top = w;
+            return top;
+        }
+
+        // A waiter in `bucket` for a PI lock owned by `tid` (that thread is ending).
+        public FutexWaiter FirstPiWaiterOwnedBy(int bucket, int tid)
+        {
+            for (FutexWaiter w = _head[bucket]; w != null; w = w.Next)
+                if (w.Kind == FutexWaitKind.PiLock && w.PiOwner == tid) return w;
+            return null;
+        }
+
+        // Whether any waiter of `key` is of another kind than a plain wait
+        // (FUTEX_WAKE and plain requeues refuse such futexes with EINVAL).
+        public bool HasNonPlainWaiter(in FutexKey key)
+        {
+            for (FutexWaiter w = _head[BucketIndexOf(key)]; w != null; w = w.Next)
+                if (w.Key == key && w.Kind != FutexWaitKind.Plain) return true;
+            return false;
+        }
+
+        // Whether any waiter of `key` is not a WAIT_REQUEUE_PI waiter targeting
+        // `target` (FUTEX_CMP_REQUEUE_PI then fails with EINVAL).
+        public bool HasMismatchedRequeuePi(in FutexKey key, in FutexKey target)
+        {
+            for (FutexWaiter w = _head[BucketIndexOf(key)]; w != null; w = w.Next)
+                if (w.Key == key && (w.Kind != FutexWaitKind.RequeuePi || w.RequeueTarget != target)) return true;
+            return false;
+        }
+
+        // Dequeues one waiter (a PI handoff, an acquisition by proxy, an owner's death).
+        public void Take(FutexWaiter w)
+        {
+            if (!w.Queued) throw new System.InvalidOperationException("FutexTable.Take: waiter not queued");
+            Unlink(w);
+            w.ChainNext = null;
+        }
+
+        // Moves one queued waiter to `to` (behind its waiters): CMP_REQUEUE_PI.
+        // Both buckets locked. The caller moves the pin (FutexPins.MoveAfterRequeue).
+        public void Move(FutexWaiter w, in FutexKey to)
+        {
+            if (!w.Queued) throw new System.InvalidOperationException("FutexTable.Move: waiter not queued");
+            Unlink(w);
+            w.Key = to;
+            Append(BucketIndexOf(to), w);
+        }
+
+        // Every PI waiter of `key` now waits for `owner` (after a handoff).
+        public void SetPiOwner(in FutexKey key, int owner)
+        {
+            for (FutexWaiter w = _head[BucketIndexOf(key)]; w != null; w = w.Next)
+                if (w.Key == key && w.Kind == FutexWaitKind.PiLock) w.PiOwner = owner;
+        }
+
         // ---- queries ----------------------------------------------------------
 
         // Waiters in one bucket: zero means a waker of any key there has nothing to do.

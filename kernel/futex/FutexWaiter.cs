@@ -10,6 +10,14 @@ namespace Sticky.Futex
         NotNeeded = 2,  // Take ran and the design/key needed no pin; Release just resets
     }
 
+    // What a waiter waits for: a plain wait (WAIT, WAIT_BITSET, futex_waitv),
+    // a PI lock (LOCK_PI, or a WAIT_REQUEUE_PI waiter requeued onto the lock),
+    // or a WAIT_REQUEUE_PI waiter still on its first word.
+    public enum FutexWaitKind : byte { Plain, PiLock, RequeuePi }
+
+    // How a PI waiter's wait ended, set by whoever dequeued it.
+    public enum FutexPiOutcome : byte { None, Acquired, OwnerDied }
+
     // One thread's futex wait. The kernel keeps one per thread (allocated with
     // the thread, freed with it) and reuses it for every wait: no allocation on
     // the futex path.
@@ -40,6 +48,16 @@ namespace Sticky.Futex
         public FrameNumber PinnedFrame { get; internal set; } = FrameNumber.None;
         public FutexPinState Pin { get; internal set; }
 
+        // PI (docs/futex.md, "PI futexes"): the kind, the lock's owner (a tid)
+        // while waiting for a PI lock, WAIT_REQUEUE_PI's target, the waiter's
+        // priority (higher first, FIFO among equals) and how the wait ended.
+        public FutexWaitKind Kind { get; set; }
+        public int PiOwner { get; set; }
+        public FutexKey RequeueTarget { get; set; }
+        public int Priority { get; set; }
+        public FutexPiOutcome Outcome { get; set; }
+        public int Tid { get; set; }
+
         // Bucket list links (FIFO, doubly linked).
         internal FutexWaiter Next, Prev;
         // Result chains of Wake/Requeue (a waiter is on at most one at a time).
@@ -64,6 +82,10 @@ namespace Sticky.Futex
             Bitset = bitset;
             Owner = owner;
             ChainNext = null;
+            Kind = FutexWaitKind.Plain;
+            PiOwner = 0;
+            RequeueTarget = default;
+            Outcome = FutexPiOutcome.None;
         }
     }
 }

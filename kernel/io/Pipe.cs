@@ -1,5 +1,6 @@
 using Sticky.Mm;
 using Sticky.Proc;
+using Sticky.Signal;
 
 namespace Sticky.Io
 {
@@ -16,7 +17,7 @@ namespace Sticky.Io
         private WaitQueue _readWait = new WaitQueue(), _writeWait = new WaitQueue();
 
         // Copies up to `max` buffered bytes to `into` (kernel memory), blocking
-        // while the pipe is empty and a writer exists. 0 = end of file; -EINTR if killed.
+        // while the pipe is empty and a writer exists. 0 = end of file; -ERESTARTSYS if a signal or a kill interrupts it.
         public int Read(byte* into, int max)
         {
             while (true)
@@ -29,10 +30,11 @@ namespace Sticky.Io
                     _head = (_head + n) % Capacity;
                     _count -= n;
                     Scheduler.WakeLocked(_writeWait, int.MaxValue);
+                    PollWait.WakeLocked();
                     Scheduler.Unlock(flags);
                     return n;
                 }
-                if (Scheduler.WaitLocked(_readWait, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+                if (Scheduler.WaitLocked(_readWait, 0, flags) == WakeReason.Interrupted) return -SyscallRestart.ERESTARTSYS;
             }
         }
 
@@ -50,7 +52,7 @@ namespace Sticky.Io
                 int room = Capacity - _count;
                 if (room == 0 || (atomic && room < count))
                 {
-                    if (Scheduler.WaitLocked(_writeWait, 0, flags) == WakeReason.Interrupted) return done > 0 ? done : -Errno.EINTR;
+                    if (Scheduler.WaitLocked(_writeWait, 0, flags) == WakeReason.Interrupted) return done > 0 ? done : -SyscallRestart.ERESTARTSYS;
                     continue;
                 }
                 int n = count - done < room ? count - done : room;
@@ -58,9 +60,19 @@ namespace Sticky.Io
                 _count += n;
                 done += n;
                 Scheduler.WakeLocked(_readWait, int.MaxValue);
+                PollWait.WakeLocked();
                 Scheduler.Unlock(flags);
             }
             return done;
+        }
+
+        // Lock held: poll(2)'s view of one end, as Linux's pipe_poll: the reader
+        // is readable with data, hung up without writers; the writer is
+        // writable with room, in error without readers.
+        public int PollLocked(bool reader)
+        {
+            if (reader) return (_count > 0 ? PollWait.POLLIN : 0) | (_writers == 0 ? PollWait.POLLHUP : 0);
+            return (_count < Capacity ? PollWait.POLLOUT : 0) | (_readers == 0 ? PollWait.POLLERR : 0);
         }
 
         public void CloseEnd(bool reader)
@@ -69,6 +81,7 @@ namespace Sticky.Io
             if (reader) _readers--; else _writers--;
             Scheduler.WakeLocked(_readWait, int.MaxValue);
             Scheduler.WakeLocked(_writeWait, int.MaxValue);
+            PollWait.WakeLocked();
             bool dead = _readers == 0 && _writers == 0;
             Scheduler.Unlock(flags);
             if (!dead) return;

@@ -9,6 +9,7 @@ namespace Sticky
             EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23,
             EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EPIPE = 32,
             ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
+        public const int EDEADLK = 35, ENOMSG = 42, EIDRM = 43, EOWNERDEAD = 130;
 
         public static string Name(int errno)
         {
@@ -51,6 +52,10 @@ namespace Sticky
                 case EOVERFLOW: return "EOVERFLOW";
                 case EOPNOTSUPP: return "EOPNOTSUPP";
                 case ETIMEDOUT: return "ETIMEDOUT";
+                case EDEADLK: return "EDEADLK";
+                case ENOMSG: return "ENOMSG";
+                case EIDRM: return "EIDRM";
+                case EOWNERDEAD: return "EOWNERDEAD";
                 default: return null;
             }
         }

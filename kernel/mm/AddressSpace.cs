@@ -327,10 +327,19 @@ namespace Sticky.Mm
             return lo;
         }
 
+        // The last region IndexOf found: faults and futex calls look up the same
+        // region again and again. Never stale in a harmful way: a hint that no
+        // longer contains `va` (regions changed) just falls back to the search.
+        private int _lastHit;
+
         private int IndexOf(VirtualAddress va)
         {
+            int h = _lastHit;
+            if (h < _count && _regions[h].Start <= va && va < _regions[h].End) return h;
             int i = FirstEndingAfter(va);
-            return i < _count && _regions[i].Start <= va ? i : -1;
+            if (i >= _count || _regions[i].Start > va) return -1;
+            _lastHit = i;
+            return i;
         }
 
         private bool IsCovered(VirtualAddress start, VirtualAddress end)
@@ -355,27 +364,42 @@ namespace Sticky.Mm
             r.Backing?.AddRef();
         }
 
-        // A batch of pages at a time: unmapped, flushed (one round for the
-        // batch), then their frames released: no CPU may still reach a frame
-        // through a stale translation once it can be reused.
-        private const int UnmapBatch = 64;
+        // Beyond this many pages in one leaf table, one full invalidation is
+        // cheaper than a page at a time (Linux's tlb_single_page_flush_ceiling).
+        private const int SinglePageInvalidations = 32;
 
+        // In page-table order: per leaf table, the entries are cleared, their
+        // translations invalidated (each, or all at once for many) and flushed
+        // (one shootdown round per leaf table), and then the frames released in
+        // one frame-lock hold.
         private unsafe void UnmapPages(VirtualAddress start, VirtualAddress end)
         {
-            FrameNumber* batch = stackalloc FrameNumber[UnmapBatch];
-            VirtualAddress from = start;
-            while (true)
+            FrameNumber* frames = stackalloc FrameNumber[PageTable<TMem, TTlb>.LeafEntries];
+            ulong va = start.Value;
+            while (va < end.Value)
             {
-                int n = 0;
-                while (n < UnmapBatch && _table.NextMapped(from, end, out VirtualAddress page, out _))
+                PageTableEntry* table = _table.LeafTableOf(va, out ulong next);
+                ulong stop = next < end.Value ? next : end.Value;
+                if (table != null)
                 {
-                    _table.Unmap(page, out batch[n++]);
-                    _resident--;
-                    from = page + Paging.PageSize;
+                    int first = PageTable<TMem, TTlb>.LeafIndex(va), last = PageTable<TMem, TTlb>.LeafIndex(stop - 1);
+                    int present = 0;
+                    for (int i = first; i <= last; i++) if (table[i].IsPresent) present++;
+                    bool each = present <= SinglePageInvalidations;
+                    int n = 0;
+                    for (int i = first; i <= last; i++)
+                    {
+                        if (!table[i].IsPresent) continue;
+                        frames[n++] = table[i].Frame;
+                        table[i] = default;
+                        if (each) _tlb.InvalidatePage(new VirtualAddress(va + ((ulong)(i - first) << Paging.PageShift)));
+                    }
+                    if (!each) _tlb.InvalidateAll();
+                    _resident -= (ulong)n;
+                    _tlb.Flush();                    // on every CPU: a frame can be reused once released
+                    _frames.ReleaseAll(frames, n);   // after the translations are gone
                 }
-                if (n == 0) return;
-                _tlb.Flush();
-                for (int i = 0; i < n; i++) _frames.Release(batch[i]);
+                va = stop;
             }
         }
 

@@ -13,101 +13,155 @@ namespace Sticky.Mm
     //
     // Read-only and PROT_NONE private pages become Cow too, so that an mprotect
     // back to writable still copies on the first write.
-    public sealed partial class AddressSpace<TMem, TTlb>
+    //
+    // In page-table order: one descent per leaf table (512 pages), the parent's
+    // entries write-protected in place, the child's leaf table filled directly,
+    // the references added in one frame-lock hold per leaf table, and one TLB
+    // flush (one round of shootdown IPIs) for the whole fork, pinned pages
+    // included (docs/memory.md says why that is enough).
+    public sealed unsafe partial class AddressSpace<TMem, TTlb>
     {
-
         // The child, or null when frames run out: then the partial child has been
         // destroyed and every frame and reference it took is back. Parent PTEs
         // already turned Cow stay so; that is harmless (a write on a frame with a
         // single owner just makes it writable again).
         //
-        // The caller holds the parent's lock. The parent's write-protects are
-        // flushed once, at the end (and before each eager copy): before fork
-        // returns, no thread of the parent can still write a page the child maps.
+        // The caller holds the parent's lock. Before fork returns, every write-
+        // protect of the parent has been flushed from every CPU: no thread of the
+        // parent can still write a page the child maps.
         public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly) => Fork(copyPinnedEagerly, _tlb);
 
         // `childTlb`: the child's own (the kernel's tracks which CPUs run each space).
         public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly, TTlb childTlb)
         {
-            AddressSpace<TMem, TTlb> child = ForkPages(copyPinnedEagerly, childTlb);
-            _tlb.Flush();
-            return child;
-        }
-
-        // Pinned pages found by the walk, write-protected and waiting for their
-        // eager copy: copied a batch at a time after one flush, so a fork costs
-        // one round of shootdown IPIs however many pages it write-protects,
-        // COW or pinned (up to EagerBatch pinned pages; one more round per
-        // further batch).
-        private const int EagerBatch = 16;
-
-        private struct PendingCopy
-        {
-            public VirtualAddress Page;
-            public PageTableEntry Pte;       // as it was before the write-protect
-            public bool Protected;
-            public PageFlags ChildFlags;
-        }
-
-        private unsafe AddressSpace<TMem, TTlb> ForkPages(bool copyPinnedEagerly, TTlb childTlb)
-        {
             // The parent's kernel half is the kernel template's, so its PML4 serves as the template.
             AddressSpace<TMem, TTlb> child = Create(_mem, childTlb, _frames, _table.Root);
             if (child == null) return null;
-            for (int i = 0; i < _count; i++)
-            {
-                child.Insert(i, _regions[i]);
-                _regions[i].Backing?.AddRef();
-            }
+            child.CopyRegionsOf(this);
+            bool writeProtected = false, ok = true;
+            FrameNumber* refs = stackalloc FrameNumber[PageTable<TMem, TTlb>.LeafEntries];   // one leaf table's batch
             PendingCopy* pending = stackalloc PendingCopy[EagerBatch];
             int waiting = 0;
-            bool ok = true;
-            for (int i = 0; i < _count && ok; i++) ok = CopyPagesTo(child, _regions[i], copyPinnedEagerly, pending, ref waiting);
-            if (ok) ok = CopyPending(child, pending, ref waiting);
+            for (int i = 0; i < _count && ok; i++)
+                ok = CopyPagesTo(child, _regions[i], copyPinnedEagerly, refs, pending, ref waiting, ref writeProtected);
+            if (ok) ok = CopyPending(child, pending, ref waiting, ref writeProtected);
             else RestorePending(pending, ref waiting);
+            // Until here the parent may still hold writable translations of pages
+            // it now shares (only threads of the parent: the child runs nowhere yet).
+            FlushParent(ref writeProtected);
             if (ok) return child;
             child.Destroy();
             ObjectRelease.Release(child);
             return null;
         }
 
-        private unsafe bool CopyPagesTo(AddressSpace<TMem, TTlb> child, Region r, bool copyPinnedEagerly,
-                                        PendingCopy* pending, ref int waiting)
+        private void FlushParent(ref bool writeProtected)
         {
-            VirtualAddress from = r.Start;
-            while (_table.NextMapped(from, r.End, out VirtualAddress page, out PageTableEntry pte))
+            if (writeProtected) _tlb.InvalidateAll();
+            _tlb.Flush();
+            writeProtected = false;
+        }
+
+        // The parent's regions, in one array of the parent's capacity: growing
+        // it region by region costs a reallocation at every doubling, and a
+        // process with many threads (two regions per stack) has hundreds.
+        private void CopyRegionsOf(AddressSpace<TMem, TTlb> parent)
+        {
+            if (_regions.Length < parent._count)
             {
-                bool ok = true;
-                if (r.IsShared) ok = ShareFrame(child, page, pte.Frame, r.LeafFlags);
-                else if (copyPinnedEagerly && _frames.IsPinned(pte.Frame))
-                {
-                    WriteProtectForCopy(page, pte, r.LeafFlags, ref pending[waiting++]);
-                    if (waiting == EagerBatch) ok = CopyPending(child, pending, ref waiting);
-                }
-                else ok = ShareCow(child, r, page, pte);
-                if (!ok) return false;
-                from = page + Paging.PageSize;
+                ObjectRelease.Release(_regions);
+                _regions = new Region[parent._regions.Length];
+            }
+            for (int i = 0; i < parent._count; i++)
+            {
+                _regions[i] = parent._regions[i];
+                parent._regions[i].Backing?.AddRef();
+            }
+            _count = parent._count;
+        }
+
+        private bool CopyPagesTo(AddressSpace<TMem, TTlb> child, Region r, bool copyPinnedEagerly, FrameNumber* refs,
+                                 PendingCopy* pending, ref int waiting, ref bool writeProtected)
+        {
+            ulong va = r.Start.Value, end = r.End.Value;
+            while (va < end)
+            {
+                PageTableEntry* from = _table.LeafTableOf(va, out ulong next);
+                ulong stop = next < end ? next : end;
+                if (from != null &&
+                    !CopyLeaf(child, r, from, va, stop, copyPinnedEagerly, refs, pending, ref waiting, ref writeProtected))
+                    return false;
+                va = stop;
             }
             return true;
         }
 
-        // Write-protects the parent's page first, so that once the child maps the
-        // frame no write of the parent can reach it.
-        private bool ShareCow(AddressSpace<TMem, TTlb> child, Region r, VirtualAddress page, PageTableEntry pte)
+        // The pages of [va, stop), all under the parent's leaf table `from`. The
+        // child's leaf table is made at the first present page, so a failed
+        // fork has allocated exactly what the pages so far needed.
+        private bool CopyLeaf(AddressSpace<TMem, TTlb> child, Region r, PageTableEntry* from, ulong va, ulong stop,
+                              bool copyPinnedEagerly, FrameNumber* refs, PendingCopy* pending, ref int waiting,
+                              ref bool writeProtected)
         {
+            const PageFlags HardwareBits = PageFlags.Accessed | PageFlags.Dirty;
             PageFlags cow = (r.LeafFlags & ~PageFlags.Writable) | PageFlags.Cow;
-            if (pte.IsWritable || !pte.IsCow) _table.Protect(page, cow);
-            return ShareFrame(child, page, pte.Frame, cow);
+            ulong tableBase = va & ~(PageTable<TMem, TTlb>.LeafSpan - 1);
+            PageTableEntry* to = null;
+            int shared = 0, mapped = 0;
+            bool ok = true;
+            for (int i = PageTable<TMem, TTlb>.LeafIndex(va), last = PageTable<TMem, TTlb>.LeafIndex(stop - 1); i <= last; i++)
+            {
+                PageTableEntry e = from[i];
+                if (!e.IsPresent) continue;
+                if (to == null && (to = child._table.LeafTableFor(new VirtualAddress(tableBase))) == null) { ok = false; break; }
+                if (to[i].IsPresent) throw new System.InvalidOperationException("AddressSpace.Fork: child page mapped twice");
+                if (r.IsShared)
+                {
+                    to[i] = new PageTableEntry(e.Frame, r.LeafFlags);
+                    refs[shared++] = e.Frame;
+                    mapped++;
+                }
+                else if (copyPinnedEagerly && _frames.IsPinned(e.Frame))
+                {
+                    var page = new VirtualAddress(tableBase + ((ulong)i << Paging.PageShift));
+                    WriteProtectForCopy(from + i, to + i, page, r.LeafFlags, ref pending[waiting++]);
+                    if (waiting == EagerBatch && !CopyPending(child, pending, ref waiting, ref writeProtected)) { ok = false; break; }
+                }
+                else
+                {
+                    // Write-protected before the child maps the frame; the
+                    // parent's stale writable translation goes with the fork's one flush.
+                    if (e.IsWritable || !e.IsCow)
+                    {
+                        from[i] = new PageTableEntry(e.Frame, cow | (e.Flags & HardwareBits));
+                        writeProtected = true;
+                    }
+                    to[i] = new PageTableEntry(e.Frame, cow);
+                    refs[shared++] = e.Frame;
+                    mapped++;
+                }
+            }
+            // Also after a failure: every entry written in the child owns its
+            // reference, so the child's Destroy gives back exactly these.
+            _frames.AddRefs(refs, shared);
+            child._resident += (ulong)mapped;
+            return ok;
         }
 
-        private bool ShareFrame(AddressSpace<TMem, TTlb> child, VirtualAddress page, FrameNumber frame, PageFlags flags)
+        // ---- the eager copy of pinned pages ---------------------------------
+
+        // Pinned pages found by the walk, write-protected and waiting for their
+        // copy: copied a batch at a time after one flush, which also takes the
+        // COW write-protects so far. A fork with up to EagerBatch pinned pages
+        // costs one flush in all; each further batch one more.
+        private const int EagerBatch = 16;
+
+        private struct PendingCopy
         {
-            _frames.AddRef(frame);
-            MapResult m = child._table.Map(page, frame, flags);
-            if (m == MapResult.Mapped) { child._resident++; return true; }
-            _frames.Release(frame);
-            if (m == MapResult.AlreadyMapped) throw new System.InvalidOperationException("AddressSpace.Fork: child page mapped twice");
-            return false;
+            public PageTableEntry* Parent, Child;   // the entries in the two leaf tables (fixed during fork)
+            public PageTableEntry Original;         // the parent's entry before the write-protect
+            public bool Protected;
+            public PageFlags ChildFlags;
         }
 
         // The parent's PTE is read-only, and flushed from every CPU, while the
@@ -115,44 +169,46 @@ namespace Sticky.Mm
         // stale TLB entry) can change the page half-way through; one that tries
         // faults and waits for the parent's lock, which fork holds. Then the
         // parent gets back exactly what it had.
-        private void WriteProtectForCopy(VirtualAddress page, PageTableEntry pte, PageFlags childFlags, ref PendingCopy p)
+        private void WriteProtectForCopy(PageTableEntry* parent, PageTableEntry* child, VirtualAddress page,
+                                         PageFlags childFlags, ref PendingCopy p)
         {
-            p.Page = page;
-            p.Pte = pte;
+            p.Parent = parent;
+            p.Child = child;
+            p.Original = *parent;
             p.ChildFlags = childFlags;
-            p.Protected = pte.IsWritable && !Sticky.Lib.TestSwitches.SkipEagerWriteProtect;
-            if (p.Protected) _table.Protect(page, pte.Flags & ~PageFlags.Writable);
+            p.Protected = p.Original.IsWritable && !Sticky.Lib.TestSwitches.SkipEagerWriteProtect;
+            if (!p.Protected) return;
+            *parent = new PageTableEntry(p.Original.Raw & ~(ulong)PageFlags.Writable);
+            _tlb.InvalidatePage(page);
         }
 
-        // One flush (every write-protect so far, pinned and COW), then each
-        // pinned page is copied into the child and given back to the parent.
-        // False on OOM; every parent PTE is restored either way.
-        private unsafe bool CopyPending(AddressSpace<TMem, TTlb> child, PendingCopy* pending, ref int waiting)
+        // One flush, then each pinned page is copied into the child and given
+        // back to the parent. False on OOM; every parent PTE is restored either way.
+        private bool CopyPending(AddressSpace<TMem, TTlb> child, PendingCopy* pending, ref int waiting, ref bool writeProtected)
         {
             if (waiting == 0) return true;
-            _tlb.Flush();
+            FlushParent(ref writeProtected);
             bool ok = true;
-            for (int i = 0; i < waiting && ok; i++) ok = CopyOne(child, ref pending[i]);
+            for (int i = 0; i < waiting && ok; i++)
+            {
+                ok = _frames.TryAllocate(out FrameNumber copy);
+                if (!ok) break;
+                PhysicalMemory.CopyFrame(_mem, copy, pending[i].Original.Frame);
+                *pending[i].Child = new PageTableEntry(copy, pending[i].ChildFlags);   // a private page of its own: not Cow
+                child._resident++;
+            }
             RestorePending(pending, ref waiting);
             return ok;
         }
 
-        private bool CopyOne(AddressSpace<TMem, TTlb> child, ref PendingCopy p)
+        // The parent gets its write permission back, and the Accessed/Dirty bits
+        // the CPU set meanwhile. No flush: a more permissive entry needs none.
+        private void RestorePending(PendingCopy* pending, ref int waiting)
         {
-            if (!_frames.TryAllocate(out FrameNumber copy)) return false;
-            PhysicalMemory.CopyFrame(_mem, copy, p.Pte.Frame);
-            MapResult m = child._table.Map(p.Page, copy, p.ChildFlags);
-            if (m == MapResult.Mapped) { child._resident++; return true; }
-            _frames.Free(copy);
-            if (m == MapResult.AlreadyMapped) throw new System.InvalidOperationException("AddressSpace.Fork: child page mapped twice");
-            return false;
-        }
-
-        // The parent gets its write permission back; no flush needed (Relax).
-        private unsafe void RestorePending(PendingCopy* pending, ref int waiting)
-        {
+            const ulong HardwareBits = (ulong)(PageFlags.Accessed | PageFlags.Dirty);
             for (int i = 0; i < waiting; i++)
-                if (pending[i].Protected) _table.Relax(pending[i].Page, pending[i].Pte.Flags);
+                if (pending[i].Protected)
+                    *pending[i].Parent = new PageTableEntry(pending[i].Original.Raw | (pending[i].Parent->Raw & HardwareBits));
             waiting = 0;
         }
     }

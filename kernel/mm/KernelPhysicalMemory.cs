@@ -26,6 +26,13 @@ namespace Sticky.Mm
             else Cpu.InvalidatePage(page.Value);
         }
 
+        // Rewriting CR3 drops every non-Global translation: the user half.
+        public void InvalidateAll()
+        {
+            if (State != null) State.NoteAll();
+            else Cpu.WriteCr3(Cpu.ReadCr3());
+        }
+
         public void Flush() => State?.Flush();
     }
 }

@@ -71,10 +71,17 @@ namespace Sticky.Mm
             if (page + Paging.PageSize > _end) _end = page + Paging.PageSize;
         }
 
+        public void NoteAll()
+        {
+            _pending = true;
+            _first = 0;
+            _end = Paging.UserEnd;
+        }
+
         public void Flush()
         {
             if (!_pending) return;
-            ulong pages = (_end - _first) >> Paging.PageShift;
+            ulong pages = (_end - _first) >> Paging.PageShift;   // past 32: a full flush (TlbShootdown)
             _pending = false;
             ulong flags = Cpu.SaveAndDisableInterrupts();
             TlbShootdown.InvalidateLocal(Root, _first, pages);

@@ -28,8 +28,9 @@ namespace Sticky.Mm
     // at worst a spurious fault, which HandleFault absorbs).
     //
     // A struct of handles: copying it copies the handles, not the tables. Exactly
-    // one owner calls Destroy.
-    public unsafe struct PageTable<TMem, TTlb>
+    // one owner calls Destroy. Walks over whole leaf tables (fork, munmap):
+    // PageTableLeaves.cs.
+    public unsafe partial struct PageTable<TMem, TTlb>
         where TMem : struct, IPhysicalMemory
         where TTlb : struct, ITlb
     {
@@ -172,28 +173,6 @@ namespace Sticky.Mm
             return true;
         }
 
-        // Gives a present page back permissions it had (a write-protect undone),
-        // keeping its frame and Accessed/Dirty bits, without invalidating: a CPU
-        // still holding the stricter entry faults, and the fault finds this one
-        // (ITlb: a more permissive entry needs no flush). Refuses to take a
-        // permission away or change anything but Writable and NoExecute.
-        // False if not mapped.
-        public bool Relax(VirtualAddress page, PageFlags flags)
-        {
-            CheckPage(page);
-            CheckLeafFlags(page, flags);
-            PageTableEntry* e = Leaf(page);
-            if (e == null || !e->IsPresent) return false;
-            PageFlags old = e->Flags & ~(PageFlags.Accessed | PageFlags.Dirty | PageFlags.Present);
-            PageFlags wanted = flags & ~(PageFlags.Accessed | PageFlags.Dirty | PageFlags.Present);
-            PageFlags changed = old ^ wanted;
-            if ((changed & ~(PageFlags.Writable | PageFlags.NoExecute)) != 0 ||
-                (old & PageFlags.Writable & ~wanted) != 0 || (wanted & PageFlags.NoExecute & ~old) != 0)
-                throw new InvalidOperationException("PageTable.Relax: would take a permission away (use Protect)");
-            *e = new PageTableEntry(e->Frame, wanted | (e->Flags & (PageFlags.Accessed | PageFlags.Dirty)) | PageFlags.Present);
-            return true;
-        }
-
         // Points a present page at another frame in one store (a COW copy): the
         // new mapping takes a reference the caller holds on `frame`, the old
         // frame's reference goes to the caller; `entry` is the entry written.
@@ -318,13 +297,24 @@ namespace Sticky.Mm
         private void FreeTable(FrameNumber frame, int level)
         {
             PageTableEntry* table = Table(frame);
-            for (int i = 0; i < Paging.EntriesPerTable; i++)
+            if (level == 1)
             {
-                PageTableEntry e = table[i];
-                if (!e.IsPresent) continue;
-                if (level == 1) _frames.Release(e.Frame);
-                else if (e.IsHuge) throw new InvalidOperationException("PageTable.Destroy: huge page in the user half");
-                else FreeTable(e.Frame, level - 1);
+                // A leaf table's frames go back in one frame-lock hold.
+                FrameNumber* frames = stackalloc FrameNumber[Paging.EntriesPerTable];
+                int n = 0;
+                for (int i = 0; i < Paging.EntriesPerTable; i++)
+                    if (table[i].IsPresent) frames[n++] = table[i].Frame;
+                _frames.ReleaseAll(frames, n);
+            }
+            else
+            {
+                for (int i = 0; i < Paging.EntriesPerTable; i++)
+                {
+                    PageTableEntry e = table[i];
+                    if (!e.IsPresent) continue;
+                    if (e.IsHuge) throw new InvalidOperationException("PageTable.Destroy: huge page in the user half");
+                    FreeTable(e.Frame, level - 1);
+                }
             }
             _frames.Free(frame);
         }

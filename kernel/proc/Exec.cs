@@ -105,6 +105,7 @@ namespace Sticky.Proc
                 return -Errno.EINTR;
             }
 
+            if (Processes.Current == p) Sys.Futexes.OnExec(Scheduler.Current);   // the old image's robust and PI locks
             // Swapped under the old space's lock (a thread waiting for it finds
             // p.Space changed and looks again: Process.LockSpace).
             var old = p.LockSpace();
@@ -124,6 +125,7 @@ namespace Sticky.Proc
             p.ImageBias = image.Bias;
             p.SetName(path, pathLength);
             p.Files.CloseOnExec();
+            p.Execed = true;
             if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch
             entry = image.Entry;
             stackPointer = (ulong)sp;
@@ -146,10 +148,12 @@ namespace Sticky.Proc
         public static void StartImage(Thread t, TrapFrame* frame, ulong entry, ulong stackPointer)
         {
             UserMode.InitFrame(frame, entry, stackPointer);
+            t.ReturnViaIret = true;   // a new frame: every register comes from it
             Processes.ResetFpu(t);
             t.FsBase = 0;
             UserMode.LoadFsBase(0);
             t.ClearChildTid = 0;
+            SignalSend.ResetForExec(t);
         }
     }
 }

@@ -26,14 +26,14 @@ namespace Sticky.Proc
         // In init's wait4, when it found nothing to reap: waits up to 2 s for a
         // live child to become a zombie (true: reap it, then ask again), then
         // for exited threads to be freed. Not in accounting mode: returns false.
-        public static bool Settle(Process caller, int pid, int options)
+        public static bool Settle(Process caller, int pid, int pgid, int options)
         {
             if (!_on || caller != Processes.Init) return false;
             ulong deadline = Sticky.Time.Clock.NowNanoseconds + SettleNs;
             while (true)
             {
                 ulong flags = Scheduler.Lock();
-                Process zombie = Processes.FindZombieLocked(caller, pid, options, out bool hasChild);
+                Process zombie = Processes.FindZombieLocked(caller, pid, pgid, options, out bool hasChild);
                 if (zombie != null) { Scheduler.Unlock(flags); return true; }
                 if (!hasChild) { Scheduler.Unlock(flags); break; }
                 if (Scheduler.WaitLocked(caller.ChildEvents, deadline, flags) != WakeReason.Woken) break;

@@ -38,6 +38,7 @@ namespace Sticky.Proc
             Thread t = Scheduler.Current;
             Process p = t.Process;
             if (!p.Exiting && p.LiveThreads == 1) p.WaitStatus = (exitCodeIfLast & 0xFF) << 8;
+            Sys.Futexes.OnThreadExit(t);   // robust list and PI locks first, as Linux's futex_cleanup
             if (t.ClearChildTid != 0)
             {
                 // pthread_join waits for the kernel to clear the tid word and wake it.
@@ -45,6 +46,7 @@ namespace Sticky.Proc
                 t.ClearChildTid = 0;
             }
             ulong flags = Scheduler.Lock();
+            SignalSend.ThreadExitingLocked(t);
             RemoveThread(p, t);
             Reaper.DyingLocked(t);   // before its parent can see p a zombie and count what is left
             bool last = p.LiveThreads == 0;
@@ -64,7 +66,23 @@ namespace Sticky.Proc
         public static void OnReturnToUser(TrapFrame* frame)
         {
             Thread t = Scheduler.Current;
-            if (t.Process != null && t.ExitPending) ExitThread(0);
+            if (t.Process == null) return;
+            // From an interrupt or exception the gate turned interrupts off. Exiting
+            // and writing a signal frame touch user memory, and a fault there may
+            // sleep for the space lock (SpaceFaults): that work runs with interrupts
+            // on, as at a syscall's end. Not on an IST stack (NMI, double fault,
+            // machine check): it waits for the next return to ring 3.
+            bool fromTrap = frame->Vector != UserMode.SyscallVector;
+            if (fromTrap)
+            {
+                if (!t.ExitPending && !t.SigPendingFlag && !t.RestoreSigMask) return;
+                ulong v = frame->Vector;
+                if (v == Exceptions.Nmi || v == Exceptions.DoubleFault || v == Exceptions.MachineCheck) return;
+                Cpu.EnableInterrupts();
+            }
+            if (t.ExitPending) ExitThread(0);
+            SignalDelivery.OnReturnToUser(frame);
+            if (fromTrap) Cpu.DisableInterrupts();
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
@@ -105,6 +123,7 @@ namespace Sticky.Proc
             p.Files = null;
             Sticky.Fs.Vfs.Put(p.Cwd);
             p.Cwd = null;
+            if (p.Sid == p.Pid) Sticky.Tty.Terminal.SessionLeaderExiting(p);
             // Detach the space first, under its lock: nothing finds it through p
             // any more, and a switch back to this thread loads only the kernel
             // half (Scheduler.Switch loads what p.Space says). The last user
@@ -114,6 +133,7 @@ namespace Sticky.Proc
             p.Space = null;
             Process.UnlockSpace(space);
             DropSpace(space);
+            Sys.SysvIpc.ProcessGone(p);   // SEM_UNDO; a removed SysV segment goes with its last attachment
 
             if (p == Init) PowerOff(p.WaitStatus);
 
@@ -135,8 +155,12 @@ namespace Sticky.Proc
         {
             ulong flags = Scheduler.Lock();
             p.State = ProcessState.Zombie;
-            Scheduler.WakeLocked(p.Parent.ChildEvents, int.MaxValue);
+            Process parent = p.Parent;
+            bool autoReap = SignalChild.NotifyParentLocked(p);
+            if (autoReap) ReapLocked(p);
+            Scheduler.WakeLocked(parent.ChildEvents, int.MaxValue);
             Scheduler.Unlock(flags);
+            if (autoReap) Free(p);
         }
 
         private static void PowerOff(int waitStatus)
@@ -151,17 +175,18 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) and `options` under the lock, or null.
+        // A zombie child of `parent` matching `pid` (-1: any), process group
+        // `pgid` (0: any) and `options` under the lock, or null.
         // `hasMatchingChild` says whether waiting could ever succeed.
         // `options`: __WCLONE waits only for "clone" children (exit signal other
         // than SIGCHLD), __WALL for all; without them only for the others.
-        public static Process FindZombieLocked(Process parent, int pid, int options, out bool hasMatchingChild)
+        public static Process FindZombieLocked(Process parent, int pid, int pgid, int options, out bool hasMatchingChild)
         {
             const int WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
-                if (pid > 0 && c.Pid != pid) continue;
+                if ((pid > 0 && c.Pid != pid) || (pgid != 0 && c.Pgid != pgid)) continue;
                 if ((options & WALL) == 0 && (c.ExitSignal != Signals.SIGCHLD) != ((options & WCLONE) != 0)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;
@@ -178,6 +203,9 @@ namespace Sticky.Proc
 
         public static void Free(Process p)
         {
+            p.SharedPending.Clear();
+            p.Actions.Release();
+            KernelHeap.Free(p.Actions);
             KernelHeap.Free(p.ChildEvents);
             KernelHeap.Free(p.Name);
             KernelHeap.Free(p);

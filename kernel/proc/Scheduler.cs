@@ -211,18 +211,29 @@ namespace Sticky.Proc
         // flags to restore afterwards.
         public static WakeReason BlockLocked(ulong deadlineNs, ulong flags) => WaitLocked(null, deadlineNs, flags);
 
-        public static WakeReason WaitLocked(WaitQueue queue, ulong deadlineNs, ulong flags)
+        public static WakeReason WaitLocked(WaitQueue queue, ulong deadlineNs, ulong flags) =>
+            Block(queue, deadlineNs, flags, interruptible: true);
+
+        // Every sleep that a syscall starts is interruptible: a signal that
+        // needs delivery ends it (Interrupted; the call returns EINTR or
+        // restarts). The kernel's own short sleeps (Sleep) are not.
+        private static WakeReason Block(WaitQueue queue, ulong deadlineNs, ulong flags, bool interruptible)
         {
             Thread t = Current;
             t.WakeReason = WakeReason.None;
             t.WaitDeadline = deadlineNs;
-            // A thread told to end never starts a sleep. Whoever tells it
-            // (Processes.KillLocked, EndOtherThreads) sets the reason under this
-            // lock and interrupts only threads already Blocked; a thread that was
-            // between its syscall's entry and here (preempted, or on another CPU)
-            // sees the reason now instead. Every caller returns EINTR (or gives
-            // up) on Interrupted, and the thread leaves on its way to user mode.
-            if (t.ExitPending)
+            // A thread told to end never starts a sleep, interruptible or not.
+            // Whoever tells it (Processes.KillLocked, EndOtherThreads) sets the
+            // reason under this lock and interrupts only threads already
+            // Blocked; a thread that was between its syscall's entry and here
+            // (preempted, or on another CPU) sees the reason now instead. Every
+            // caller returns EINTR (or gives up) on Interrupted, and the thread
+            // leaves on its way to user mode. Signals (kernel/proc/SignalSend.cs)
+            // work the same way for interruptible sleeps: one sent before this
+            // point set the flag under this lock; one sent later finds the
+            // thread Blocked and interruptible, and interrupts it.
+            t.SleepsInterruptibly = interruptible;
+            if (t.ExitPending || (interruptible && t.SigPendingFlag))
             {
                 _lock.ReleaseIrqRestore(flags);
                 return WakeReason.Interrupted;
@@ -241,11 +252,14 @@ namespace Sticky.Proc
             return reason;
         }
 
-        // A wait that only WakeLocked ends (Mutex): no deadline, no interruption.
+        // A wait that only WakeLocked ends (Mutex): no deadline, and neither a
+        // signal nor a kill ends it (the holder always lets go; then the thread
+        // leaves, if it must).
         public static void WaitUninterruptibleLocked(WaitQueue queue, ulong flags)
         {
             Thread t = Current;
             t.Uninterruptible = true;
+            t.SleepsInterruptibly = false;
             t.WakeReason = WakeReason.None;
             t.WaitDeadline = 0;
             queue.Append(t);
@@ -255,7 +269,9 @@ namespace Sticky.Proc
             _lock.ReleaseIrqRestore(flags);
         }
 
-        public static void Sleep(ulong nanoseconds) => SleepUntil(Clock.NowNanoseconds + nanoseconds);
+        // The kernel's own waits (an execve waiting for its other threads, the
+        // OOM killer's pause): signals do not end them, a kill does.
+        public static void Sleep(ulong nanoseconds) => Block(null, Clock.NowNanoseconds + nanoseconds, Lock(), interruptible: false);
 
         // Blocks on no queue until the deadline (monotonic ns): TimedOut, or
         // Interrupted if the thread's process is being killed.
@@ -402,9 +418,9 @@ namespace Sticky.Proc
             // entry): it is put aside here and taken back when this thread runs
             // again, on whichever CPU that is.
             bool keepsFpu = prev.FpuState != null && prev.State != ThreadState.Dead;
-            if (keepsFpu) Cpu.FxSave(prev.FpuState);
+            if (keepsFpu) Fpu.Save(prev.FpuState);
             fixed (ulong* save = &prev.SavedRsp) ContextSwitch(save, next.SavedRsp);   // objects never move: no collector
-            if (keepsFpu) Cpu.FxRestore(prev.FpuState);   // running as prev again, maybe on another CPU
+            if (keepsFpu) Fpu.Restore(prev.FpuState);   // running as prev again, maybe on another CPU
             AfterSwitch();
         }
 

@@ -1,6 +1,7 @@
 using Sticky.Arch;
 using Sticky.Debug;
 using Sticky.Mm;
+using Sticky.Signal;
 
 namespace Sticky.Proc
 {
@@ -21,8 +22,38 @@ namespace Sticky.Proc
             }
         }
 
-        // Exceptions.UserFaultHook. Does not return.
-        public static void Kill(TrapFrame* frame) => KillWith(frame, SignalFor((int)frame->Vector), null);
+        // Exceptions.UserFaultHook: the fault's signal goes to the faulting
+        // thread. Returns if a handler will run (on the way back to ring 3);
+        // with the default action the process dies here, with the report line.
+        public static void Kill(TrapFrame* frame)
+        {
+            int signal = SignalFor((int)frame->Vector);
+            Thread t = Scheduler.Current;
+            if (t.Process == null) return;
+            ulong cr2 = frame->Vector == Exceptions.PageFault ? Cpu.ReadCr2() : 0;
+            t.FaultTrap = frame->Vector;
+            t.FaultError = frame->ErrorCode;
+            t.FaultAddress = cr2;
+            SigInfo info = InfoFor(frame, signal, cr2);
+            ulong flags = Scheduler.Lock();
+            bool handled = SignalSend.ForceLocked(t, info);
+            Scheduler.Unlock(flags);
+            if (!handled) KillWith(frame, signal, null);
+        }
+
+        // What Linux puts in siginfo for each fault.
+        private static SigInfo InfoFor(TrapFrame* frame, int signal, ulong cr2)
+        {
+            switch ((int)frame->Vector)
+            {
+                case Exceptions.PageFault:
+                    return SigInfo.Fault(signal, (frame->ErrorCode & 1) != 0 ? SigInfo.SEGV_ACCERR : SigInfo.SEGV_MAPERR, cr2);
+                case Exceptions.DivideError: return SigInfo.Fault(signal, SigInfo.FPE_INTDIV, frame->Rip);
+                case Exceptions.InvalidOpcode: return SigInfo.Fault(signal, SigInfo.ILL_ILLOPN, frame->Rip);
+                case Exceptions.AlignmentCheck: return SigInfo.Fault(signal, SigInfo.BUS_ADRALN, 0);
+                default: return new SigInfo { Signo = signal, Code = SigInfo.SI_KERNEL };   // #GP, int3, ...
+            }
+        }
 
         // KernelPageFaults.OutOfMemoryHook, the OOM killer: like Linux's, it kills the
         // process with the most resident pages (never init) with SIGKILL, and the

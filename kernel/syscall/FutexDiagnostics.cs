@@ -26,6 +26,38 @@ namespace Sticky.Sys
             Log.End();
         }
 
+        // futex: fork pid=3 child=6 uaddr=0x... parent-frame=0x... child-frame=0x...   (log=futex:trace)
+        // After a fork, for each waiter of the parent: the frame its word is on
+        // in the parent and in the child. The same frame: shared copy-on-write;
+        // two: the child got a copy (the sticky design's pinned pages).
+        public static void LogFork(Process parent, Process child)
+        {
+            var locked = parent.LockSpace();   // the space lock sleeps: before any bucket lock
+            if (locked == null) return;
+            for (int b = 0; b < _table.BucketCount; b++)
+            {
+                ulong flags = _bucketLocks[b].AcquireIrqSave();
+                for (FutexWaiter w = _table.FirstIn(b); w != null; w = w.NextInBucket)
+                {
+                    Thread t = (Thread)w.Owner;
+                    if (t.Process != parent || t.FutexWord == 0) continue;
+                    VirtualAddress page = new VirtualAddress(t.FutexWord).PageBase;
+                    parent.Space.Table.GetEntry(page, out PageTableEntry mine);
+                    child.Space.Table.GetEntry(page, out PageTableEntry theirs);
+                    Log.Begin(Subsystem.Futex, Level.Trace);
+                    Console.Write("fork");
+                    Log.Value("pid", parent.Pid);
+                    Log.Value("child", child.Pid);
+                    Log.Hex("uaddr", t.FutexWord);
+                    Log.Hex("parent-frame", mine.IsPresent ? mine.Frame.Address.Value : 0);
+                    Log.Hex("child-frame", theirs.IsPresent ? theirs.Frame.Address.Value : 0);
+                    Log.End();
+                }
+                _bucketLocks[b].ReleaseIrqRestore(flags);
+            }
+            Process.UnlockSpace(locked);
+        }
+
         // For the kernel monitor: every queued waiter with its key and pin.
         public static void Dump()
         {

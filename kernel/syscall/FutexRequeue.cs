@@ -26,6 +26,7 @@ namespace Sticky.Sys
             LockPair(from.Key, to.Key, out int b1, out int b2);
             long result;
             if (compare && Volatile(from.Pointer) != req.Value3) result = -Errno.EAGAIN;
+            else if (_table.HasNonPlainWaiter(from.Key)) result = -Errno.EINVAL;   // WAIT_REQUEUE_PI waiters need CMP_REQUEUE_PI
             else
             {
                 FutexRequeueResult r = _table.Requeue(from.Key, to.Key, req.Count, req.Count2);

@@ -5,6 +5,7 @@ using Sticky.Futex;
 using Sticky.Mm;
 using Sticky.Platform;
 using Sticky.Proc;
+using Sticky.Signal;
 using Sticky.Sync;
 using Sticky.Time;
 
@@ -82,6 +83,12 @@ namespace Sticky.Sys
                 case FutexCommand.Requeue: return Requeue(req, compare: false);
                 case FutexCommand.CmpRequeue: return Requeue(req, compare: true);
                 case FutexCommand.WakeOp: return WakeOp(req);
+                case FutexCommand.LockPi:
+                case FutexCommand.LockPi2: return LockPi(req.Word, req.Op.IsPrivate, deadline, trylock: false);
+                case FutexCommand.TrylockPi: return LockPi(req.Word, req.Op.IsPrivate, 0, trylock: true);
+                case FutexCommand.UnlockPi: return UnlockPi(req.Word, req.Op.IsPrivate);
+                case FutexCommand.WaitRequeuePi: return WaitRequeuePi(req, deadline);
+                case FutexCommand.CmpRequeuePi: return CmpRequeuePi(req);
                 default: return -Errno.ENOSYS;   // Decode has refused every other command
             }
         }
@@ -92,7 +99,7 @@ namespace Sticky.Sys
         {
             long now = (long)Clock.NowNanoseconds;
             long d = FutexTimeout.Deadline(o, seconds, nanoseconds, now);
-            if (!o.TimeoutIsRelative && o.UsesRealtimeClock) d -= (long)SysTime.BootRealtimeNs;
+            if (!o.TimeoutIsRelative && o.DeadlineIsRealtime) d -= (long)SysTime.BootRealtimeNs;
             return d <= 0 ? 1 : d;   // 0 means "no deadline" to the scheduler: an expired one is 1 ns
         }
 
@@ -116,11 +123,13 @@ namespace Sticky.Sys
             if (!forWait && !forWrite)
             {
                 // A wake looks, it does not fault in. Only a physical key needs the
-                // frame, and nobody waits on a private page that is not mapped.
-                if (p.Space.Table.Translate(va.PageBase, out PhysicalAddress mapped, out _))
-                    frame = new FrameNumber(mapped.Value >> Paging.PageShift);
-                else if (FutexKeys.NeedsFrame(_design, shared, privateOp))
-                    absent = true;
+                // frame (one leaf-entry read), and nobody waits on a private page
+                // that is not mapped.
+                if (FutexKeys.NeedsFrame(_design, shared, privateOp))
+                {
+                    if (p.Space.Table.GetEntry(va.PageBase, out PageTableEntry pte) && pte.IsPresent) frame = pte.Frame;
+                    else absent = true;
+                }
             }
             else
             {
@@ -171,9 +180,37 @@ namespace Sticky.Sys
             self.FutexWord = 0;
             // Woken, timed out or interrupted, the waiter is ours again only once
             // the table says so: a waker may still be walking a chain through it.
-            // Still queued (nobody woke it): leave, and report why.
+            // Still queued (nobody woke it): leave, and say why.
             if (!Leave(w)) return 0;
-            return reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -Errno.EINTR;
+            if (reason == WakeReason.TimedOut)
+            {
+                if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait timed out", req.Word, w.Key, "pinned", 0);
+                return -Errno.ETIMEDOUT;
+            }
+            return Interrupted(req, deadline);
+        }
+
+        // A signal ended the wait (Linux's futex_wait): without a timeout the
+        // call restarts if the handler has SA_RESTART (or none runs), else
+        // EINTR; with one it is EINTR after a handler, or a restart with the
+        // same absolute deadline through restart_syscall.
+        private static long Interrupted(in FutexRequest req, long deadline)
+        {
+            if (deadline == 0) return -SyscallRestart.ERESTARTSYS;
+            Scheduler.Current.Restart = new SignalRestart
+            {
+                Kind = RestartKind.FutexWait, Word = req.Word, Value = req.Value, Bitset = req.Bitset, DeadlineNs = (ulong)deadline,
+            };
+            return -SyscallRestart.ERESTART_RESTARTBLOCK;
+        }
+
+        public static long RestartWait(in SignalRestart r)
+        {
+            var req = new FutexRequest
+            {
+                Op = new FutexOp(FutexCommand.WaitBitset), Word = r.Word, Value = r.Value, Count = (int)r.Value, Bitset = r.Bitset,
+            };
+            return Wait(req, (long)r.DeadlineNs);
         }
 
         // True if the waiter was still queued and is now out (its pin released);
@@ -203,6 +240,12 @@ namespace Sticky.Sys
             if (err != 0 || absent) return err;
             int bucket = _table.BucketIndexOf(word.Key);
             ulong flags = _bucketLocks[bucket].AcquireIrqSave();
+            if (_table.HasNonPlainWaiter(word.Key))
+            {
+                // A PI lock or a WAIT_REQUEUE_PI waiter: not for FUTEX_WAKE (Linux: EINVAL).
+                _bucketLocks[bucket].ReleaseIrqRestore(flags);
+                return -Errno.EINVAL;
+            }
             int n = _table.Wake(word.Key, count, bitset, out FutexWaiter chain);
             WakeChain(chain);
             _bucketLocks[bucket].ReleaseIrqRestore(flags);

@@ -14,7 +14,6 @@ namespace Sticky.Sys
         // bytes reaches a pipe in one piece (Pipe.Write keeps it atomic).
         private const int Chunk = Pipe.Capacity;
         private const int IovMax = 1024;
-        private const int TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
         private const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
 
         public static long Write(int fd, ulong buffer, ulong count, long offset = -1)
@@ -36,7 +35,8 @@ namespace Sticky.Sys
             {
                 int n = count - done < Chunk ? (int)(count - done) : Chunk;
                 if (!UserMemory.CopyIn(bounce, buffer + done, (ulong)n)) return done > 0 ? (long)done : -Errno.EFAULT;
-                int written = f.Kind == FileKind.Console ? WriteConsole(bounce, n)
+                int written = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bounce, n)
+                            : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bounce, n)
                             : f.Kind == FileKind.Inode ? FileIo.Write(f, bounce, n, offset < 0 ? -1 : offset + (long)done)
                             : f.Pipe.Write(bounce, n);
                 if (written < 0) return done > 0 ? (long)done : written;
@@ -46,7 +46,7 @@ namespace Sticky.Sys
         }
 
         // One chunk in one piece: another CPU's output never lands inside it.
-        private static int WriteConsole(byte* bytes, int n)
+        private static int WriteKernelConsole(byte* bytes, int n)
         {
             ulong flags = Console.Lock();
             Console.WriteBytes(bytes, n);
@@ -91,7 +91,7 @@ namespace Sticky.Sys
             if (count == 0) return 0;
             byte* bounce = stackalloc byte[Chunk];
             int max = count < Chunk ? (int)count : Chunk;
-            int n = f.Kind == FileKind.Console ? ConsoleInput.Read(bounce, max) : f.Pipe.Read(bounce, max);
+            int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max) : f.Pipe.Read(bounce, max);
             if (n <= 0) return n;
             return UserMemory.CopyOut(buffer, bounce, (ulong)n) ? n : -Errno.EFAULT;
         }
@@ -130,17 +130,15 @@ namespace Sticky.Sys
 
         public static long Close(int fd) => Processes.Current.Files.Close(fd);
 
-        // The console answers TIOCGWINSZ, which is how musl's isatty() asks, so
-        // stdout is line-buffered there as on a Linux terminal; nothing else is a tty.
+        // Only the terminal has ioctls (tty/KernelTerminal.cs); musl's isatty()
+        // asks with TIOCGWINSZ, so stdout is line-buffered there as on Linux.
         public static long Ioctl(int fd, ulong request, ulong argument)
         {
             File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            bool console = f.Kind == FileKind.Console;
+            bool terminal = f.Kind == FileKind.Console;
             f.Release();
-            if (!console || request != TIOCGWINSZ) return -Errno.ENOTTY;
-            ulong winsize = 24UL | (80UL << 16);   // rows, columns; no pixel sizes
-            return UserMemory.Write(argument, winsize) ? 0 : -Errno.EFAULT;
+            return terminal ? Sticky.Tty.Terminal.Ioctl(request, argument) : -Errno.ENOTTY;
         }
 
         // A file of the tree moves its position (a directory's is getdents64's

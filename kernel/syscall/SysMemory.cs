@@ -91,7 +91,8 @@ namespace Sticky.Sys
             return result;
         }
 
-        private static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing, ulong backingPage)
+        // Also shmat's (SysShm).
+        internal static long Place(Process p, ulong hint, ulong size, Protection prot, int flags, SharedMemoryObject backing, ulong backingPage)
         {
             var space = p.Space;
             ulong start;

@@ -28,21 +28,5 @@ namespace Sticky.Sys
         {
             for (int i = 0; i < s.Length && i < 64; i++) into[i] = (byte)s[i];
         }
-
-        // Signals are not delivered (only their default actions exist), so the
-        // mask is always empty and handlers are accepted but never run.
-        public static long Sigprocmask(ulong oldSet, ulong setSize)
-        {
-            if (setSize != 8) return -Errno.EINVAL;
-            if (oldSet != 0 && !UserMemory.Write(oldSet, 0UL)) return -Errno.EFAULT;
-            return 0;
-        }
-
-        public static long Sigaction(ulong oldAction, ulong setSize)
-        {
-            if (setSize != 8) return -Errno.EINVAL;
-            if (oldAction == 0) return 0;
-            return UserMemory.Zero(oldAction, 32) ? 0 : -Errno.EFAULT;   // struct sigaction: SIG_DFL, no flags
-        }
     }
 }

@@ -142,7 +142,12 @@ namespace Sticky.Sys
             child.BrkStart = parent.BrkStart; child.Brk = parent.Brk;
             child.MmapCeiling = parent.MmapCeiling;
             child.Image = parent.Image; child.ImageSize = parent.ImageSize; child.ImageBias = parent.ImageBias;
+            ulong sigFlags = Scheduler.Lock();
+            child.Actions.CopyFrom(parent.Actions);
+            Scheduler.Unlock(sigFlags);
             fixed (byte* name = parent.Name) child.SetName(name, parent.NameLength);
+            child.Pgid = parent.Pgid;
+            child.Sid = parent.Sid;
 
             Thread t = Processes.CreateThread(child, f);
             if (t == null)
@@ -163,6 +168,7 @@ namespace Sticky.Sys
             if ((flags & CLONE_PARENT_SETTID) != 0) UserMemory.Write(parentTid, child.Pid);
             bool vfork = (flags & CLONE_VFORK) != 0;
             if (vfork) child.VforkParent = Scheduler.Current;
+            if (Log.On(Subsystem.Futex, Level.Trace)) Futexes.LogFork(parent, child);   // before the child can run
             Scheduler.Start(t);
             if (Log.On(Subsystem.Proc, Level.Debug))
             {
@@ -242,12 +248,14 @@ namespace Sticky.Sys
         {
             const int WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE)) != 0) return -Errno.EINVAL;
-            if (pid < -1 || pid == 0) pid = -1;   // one process group: "same group" is everyone
+            if (pid == int.MinValue) return -Errno.ESRCH;   // -pid has no meaning, as in Linux
             Process self = Processes.Current;
             while (true)
             {
                 ulong flags = Scheduler.Lock();
-                Process zombie = Processes.FindZombieLocked(self, pid, options, out bool hasChild);
+                // pid > 0: that child; -1: any; 0: one of our process group; < -1: one of group -pid.
+                int group = pid == 0 ? self.Pgid : pid < -1 ? -pid : 0;
+                Process zombie = Processes.FindZombieLocked(self, pid > 0 ? pid : -1, group, options, out bool hasChild);
                 if (zombie != null)
                 {
                     Processes.ReapLocked(zombie);
@@ -261,43 +269,12 @@ namespace Sticky.Sys
                 if (!hasChild || (options & WNOHANG) != 0)
                 {
                     Scheduler.Unlock(flags);
-                    if (LeakAccounting.Settle(self, pid, options)) continue;   // a child became reapable: reap it first
+                    if (LeakAccounting.Settle(self, pid > 0 ? pid : -1, group, options)) continue;   // a child became reapable: reap it first
                     LeakAccounting.NothingToReap(self);
                     return hasChild ? 0 : -Errno.ECHILD;
                 }
-                if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Errno.EINTR;
+                if (Scheduler.WaitLocked(self.ChildEvents, 0, flags) == WakeReason.Interrupted) return -Sticky.Signal.SyscallRestart.ERESTARTSYS;
             }
-        }
-
-        // Signals exist only as their default action: terminate (the ignored ones do nothing).
-        public static long Kill(int pid, int signal)
-        {
-            if (signal < 0 || signal > 64) return -Errno.EINVAL;
-            ulong flags = Scheduler.Lock();   // the target cannot be reaped while we look at it
-            Process target = pid == 0 ? Processes.Current : pid == -1 ? null : Processes.FindLocked(pid < 0 ? -pid : pid);
-            long result = Deliver(target, signal);
-            Scheduler.Unlock(flags);
-            return result;
-        }
-
-        public static long Tkill(int tid, int signal)
-        {
-            if (tid <= 0 || signal < 0 || signal > 64) return -Errno.EINVAL;
-            ulong flags = Scheduler.Lock();
-            Process target = null;
-            for (Thread t = Scheduler.AllThreads; t != null; t = t.NextAll)
-                if (t.Id == tid && t.Process != null) { target = t.Process; break; }
-            long result = Deliver(target, signal);
-            Scheduler.Unlock(flags);
-            return result;
-        }
-
-        // Scheduler lock held. A zombie still exists for kill (0, as Linux).
-        private static long Deliver(Process target, int signal)
-        {
-            if (target == null) return -Errno.ESRCH;
-            if (signal != 0 && !Signals.IgnoredByDefault(signal)) Processes.KillLocked(target, signal);
-            return 0;
         }
     }
 }

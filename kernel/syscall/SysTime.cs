@@ -1,6 +1,7 @@
 using Sticky.Futex;
 using Sticky.Mm;
 using Sticky.Proc;
+using Sticky.Signal;
 using Sticky.Time;
 
 namespace Sticky.Sys
@@ -73,13 +74,27 @@ namespace Sticky.Sys
             if (duration == 0) return 0;
             ulong deadline = Clock.NowNanoseconds + duration;
             if (deadline < duration) deadline = ulong.MaxValue;
+            // Interrupted by a signal: an absolute sleep restarts unless a handler
+            // runs; a relative one reports what is left and, without a handler,
+            // goes on to its first deadline through restart_syscall (as Linux).
+            if ((flags & TIMER_ABSTIME) != 0)
+                return Scheduler.SleepUntil(deadline) == WakeReason.Interrupted ? -SyscallRestart.ERESTARTNOHAND : 0;
+            return SleepRelative(deadline, remain);
+        }
+
+        public static long RestartSleep(in SignalRestart r) => SleepRelative(r.DeadlineNs, r.Word);
+
+        private static long SleepRelative(ulong deadline, ulong remain)
+        {
             if (Scheduler.SleepUntil(deadline) != WakeReason.Interrupted) return 0;
-            if (remain != 0 && (flags & TIMER_ABSTIME) == 0)
+            if (remain != 0)
             {
                 ulong left = deadline > Clock.NowNanoseconds ? deadline - Clock.NowNanoseconds : 0;
-                UserMemory.Write(remain, new Timespec { Seconds = (long)(left / NsPerSecond), Nanoseconds = (long)(left % NsPerSecond) });
+                if (!UserMemory.Write(remain, new Timespec { Seconds = (long)(left / NsPerSecond), Nanoseconds = (long)(left % NsPerSecond) }))
+                    return -Errno.EFAULT;
             }
-            return -Errno.EINTR;
+            Scheduler.Current.Restart = new SignalRestart { Kind = RestartKind.Nanosleep, Word = remain, DeadlineNs = deadline };
+            return -SyscallRestart.ERESTART_RESTARTBLOCK;
         }
     }
 }

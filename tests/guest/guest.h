@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,7 +139,13 @@ static inline void start_watchdog(unsigned seconds)
     if (pthread_attr_init(&attr) != 0)
         fail("watchdog: pthread_attr_init");
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* The watchdog starts with every signal blocked, so that a signal sent
+     * to the process is taken by the program's own threads, never by it. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&t, &attr, guest_watchdog_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&attr);
     if (rc != 0)
         fail("watchdog: pthread_create: %s", strerror(rc));
@@ -213,6 +220,9 @@ static inline const char *errno_str(long neg)
     case ENOSYS: return "ENOSYS";
     case ENOMEM: return "ENOMEM";
     case EPERM: return "EPERM";
+    case ESRCH: return "ESRCH";
+    case EDEADLK: return "EDEADLK";
+    case EOWNERDEAD: return "EOWNERDEAD";
     default: return "E?";
     }
 }

@@ -29,7 +29,7 @@ static void *reader(void *a)
 int main(void)
 {
     start_watchdog(50);
-    signal(SIGPIPE, SIG_IGN);   /* Linux would kill us on EPIPE; stickyos only returns it */
+    signal(SIGPIPE, SIG_IGN);   /* else the EPIPE case would kill us with SIGPIPE (Linux and stickyos) */
     int late = 0;
     for (int round = 0; round < 20; round++) {
         if (pipe(fds) != 0)

@@ -6,7 +6,7 @@ that -k skips work. Adding a suite = writing that function + one line below.
 """
 import functools
 
-from . import cputests, debugtools, docs, exectests, guest, host, qemu, runner
+from . import cputests, debugtools, demotests, docs, exectests, guest, host, qemu, runner
 from .core import Context, Result
 
 # Run in this order: cheapest and most basic first.
@@ -20,4 +20,5 @@ SUITES = {
     "guest": guest.tests,
     "smp4": functools.partial(guest.tests, smp=4),   # the same programs on 4 CPUs
     "debug": debugtools.tests,
+    "demo": demotests.tests,
 }

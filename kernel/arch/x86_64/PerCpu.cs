@@ -103,6 +103,7 @@ namespace Sticky.Arch
             Cpu.WriteMsr(Cpu.MsrKernelGsBase, 0);
             if (id == 0) Idt.Init(); else Idt.Load();
             UserMode.InitCpu();
+            Fpu.InitCpu();
             if (id == 0) Commit(c);
         }
     }

@@ -42,13 +42,15 @@ namespace Sticky.Arch
 
         // Set by the memory manager: returns true if it resolved the fault (demand paging, COW, EFAULT fixups).
         public static delegate*<TrapFrame*, bool> FaultHook;
-        // Set by the process layer: a fault from ring 3 that nobody resolved kills the process (does not return).
+        // Set by the process layer: a fault from ring 3 that nobody resolved
+        // becomes a signal. The hook returns if a handler will run (delivered
+        // on the way back to ring 3); otherwise the process dies in it.
         public static delegate*<TrapFrame*, void> UserFaultHook;
 
         public static void Handle(TrapFrame* frame)
         {
             if (FaultHook != null && FaultHook(frame)) return;
-            if (frame->FromUser && UserFaultHook != null) UserFaultHook(frame);
+            if (frame->FromUser && UserFaultHook != null) { UserFaultHook(frame); return; }
             Panic.Trap(Name((int)frame->Vector), frame);
         }
 

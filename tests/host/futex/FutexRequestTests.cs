@@ -42,20 +42,38 @@ public class FutexRequestTests
     [InlineData(FutexCommand.WakeOp)]
     [InlineData(FutexCommand.WaitBitset)]
     [InlineData(FutexCommand.WakeBitset)]
+    [InlineData(FutexCommand.LockPi)]
+    [InlineData(FutexCommand.UnlockPi)]
+    [InlineData(FutexCommand.TrylockPi)]
+    [InlineData(FutexCommand.WaitRequeuePi)]
+    [InlineData(FutexCommand.LockPi2)]
     public void SupportedCommands_AreAccepted_PlainAndPrivate(int command)
     {
         Assert.Equal(0, Decode(command, val3: 1));
         Assert.Equal(0, Decode(command | FutexOp.PrivateFlag, val3: 1));
     }
 
+    [Fact]
+    public void CmpRequeuePi_WantsOneToWakeAndTwoDifferentWords()
+    {
+        Assert.Equal(0, Decode(FutexCommand.CmpRequeuePi, val: 1));
+        Assert.Equal(Errno.EINVAL, Decode(FutexCommand.CmpRequeuePi, val: 2));
+        Assert.Equal(Errno.EINVAL, Decode(FutexCommand.CmpRequeuePi, val: 1, uaddr2: Word));
+        Assert.Equal(Errno.EINVAL, Decode(FutexCommand.CmpRequeuePi, val: 1, arg4: 0x80000000));   // nr_requeue < 0
+        Assert.Equal(Errno.EINVAL, Decode(FutexCommand.WaitRequeuePi, uaddr2: Word));
+    }
+
+    [Fact]
+    public void LockPi_DeadlineIsRealtime_LockPi2_Monotonic()
+    {
+        Assert.True(new FutexOp(FutexCommand.LockPi).DeadlineIsRealtime);
+        Assert.False(new FutexOp(FutexCommand.LockPi2).DeadlineIsRealtime);
+        Assert.True(new FutexOp(FutexCommand.LockPi2 | FutexOp.ClockRealtimeFlag).DeadlineIsRealtime);
+        Assert.Equal(Errno.ENOSYS, Decode(FutexCommand.LockPi | FutexOp.ClockRealtimeFlag));
+    }
+
     [Theory]
     [InlineData(FutexCommand.Fd)]
-    [InlineData(FutexCommand.LockPi)]
-    [InlineData(FutexCommand.UnlockPi)]
-    [InlineData(FutexCommand.TrylockPi)]
-    [InlineData(FutexCommand.WaitRequeuePi)]
-    [InlineData(FutexCommand.CmpRequeuePi)]
-    [InlineData(FutexCommand.LockPi2)]
     [InlineData(14)]
     [InlineData(127)]
     public void UnknownOrUnsupportedCommand_IsENOSYS(int command)

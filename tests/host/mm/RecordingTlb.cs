@@ -3,7 +3,7 @@ using Sticky.Mm;
 
 namespace Sticky.Tests.Mm;
 
-public enum TlbOp { InvalidatePage, Flush }
+public enum TlbOp { InvalidatePage, InvalidateAll, Flush }
 
 public readonly record struct TlbEvent(TlbOp Op, ulong Page);
 
@@ -12,7 +12,12 @@ public sealed class TlbLog
 {
     public readonly List<TlbEvent> Events = new();
     public void Clear() => Events.Clear();
-    public bool Invalidated(ulong page) => Events.Contains(new TlbEvent(TlbOp.InvalidatePage, page));
+    // Whether `page`'s translation was dropped: by itself, or with every other.
+    public bool Invalidated(ulong page) =>
+        Events.Contains(new TlbEvent(TlbOp.InvalidatePage, page)) || Events.Exists(e => e.Op == TlbOp.InvalidateAll);
+    public int FullFlushes => Events.FindAll(e => e.Op == TlbOp.InvalidateAll).Count;
+    public int PageInvalidations => Events.FindAll(e => e.Op == TlbOp.InvalidatePage).Count;
+    // Flushes that had something to flush: rounds of shootdown IPIs in the kernel.
     public int Flushes => Events.FindAll(e => e.Op == TlbOp.Flush).Count;
 }
 
@@ -25,9 +30,10 @@ public readonly struct RecordingTlb : ITlb
     public readonly TlbLog Log;
     public RecordingTlb(TlbLog log) { Log = log; }
     public void InvalidatePage(VirtualAddress page) => Log.Events.Add(new TlbEvent(TlbOp.InvalidatePage, page.Value));
+    public void InvalidateAll() => Log.Events.Add(new TlbEvent(TlbOp.InvalidateAll, 0));
     public void Flush()
     {
         int last = Log.Events.FindLastIndex(e => e.Op == TlbOp.Flush);
-        if (Log.Events.FindLastIndex(e => e.Op == TlbOp.InvalidatePage) > last) Log.Events.Add(new TlbEvent(TlbOp.Flush, 0));
+        if (Log.Events.FindLastIndex(e => e.Op != TlbOp.Flush) > last) Log.Events.Add(new TlbEvent(TlbOp.Flush, 0));
     }
 }
