@@ -116,9 +116,10 @@ stress: kernel init guests
 # Linux 6.1's futex selftests (all of tools/testing/selftests/futex/functional,
 # with the options of its run.sh) built from Debian's linux-source-6.1 at run
 # time and run on stickyos (tools/kselftest/run). Not part of `make test`.
+KSELFTEST_SMP ?= 1
 kselftest: kernel init
 	@tools/setup kselftest
-	tools/kselftest/run
+	tools/kselftest/run --smp $(KSELFTEST_SMP)
 
 # QEMU paused with its gdb stub, and gdb attached with tools/gdb/stickyos.gdb
 # (docs/debugging.md): make debug [CMDLINE="run=fork_cow log=mm:debug ..."]
