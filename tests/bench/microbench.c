@@ -7,8 +7,14 @@
  * child, a pipe round trip.
  *
  * One line per measurement, `BENCH <name> <value> <unit>`, the median of
- * several runs; tools/run-bench runs it on stickyos and natively and puts
- * the two side by side. Nothing here asserts a speed.
+ * several runs, then `BENCHOPS <name> <count>`: how many operations all the
+ * runs did together. tools/run-bench runs it on stickyos and natively and
+ * puts the two side by side. Nothing here asserts a speed.
+ *
+ * `microbench NAME...` runs only the named rows, `microbench --list` prints
+ * every row's name and runs none (tools/run-bench --smp: one process per row,
+ * so that the kernel's accounting line after each tells that row's TLB
+ * shootdowns; --list is the cost of the process alone).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -299,33 +305,60 @@ static const struct {
     double (*run)(void);
     double (*run_with)(int);
     int arg;
+    int ops;   /* operations in one sample: what the unit is one of */
 } benches[] = {
-    { "syscall_getpid", "ns", syscall_getpid, NULL, 0 },
-    { "page_fault_demand_zero", "ns/page", demand_zero_fault, NULL, 0 },
-    { "page_fault_cow_copy", "ns/page", cow_fault, NULL, 0 },
-    { "fork_exit_wait", "us", fork_exit_wait, NULL, 0 },
-    { "fork_dirty_64", "us", NULL, fork_dirty, 64 },
-    { "fork_dirty_256", "us", NULL, fork_dirty, 256 },
-    { "fork_dirty_1024", "us", NULL, fork_dirty, 1024 },
-    { "fork_dirty_4096", "us", NULL, fork_dirty, 4096 },
-    { "munmap_dirty_1024", "us", NULL, munmap_dirty, 1024 },
-    { "fork_pinned_0", "us", NULL, fork_pinned, 0 },
-    { "fork_pinned_1", "us", NULL, fork_pinned, 1 },
-    { "fork_pinned_16", "us", NULL, fork_pinned, 16 },
-    { "fork_pinned_256", "us", NULL, fork_pinned, 256 },
-    { "futex_wait_cow_shared", "ns/page", futex_wait_cow_shared, NULL, 0 },
-    { "thread_create_join", "us", thread_create_join, NULL, 0 },
-    { "futex_handoff_round_trip", "us", futex_handoff, NULL, 0 },
-    { "pipe_round_trip", "us", pipe_round_trip, NULL, 0 },
+    { "syscall_getpid", "ns", syscall_getpid, NULL, 0, 20000 },
+    { "page_fault_demand_zero", "ns/page", demand_zero_fault, NULL, 0, FAULT_PAGES },
+    { "page_fault_cow_copy", "ns/page", cow_fault, NULL, 0, FAULT_PAGES },
+    { "fork_exit_wait", "us", fork_exit_wait, NULL, 0, 50 },
+    { "fork_dirty_64", "us", NULL, fork_dirty, 64, 20 },
+    { "fork_dirty_256", "us", NULL, fork_dirty, 256, 20 },
+    { "fork_dirty_1024", "us", NULL, fork_dirty, 1024, 20 },
+    { "fork_dirty_4096", "us", NULL, fork_dirty, 4096, 10 },
+    { "munmap_dirty_1024", "us", NULL, munmap_dirty, 1024, 1 },
+    { "fork_pinned_0", "us", NULL, fork_pinned, 0, 20 },
+    { "fork_pinned_1", "us", NULL, fork_pinned, 1, 20 },
+    { "fork_pinned_16", "us", NULL, fork_pinned, 16, 20 },
+    { "fork_pinned_256", "us", NULL, fork_pinned, 256, 20 },
+    { "futex_wait_cow_shared", "ns/page", futex_wait_cow_shared, NULL, 0, FAULT_PAGES },
+    { "thread_create_join", "us", thread_create_join, NULL, 0, 200 },
+    { "futex_handoff_round_trip", "us", futex_handoff, NULL, 0, 2000 },
+    { "pipe_round_trip", "us", pipe_round_trip, NULL, 0, 1000 },
 };
+#define NBENCHES (sizeof benches / sizeof benches[0])
 
-int main(void)
+static void run_row(size_t b)
 {
-    for (size_t b = 0; b < sizeof benches / sizeof benches[0]; b++) {
-        double samples[RUNS];
-        for (int r = 0; r < RUNS; r++)
-            samples[r] = benches[b].run ? benches[b].run() : benches[b].run_with(benches[b].arg);
-        report(benches[b].name, samples, benches[b].unit);
+    double samples[RUNS];
+    for (int r = 0; r < RUNS; r++)
+        samples[r] = benches[b].run ? benches[b].run() : benches[b].run_with(benches[b].arg);
+    report(benches[b].name, samples, benches[b].unit);
+    printf("BENCHOPS %s %d\n", benches[b].name, RUNS * benches[b].ops);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t b = 0; b < NBENCHES; b++)
+            printf("%s\n", benches[b].name);
+        return 0;
+    }
+    for (int a = 1; a < argc; a++) {
+        size_t b = 0;
+        while (b < NBENCHES && strcmp(benches[b].name, argv[a]) != 0)
+            b++;
+        if (b == NBENCHES) {
+            fprintf(stderr, "microbench: no benchmark named %s (--list names them)\n", argv[a]);
+            return 2;
+        }
+    }
+    for (size_t b = 0; b < NBENCHES; b++) {
+        int wanted = argc == 1;
+        for (int a = 1; a < argc; a++)
+            wanted |= strcmp(benches[b].name, argv[a]) == 0;
+        if (wanted)
+            run_row(b);
     }
     return 0;
 }
