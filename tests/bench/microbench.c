@@ -4,7 +4,8 @@
  * (of a small process, of one with N dirtied pages, of one with K futex
  * waiters on distinct pages), munmap, thread creation, a futex handoff
  * between threads, FUTEX_WAIT on a page still shared copy-on-write with a
- * child, a pipe round trip.
+ * child, a pipe round trip, an munmap with and without a sibling thread
+ * running (what a TLB shootdown costs).
  *
  * One line per measurement, `BENCH <name> <value> <unit>`, the median of
  * several runs, then `BENCHOPS <name> <count>`: how many operations all the
@@ -223,6 +224,48 @@ static double munmap_dirty(int pages)
     return (double)(now_ns() - t) / 1000.0;
 }
 
+/* mmap, write and munmap one page, `n` times, while a sibling thread (when
+ * `sibling`) keeps yielding: with two CPUs or more it keeps the address space
+ * loaded on another CPU, so each munmap must send a TLB shootdown there (on
+ * one CPU it only shares the CPU). Against the row without a sibling: what a
+ * shootdown round costs. */
+static int sibling_state;   /* 1: running, 2: asked to stop */
+
+static void *yield_until_stopped(void *a)
+{
+    __atomic_store_n(&sibling_state, 1, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&sibling_state, __ATOMIC_ACQUIRE) != 2)
+        sched_yield();
+    return a;
+}
+
+static double unmap_loop(int sibling)
+{
+    const int n = 500;
+    pthread_t th;
+    sibling_state = 0;
+    if (sibling) {
+        if (pthread_create(&th, NULL, yield_until_stopped, NULL))
+            exit(1);
+        while (__atomic_load_n(&sibling_state, __ATOMIC_ACQUIRE) != 1)
+            sched_yield();
+    }
+    uint64_t t = now_ns();
+    for (int i = 0; i < n; i++) {
+        char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            exit(1);
+        *(volatile char *)p = 1;
+        munmap(p, PAGE);
+    }
+    double us = (double)(now_ns() - t) / n / 1000.0;
+    if (sibling) {
+        __atomic_store_n(&sibling_state, 2, __ATOMIC_RELEASE);
+        pthread_join(th, NULL);
+    }
+    return us;
+}
+
 /* ---- K futex waiters, each on a page of its own ---- */
 
 static int queued;
@@ -321,6 +364,8 @@ static const struct {
     { "fork_pinned_16", "us", NULL, fork_pinned, 16, 20 },
     { "fork_pinned_256", "us", NULL, fork_pinned, 256, 20 },
     { "futex_wait_cow_shared", "ns/page", futex_wait_cow_shared, NULL, 0, FAULT_PAGES },
+    { "unmap_page", "us", NULL, unmap_loop, 0, 500 },
+    { "unmap_page_sibling_running", "us", NULL, unmap_loop, 1, 500 },
     { "thread_create_join", "us", thread_create_join, NULL, 0, 200 },
     { "futex_handoff_round_trip", "us", futex_handoff, NULL, 0, 2000 },
     { "pipe_round_trip", "us", pipe_round_trip, NULL, 0, 1000 },
