@@ -87,13 +87,15 @@ demo: kernel init guests
 
 # Microbenchmarks on stickyos, on Linux under the same QEMU, and natively
 # (tools/run-bench, docs/benchmarks.md). Measurements only: nothing asserted.
+# `make bench SMP=2`: both kernels with 2 CPUs, and stickyos's TLB shootdowns per row.
+SMP ?= 1
 $(BUILD)/bench/microbench: tests/bench/microbench.c | $(SETUP_STAMP)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $< -lpthread
 
 bench: kernel init $(BUILD)/bench/microbench
 	@tools/setup bench
-	tools/run-bench
+	tools/run-bench --smp $(SMP)
 
 # tools/tcg-cost's programs: build/bench/cost-<op>-<count> (tests/bench/cost.c),
 # e.g. make build/bench/cost-futex-500 build/bench/cost-futex-2500

@@ -6,13 +6,16 @@ namespace Sticky.Proc
 {
     // The test runner's leak check (tools/testlib/guestrun.py). With `acct` on
     // the kernel command line (tools/run-guest passes it) the kernel prints
-    //     acct free-frames=N heap-bytes=N processes=N pinned-frames=N inodes=N open-files=N
+    //     acct free-frames=N heap-bytes=N processes=N pinned-frames=N inodes=N open-files=N tlb-rounds=N tlb-ipis=N
     // whenever init's wait4 finds nothing (more) to reap without sleeping:
     // ECHILD, or 0 under WNOHANG. init does that before its first program (the
     // baseline) and after each program, once it has reaped it and every orphan
     // already a zombie (kernel/user/init.c), so each line can be compared with
-    // the one before. No syscall number of its own: nothing a Linux program
-    // calls can print it, and an unknown number is ENOSYS.
+    // the one before. The last two are not leaks but running totals of the TLB
+    // shootdowns sent (mm/KernelTlbShootdown.cs): their difference between two
+    // lines is what one program cost in shootdowns (tools/run-bench --smp).
+    // No syscall number of its own: nothing a Linux program calls can print
+    // it, and an unknown number is ENOSYS.
     //
     // With several CPUs, "nothing to reap" can come a moment too early: an
     // orphan woken by its parent's exit (a pipe closing) may still be running
@@ -61,6 +64,10 @@ namespace Sticky.Proc
             Console.Dec(Sticky.Fs.Vfs.InodeCount);
             Console.Write(" open-files=");
             Console.Dec(Sticky.Io.File.Live);
+            Console.Write(" tlb-rounds=");
+            Console.Dec(TlbShootdown.Rounds);
+            Console.Write(" tlb-ipis=");
+            Console.Dec(TlbShootdown.Ipis);
             Console.WriteLine();
             Console.Unlock(flags);
         }

@@ -4,11 +4,18 @@
  * (of a small process, of one with N dirtied pages, of one with K futex
  * waiters on distinct pages), munmap, thread creation, a futex handoff
  * between threads, FUTEX_WAIT on a page still shared copy-on-write with a
- * child, a pipe round trip.
+ * child, a pipe round trip, an munmap with and without a sibling thread
+ * running (what a TLB shootdown costs).
  *
  * One line per measurement, `BENCH <name> <value> <unit>`, the median of
- * several runs; tools/run-bench runs it on stickyos and natively and puts
- * the two side by side. Nothing here asserts a speed.
+ * several runs, then `BENCHOPS <name> <count>`: how many operations all the
+ * runs did together. tools/run-bench runs it on stickyos and natively and
+ * puts the two side by side. Nothing here asserts a speed.
+ *
+ * `microbench NAME...` runs only the named rows, `microbench --list` prints
+ * every row's name and runs none (tools/run-bench --smp: one process per row,
+ * so that the kernel's accounting line after each tells that row's TLB
+ * shootdowns; --list is the cost of the process alone).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -217,6 +224,48 @@ static double munmap_dirty(int pages)
     return (double)(now_ns() - t) / 1000.0;
 }
 
+/* mmap, write and munmap one page, `n` times, while a sibling thread (when
+ * `sibling`) keeps yielding: with two CPUs or more it keeps the address space
+ * loaded on another CPU, so each munmap must send a TLB shootdown there (on
+ * one CPU it only shares the CPU). Against the row without a sibling: what a
+ * shootdown round costs. */
+static int sibling_state;   /* 1: running, 2: asked to stop */
+
+static void *yield_until_stopped(void *a)
+{
+    __atomic_store_n(&sibling_state, 1, __ATOMIC_RELEASE);
+    while (__atomic_load_n(&sibling_state, __ATOMIC_ACQUIRE) != 2)
+        sched_yield();
+    return a;
+}
+
+static double unmap_loop(int sibling)
+{
+    const int n = 500;
+    pthread_t th;
+    sibling_state = 0;
+    if (sibling) {
+        if (pthread_create(&th, NULL, yield_until_stopped, NULL))
+            exit(1);
+        while (__atomic_load_n(&sibling_state, __ATOMIC_ACQUIRE) != 1)
+            sched_yield();
+    }
+    uint64_t t = now_ns();
+    for (int i = 0; i < n; i++) {
+        char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            exit(1);
+        *(volatile char *)p = 1;
+        munmap(p, PAGE);
+    }
+    double us = (double)(now_ns() - t) / n / 1000.0;
+    if (sibling) {
+        __atomic_store_n(&sibling_state, 2, __ATOMIC_RELEASE);
+        pthread_join(th, NULL);
+    }
+    return us;
+}
+
 /* ---- K futex waiters, each on a page of its own ---- */
 
 static int queued;
@@ -299,33 +348,62 @@ static const struct {
     double (*run)(void);
     double (*run_with)(int);
     int arg;
+    int ops;   /* operations in one sample: what the unit is one of */
 } benches[] = {
-    { "syscall_getpid", "ns", syscall_getpid, NULL, 0 },
-    { "page_fault_demand_zero", "ns/page", demand_zero_fault, NULL, 0 },
-    { "page_fault_cow_copy", "ns/page", cow_fault, NULL, 0 },
-    { "fork_exit_wait", "us", fork_exit_wait, NULL, 0 },
-    { "fork_dirty_64", "us", NULL, fork_dirty, 64 },
-    { "fork_dirty_256", "us", NULL, fork_dirty, 256 },
-    { "fork_dirty_1024", "us", NULL, fork_dirty, 1024 },
-    { "fork_dirty_4096", "us", NULL, fork_dirty, 4096 },
-    { "munmap_dirty_1024", "us", NULL, munmap_dirty, 1024 },
-    { "fork_pinned_0", "us", NULL, fork_pinned, 0 },
-    { "fork_pinned_1", "us", NULL, fork_pinned, 1 },
-    { "fork_pinned_16", "us", NULL, fork_pinned, 16 },
-    { "fork_pinned_256", "us", NULL, fork_pinned, 256 },
-    { "futex_wait_cow_shared", "ns/page", futex_wait_cow_shared, NULL, 0 },
-    { "thread_create_join", "us", thread_create_join, NULL, 0 },
-    { "futex_handoff_round_trip", "us", futex_handoff, NULL, 0 },
-    { "pipe_round_trip", "us", pipe_round_trip, NULL, 0 },
+    { "syscall_getpid", "ns", syscall_getpid, NULL, 0, 20000 },
+    { "page_fault_demand_zero", "ns/page", demand_zero_fault, NULL, 0, FAULT_PAGES },
+    { "page_fault_cow_copy", "ns/page", cow_fault, NULL, 0, FAULT_PAGES },
+    { "fork_exit_wait", "us", fork_exit_wait, NULL, 0, 50 },
+    { "fork_dirty_64", "us", NULL, fork_dirty, 64, 20 },
+    { "fork_dirty_256", "us", NULL, fork_dirty, 256, 20 },
+    { "fork_dirty_1024", "us", NULL, fork_dirty, 1024, 20 },
+    { "fork_dirty_4096", "us", NULL, fork_dirty, 4096, 10 },
+    { "munmap_dirty_1024", "us", NULL, munmap_dirty, 1024, 1 },
+    { "fork_pinned_0", "us", NULL, fork_pinned, 0, 20 },
+    { "fork_pinned_1", "us", NULL, fork_pinned, 1, 20 },
+    { "fork_pinned_16", "us", NULL, fork_pinned, 16, 20 },
+    { "fork_pinned_256", "us", NULL, fork_pinned, 256, 20 },
+    { "futex_wait_cow_shared", "ns/page", futex_wait_cow_shared, NULL, 0, FAULT_PAGES },
+    { "unmap_page", "us", NULL, unmap_loop, 0, 500 },
+    { "unmap_page_sibling_running", "us", NULL, unmap_loop, 1, 500 },
+    { "thread_create_join", "us", thread_create_join, NULL, 0, 200 },
+    { "futex_handoff_round_trip", "us", futex_handoff, NULL, 0, 2000 },
+    { "pipe_round_trip", "us", pipe_round_trip, NULL, 0, 1000 },
 };
+#define NBENCHES (sizeof benches / sizeof benches[0])
 
-int main(void)
+static void run_row(size_t b)
 {
-    for (size_t b = 0; b < sizeof benches / sizeof benches[0]; b++) {
-        double samples[RUNS];
-        for (int r = 0; r < RUNS; r++)
-            samples[r] = benches[b].run ? benches[b].run() : benches[b].run_with(benches[b].arg);
-        report(benches[b].name, samples, benches[b].unit);
+    double samples[RUNS];
+    for (int r = 0; r < RUNS; r++)
+        samples[r] = benches[b].run ? benches[b].run() : benches[b].run_with(benches[b].arg);
+    report(benches[b].name, samples, benches[b].unit);
+    printf("BENCHOPS %s %d\n", benches[b].name, RUNS * benches[b].ops);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t b = 0; b < NBENCHES; b++)
+            printf("%s\n", benches[b].name);
+        return 0;
+    }
+    for (int a = 1; a < argc; a++) {
+        size_t b = 0;
+        while (b < NBENCHES && strcmp(benches[b].name, argv[a]) != 0)
+            b++;
+        if (b == NBENCHES) {
+            fprintf(stderr, "microbench: no benchmark named %s (--list names them)\n", argv[a]);
+            return 2;
+        }
+    }
+    for (size_t b = 0; b < NBENCHES; b++) {
+        int wanted = argc == 1;
+        for (int a = 1; a < argc; a++)
+            wanted |= strcmp(benches[b].name, argv[a]) == 0;
+        if (wanted)
+            run_row(b);
     }
     return 0;
 }
