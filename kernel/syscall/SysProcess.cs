@@ -138,6 +138,9 @@ namespace Sticky.Sys
             Sticky.Fs.Vfs.InheritCwd(parent, child);
             child.Umask = parent.Umask;
             child.Limits = parent.Limits;
+            child.Creds = parent.Creds;
+            child.Nice = parent.Nice;
+            child.Dumpable = parent.Dumpable; child.KeepCaps = parent.KeepCaps; child.NoNewPrivs = parent.NoNewPrivs;
             child.ExitSignal = (int)(flags & CSIGNAL);
             child.BrkStart = parent.BrkStart; child.Brk = parent.Brk;
             child.MmapCeiling = parent.MmapCeiling;

@@ -53,13 +53,16 @@ namespace Sticky.Sys
             return 0;
         }
 
+        // The CPUs that run threads (one: bit 0).
+        public const ulong OnlineCpuMask = 1;
+
         // One CPU: a mask with bit 0, in a cpumask of one word (what Linux returns the size of).
         public static long SchedGetaffinity(int pid, ulong length, ulong mask)
         {
             const ulong MaskBytes = 8;
             if (!ProcessExists(pid)) return -Errno.ESRCH;
             if (length < MaskBytes || (length & 7) != 0) return -Errno.EINVAL;
-            return UserMemory.Write(mask, 1UL) ? (long)MaskBytes : -Errno.EFAULT;
+            return UserMemory.Write(mask, OnlineCpuMask) ? (long)MaskBytes : -Errno.EFAULT;
         }
 
         // struct rusage (144 bytes): no CPU times; the peak resident size is the resident size now, in KiB.
@@ -95,7 +98,7 @@ namespace Sticky.Sys
             return UserMemory.CopyOut(info, s, 112) ? 0 : -Errno.EFAULT;
         }
 
-        private static bool ProcessExists(int pid)
+        public static bool ProcessExists(int pid)
         {
             if (pid == 0) return true;
             ulong flags = Scheduler.Lock();
