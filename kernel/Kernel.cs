@@ -53,6 +53,7 @@ namespace Sticky
             Sticky.Debug.Monitor.Start();
             Sticky.Proc.RealTimers.Start();   // alarm, setitimer (before any program: the accounting baseline includes it)
             Sticky.Io.ConsoleInput.Init();
+            Sticky.Io.IoEvents.Init();
 
             // The boot thread's work is done: init becomes runnable in the same
             // step in which the boot thread sleeps for good, so nothing above is

@@ -41,11 +41,16 @@ namespace Sticky.Io
                 _count++;
             }
             Scheduler.WakeLocked(_readers, int.MaxValue);
+            IoEvents.ChangedLocked();
             Scheduler.Unlock(flags);
         }
 
-        // Blocks until at least one byte is queued; returns how many were copied, or -ERESTARTSYS (a signal).
-        public static int Read(byte* into, int max)
+        // Scheduler lock held: is a read answered at once? (poll)
+        public static bool ReadyLocked => _count > 0;
+
+        // Blocks until at least one byte is queued; returns how many were copied,
+        // -ERESTARTSYS (a signal), or -EAGAIN instead of blocking when `nonblock`.
+        public static int Read(byte* into, int max, bool nonblock = false)
         {
             while (true)
             {
@@ -60,6 +65,7 @@ namespace Sticky.Io
                     Scheduler.Unlock(flags);
                     return n;
                 }
+                if (nonblock) { Scheduler.Unlock(flags); return -Errno.EAGAIN; }
                 if (Scheduler.WaitLocked(_readers, 0, flags) == WakeReason.Interrupted) return -Sticky.Signal.SyscallRestart.ERESTARTSYS;
             }
         }

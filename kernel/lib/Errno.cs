@@ -10,6 +10,8 @@ namespace Sticky
             EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EPIPE = 32,
             ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
         public const int EDEADLK = 35, ENOMSG = 42, EIDRM = 43, EOWNERDEAD = 130;
+        public const int ETXTBSY = 26, EMLINK = 31, ENOLCK = 37, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90,
+            EPROTOTYPE = 91, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EAFNOSUPPORT = 97, EISCONN = 106, ENOTCONN = 107;
 
         public static string Name(int errno)
         {
@@ -56,6 +58,18 @@ namespace Sticky
                 case ENOMSG: return "ENOMSG";
                 case EIDRM: return "EIDRM";
                 case EOWNERDEAD: return "EOWNERDEAD";
+                case ETXTBSY: return "ETXTBSY";
+                case EMLINK: return "EMLINK";
+                case ENOLCK: return "ENOLCK";
+                case ENOTSOCK: return "ENOTSOCK";
+                case EDESTADDRREQ: return "EDESTADDRREQ";
+                case EMSGSIZE: return "EMSGSIZE";
+                case EPROTOTYPE: return "EPROTOTYPE";
+                case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+                case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+                case EAFNOSUPPORT: return "EAFNOSUPPORT";
+                case EISCONN: return "EISCONN";
+                case ENOTCONN: return "ENOTCONN";
                 default: return null;
             }
         }

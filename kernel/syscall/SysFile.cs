@@ -94,6 +94,8 @@ namespace Sticky.Sys
             st->Nlink = 1;
             st->BlockSize = 4096;
             if (f.Kind == FileKind.Console) { st->Mode = 0x2000 | 0x190; st->Rdev = (5 << 8) | 1; st->Dev = 2; st->Ino = 1; }   // crw--w---- 5,1
+            else if (f.Kind == FileKind.Socket) { st->Mode = 0xC000 | 0x1FF; st->Dev = 6; st->Ino = (ulong)Sticky.Runtime.ObjectRef.AddressOf(f) >> 4; }   // srwxrwxrwx
+            else if (f.Kind == FileKind.EventFd) { st->Mode = 0x180; st->Dev = 7; st->Ino = 1; }   // an anonymous inode: rw-------, no type
             else { st->Mode = 0x1000 | 0x180; st->Dev = 5; st->Ino = (ulong)Sticky.Runtime.ObjectRef.AddressOf(f.Pipe) >> 4; }   // prw-------
         }
 
