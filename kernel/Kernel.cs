@@ -54,6 +54,7 @@ namespace Sticky
             Sticky.Proc.RealTimers.Start();   // alarm, setitimer (before any program: the accounting baseline includes it)
             Sticky.Io.ConsoleInput.Init();
             Sticky.Io.IoEvents.Init();
+            Sticky.Io.FileLocks.Init();
 
             // The boot thread's work is done: init becomes runnable in the same
             // step in which the boot thread sleeps for good, so nothing above is

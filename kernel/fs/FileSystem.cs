@@ -42,7 +42,7 @@ namespace Sticky.Fs
             inode.Fs = this;
             inode.Ino = ++_nextIno;
             inode.Permissions = permissions & 0xFFF;
-            inode.ModifiedNs = inode.ChangedNs = Now;
+            inode.ModifiedNs = inode.ChangedNs = inode.AccessedNs = Now;
             InodeCount++;
             return inode;
         }

@@ -59,7 +59,7 @@ namespace Sticky.Io
             if (Kind == FileKind.PipeWriter) { Pipe.CloseEnd(reader: false); Pipe.Drop(); }
             if (Kind == FileKind.Socket) Sockets.Close(this);
             if (Kind == FileKind.EventFd) Counter.Release();
-            if (Inode != null) Vfs.Put(Inode);
+            if (Inode != null) { FileLocks.DropOwner(this, null); Vfs.Put(Inode); }
             fixed (int* live = &_live) Atomic.Add(live, -1);
             KernelHeap.Free(this);
         }

@@ -91,7 +91,7 @@ namespace Sticky.Io
             _files[fd] = file;
             SetBit(fd, closeOnExec);
             _lock.ReleaseIrqRestore(flags);
-            old?.Release();   // outside the lock: the last release may close a pipe end
+            if (old != null) Closed(old);
             return fd;
         }
 
@@ -119,8 +119,16 @@ namespace Sticky.Io
             SetBit(fd, false);
             _lock.ReleaseIrqRestore(flags);
             if (f == null) return -Errno.EBADF;
-            f.Release();   // outside the lock: the last release closes a pipe end
+            Closed(f);
             return 0;
+        }
+
+        // A descriptor of `f` is gone: the process's record locks on the file go
+        // with it (POSIX), then our reference (outside the lock: the last release closes a pipe end).
+        private void Closed(File f)
+        {
+            if (f.Inode != null) FileLocks.DropOwner(this, f.Inode);
+            f.Release();
         }
 
         // execve: every descriptor marked close-on-exec goes.

@@ -48,7 +48,8 @@ namespace Sticky.Sys
                     int slot = 0;
                     entry = cookie - 2 < int.MaxValue ? dir.EntryFrom((int)(cookie - 2), out slot) : null;
                     if (entry == null) break;
-                    fixed (byte* n = entry.Name) { name = n; nameLength = entry.Name.Length; }
+                    byte[] entryName = dir.NameAt(slot);
+                    fixed (byte* n = entryName) { name = n; nameLength = entryName.Length; }
                     next = (ulong)slot + 3;
                 }
                 int reclen = (19 + nameLength + 1 + 7) & ~7;
@@ -165,7 +166,11 @@ namespace Sticky.Sys
             {
                 WalkResult r = at.Result;
                 if (r.Target != null) err = -Errno.EEXIST;
-                else err = Namespace.MakeDirectory(r.Parent, r.Name, r.NameLength, mode & ~Processes.Current.Umask & 0x3FF, out _);
+                else
+                {
+                    err = Namespace.MakeDirectory(r.Parent, r.Name, r.NameLength, mode & ~Processes.Current.Umask & 0x3FF, out Directory made);
+                    if (err == 0) SysFileMeta.Owned(made);
+                }
             }
             at.End();
             return err;
@@ -188,7 +193,7 @@ namespace Sticky.Sys
                 else if (r.Parent == null) err = rmdir ? -Errno.EBUSY : -Errno.EISDIR;   // "/" (or dots, unlink)
                 else if (rmdir) err = Namespace.RemoveDirectory(r.Parent, r.Target);
                 else if (r.TrailingSlash && !r.Target.IsDirectory) err = -Errno.ENOTDIR;
-                else err = Namespace.Unlink(r.Parent, r.Target);
+                else err = Namespace.Unlink(r.Parent, r.Target, r.Name, r.NameLength);
             }
             at.End();
             return err;
@@ -220,7 +225,7 @@ namespace Sticky.Sys
                 WalkResult f = from.Result;
                 if (f.Parent == null || to.Parent == null) err = -Errno.EBUSY;   // ".", ".." or "/" at either end
                 else if ((f.TrailingSlash || to.TrailingSlash) && !f.Target.IsDirectory) err = -Errno.ENOTDIR;
-                else err = Namespace.Rename(f.Parent, f.Target, to.Parent, to.Name, to.NameLength, to.Target, flags);
+                else err = Namespace.Rename(f.Parent, f.Target, f.Name, f.NameLength, to.Parent, to.Name, to.NameLength, to.Target, flags);
             }
             from.End();
             toDir?.Release();

@@ -53,6 +53,7 @@ namespace Sticky.Sys
                 if (r.TrailingSlash) return -Errno.EISDIR;
                 int err = Namespace.CreateFile(r.Parent, r.Name, r.NameLength, permissions, out RamFile created);
                 if (err != 0) return err;
+                SysFileMeta.Owned(created);
                 target = created;
             }
             else
@@ -105,17 +106,24 @@ namespace Sticky.Sys
             *st = default;
             st->Dev = i.Fs.Device;
             st->Ino = i.Ino;
-            st->Nlink = i is Directory d ? 2 + (ulong)Subdirectories(d) : 1;
+            st->Nlink = i is Directory d ? 2 + (ulong)Subdirectories(d) : (ulong)i.Links;
+            st->Uid = i.Uid;
+            st->Gid = i.Gid;
             st->Mode = i.Mode;
             st->Rdev = i is DeviceNode dev ? dev.DeviceNumber : 0UL;
             st->Size = (long)i.Size;
             st->BlockSize = 4096;
             st->Blocks = (long)Blocks(i);
-            st->Atime = st->Mtime = i.ModifiedNs / 1_000_000_000;
-            st->AtimeNs = st->MtimeNs = i.ModifiedNs % 1_000_000_000;
-            st->Ctime = i.ChangedNs / 1_000_000_000;
-            st->CtimeNs = i.ChangedNs % 1_000_000_000;
+            st->Atime = Seconds(i.AccessedNs);
+            st->AtimeNs = i.AccessedNs - st->Atime * 1_000_000_000;
+            st->Mtime = Seconds(i.ModifiedNs);
+            st->MtimeNs = i.ModifiedNs - st->Mtime * 1_000_000_000;
+            st->Ctime = Seconds(i.ChangedNs);
+            st->CtimeNs = i.ChangedNs - st->Ctime * 1_000_000_000;
         }
+
+        // Whole seconds, rounded down also before 1970 (a time set by utimensat may be negative).
+        private static long Seconds(long ns) => ns >= 0 ? ns / 1_000_000_000 : -((-ns + 999_999_999) / 1_000_000_000);
 
         private static int Subdirectories(Directory d)
         {

@@ -59,6 +59,14 @@ namespace Sticky.Sys
             return f.Counter.Write(add, nonblock);
         }
 
+        // sendfile's way out: `n` bytes of kernel memory to `f` (a console, pipe, socket or file) at its position.
+        public static int WriteKernel(File f, byte* bytes, int n) =>
+            f.Kind == FileKind.Console ? WriteConsole(bytes, n)
+            : f.Kind == FileKind.Inode ? FileIo.Write(f, bytes, n, -1)
+            : f.Kind == FileKind.Socket ? (f.WriteShut ? -Errno.EPIPE : f.OutPipe.Write(bytes, n, f.IsNonblocking))
+            : f.Kind == FileKind.PipeWriter ? f.Pipe.Write(bytes, n, f.IsNonblocking)
+            : -Errno.EINVAL;
+
         private static int WriteConsole(byte* bytes, int n)
         {
             Console.WriteBytes(bytes, n);
