@@ -13,6 +13,8 @@ A program's metadata line, anywhere in its first 40 lines:
     skip-native       not run natively on Linux
     busybox           the initramfs also holds Debian's busybox-static as /bin/busybox,
                       with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
+    shells            as busybox, and Debian's static shells at their Debian paths
+                      (SHELLS: /bin/bash-static, /bin/zsh-static, /bin/sash)
 Test names: guest/<name>, or guest/<name>[<design>] per futex design; and
 guest/<name>[native]: the same binary run on this Linux host, where it must
 print `PASS <name>` and exit 0 (so a program's expectations are Linux's own);
@@ -31,7 +33,8 @@ META = re.compile(r"^\s*//\s*guest:(.*)$")
 META_LINES = 40
 NATIVE = "native"
 BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")
-BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false")
+BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false", "sleep")
+SHELLS = ("/bin/bash-static", "/bin/zsh-static", "/bin/sash")
 
 
 @dataclasses.dataclass
@@ -43,6 +46,7 @@ class Program:
     nosticky_fails: bool = False
     native: bool = True                 # also run natively on the host
     busybox: bool = False               # pack /bin/busybox into the initramfs
+    shells: bool = False                # and the static shells (SHELLS)
     problem: str = ""                   # bad metadata: every cell of the program fails with it
 
 
@@ -92,6 +96,8 @@ def read_program(path):
                 prog.native = False
             elif key == "busybox" and not value:
                 prog.busybox = True
+            elif key == "shells" and not value:
+                prog.busybox = prog.shells = True
             else:
                 raise ValueError
     except ValueError:
@@ -145,9 +151,15 @@ def run_cell(ctx, cell):
         return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
     if prog.busybox and not os.path.isfile(BUSYBOX):
         return Result(SUITE, cell.name, "fail", f"{BUSYBOX} not found: install busybox-static (tools/setup)"), "NO BUSYBOX"
+    missing = [s for s in SHELLS if prog.shells and not os.path.isfile(s)]
+    if missing:
+        return Result(SUITE, cell.name, "fail", f"{missing[0]} not found: install bash-static, zsh-static, sash "
+                      "(tools/setup)"), "NO SHELLS"
     if cell.native:
         return run_native(ctx, cell, binary), None
     extra = guestrun.busybox_files(BUSYBOX, BUSYBOX_APPLETS) if prog.busybox else []
+    if prog.shells:
+        extra += guestrun.program_files(SHELLS)
     cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
                                       extra_files=extra)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")

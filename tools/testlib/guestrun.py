@@ -145,6 +145,12 @@ def busybox_files(binary, applets):
         [(f"bin/{a}", cpio.MODE_SYMLINK, b"busybox") for a in applets]
 
 
+def program_files(paths):
+    """Initramfs members for host programs at the same absolute paths (their
+    directories must already be members, as bin/ is with busybox_files)."""
+    return [(p.lstrip("/"), cpio.MODE_EXECUTABLE, _read(p)) for p in paths]
+
+
 def _read(path):
     with open(path, "rb") as f:
         return f.read()
