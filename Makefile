@@ -18,12 +18,14 @@ SETUP_STAMP := $(BUILD)/.setup-done
 # here, so `make BUILD=out test` tests what it built.
 export STICKY_BUILD := $(abspath $(BUILD))
 
-.PHONY: all kernel init setup run test bench soak kselftest debug clean
+.PHONY: all kernel init setup run test demo bench soak kselftest debug clean
+
+# The first rule is what a plain `make` builds: the kernel (README.md).
+all: kernel
+kernel: $(BUILD)/kernel.elf
 
 # Guest test programs (static musl binaries): `make guests`.
 include tests/guest/guest.mk
-all: kernel
-kernel: $(BUILD)/kernel.elf
 
 # The first user process: runs the programs named on the kernel command line
 # (run=a,b) and reports each one's exit status (see tools/run-guest).
@@ -68,13 +70,20 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.nosyms.elf $(BUILD)/ksyms.o
 	$(LINK) -o $@ $(ASM_OBJ) $(BUILD)/kernel.o $(BUILD)/ksyms.o
 	tools/mksyms --verify $(BUILD)/kernel.nosyms.elf $@
 
-# init runs its demo programs (hello, threads); the serial console streams
-# to this terminal and run-guest says whether everything passed.
+# init runs its demo programs (hello, threads), then busybox's shell on the
+# serial console (this terminal), with the guest tests in /tests; exit or
+# Ctrl-D there powers off, and run-guest says whether everything passed.
 run: kernel init guests
 	tools/run-guest
 
 test: kernel init guests
 	tools/run-tests
+
+# One futex-across-fork program (tests/guest/futex_demo.c) under each futex
+# design, and what the kernel logged told in words: the 2002 bug under
+# nosticky, the fix under sticky, Linux's keys under virtkey.
+demo: kernel init guests
+	tools/run-guest --futex=compare $(BUILD)/guest/futex_demo
 
 # Microbenchmarks on stickyos, on Linux under the same QEMU, and natively
 # (tools/run-bench, docs/benchmarks.md). Measurements only: nothing asserted.
@@ -85,6 +94,12 @@ $(BUILD)/bench/microbench: tests/bench/microbench.c | $(SETUP_STAMP)
 bench: kernel init $(BUILD)/bench/microbench
 	@tools/setup bench
 	tools/run-bench
+
+# tools/tcg-cost's programs: build/bench/cost-<op>-<count> (tests/bench/cost.c),
+# e.g. make build/bench/cost-futex-500 build/bench/cost-futex-2500
+$(BUILD)/bench/cost-%: tests/bench/cost.c | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -DOP_$(word 1,$(subst -, ,$*)) -DCOUNT=$(word 2,$(subst -, ,$*)) -o $@ $< -lpthread
 
 # Many boots of the guest programs to catch rare failures (resets, hangs);
 # QEMU's own log kept for failing boots only (tools/soak, docs/debugging.md).

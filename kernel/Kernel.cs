@@ -18,12 +18,13 @@ namespace Sticky
         private static void Main(ulong startInfoPhysical)
         {
             Internal.Runtime.CompilerHelpers.StartupCodeHelpers.InitializeModules();
-            Sticky.Drivers.Serial.Init();
+            Sticky.Drivers.Serial.Init(Sticky.Drivers.Serial.Com1);
             Cpus.InitBootCpu();
 
             // The boot page tables map all low memory at the direct map's base already.
             if (!BootInfo.TryParse(startInfoPhysical, Sticky.Mm.DirectMap.Base, out _boot))
                 Panic.Halt("no PVH start info: boot stickyos with qemu -kernel (PVH ELF note)");
+            Console.Init(&Boot->CommandLine);
             Banner.Print(Boot);
             Log.Init(&Boot->CommandLine);
             Sticky.Mm.KernelMemory.Init(Boot);
@@ -49,11 +50,12 @@ namespace Sticky
             if (!Sticky.Fs.Initramfs.Present)
                 Panic.Halt("no initramfs: boot with -initrd (tools/run-guest packs one)");
             Sticky.Fs.Vfs.Init(Sticky.Fs.Initramfs.Archive, Sticky.Fs.Initramfs.Length);
+            Sticky.Debug.Monitor.Announce();
             var init = Sticky.Proc.InitProcess.Create(&Boot->CommandLine);   // first: init must get pid 1
             Sticky.Debug.Monitor.Start();
             Sticky.Proc.RealTimers.Start();   // alarm, setitimer (before any program: the accounting baseline includes it)
-            Sticky.Io.ConsoleInput.Init();
-            Sticky.Io.IoEvents.Init();
+            Sticky.Tty.Terminal.Init();
+            Sticky.Io.PollWait.Init();
             Sticky.Io.FileLocks.Init();
 
             // The boot thread's work is done: init becomes runnable in the same

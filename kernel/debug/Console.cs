@@ -4,11 +4,24 @@ using Sticky.Lib;
 
 namespace Sticky.Debug
 {
-    // Kernel output to the serial console, byte by byte and unlocked: output
-    // from two threads can interleave. Line-level locking comes with the
-    // leveled kernel log; the panic path must never wait for a lock anyway.
+    // The kernel's own output (banner, log, faults, monitor, panics), byte by
+    // byte and unlocked: output from two threads can interleave. Line-level
+    // locking comes with the leveled kernel log; the panic path must never
+    // wait for a lock anyway. It goes to the terminal's serial port (COM1),
+    // or with `console=ttyS1` on the command line to a port of its own (COM2),
+    // so programs' output can be captured apart from it.
     public static unsafe class Console
     {
+        private static ushort _port = Serial.Com1;
+
+        // Called once the command line is known, before the banner.
+        public static void Init(Sticky.Platform.CommandLine* commandLine)
+        {
+            if (!commandLine->ValueIs("console", "ttyS1")) return;
+            Serial.Init(Serial.Com2);
+            _port = Serial.Com2;
+        }
+
         public static void Write(string s)
         {
             if ((object)s == null) { Write("(null)"); return; }
@@ -20,8 +33,8 @@ namespace Sticky.Debug
 
         public static void Put(byte b)
         {
-            if (b == (byte)'\n') Serial.WriteByte((byte)'\r');
-            Serial.WriteByte(b);
+            if (b == (byte)'\n') Serial.WriteByte(_port, (byte)'\r');
+            Serial.WriteByte(_port, b);
         }
 
         public static void WriteBytes(byte* p, int n) { for (int i = 0; i < n; i++) Put(p[i]); }

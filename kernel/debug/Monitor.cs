@@ -8,24 +8,31 @@ namespace Sticky.Debug
     // The kernel monitor: Ctrl-] then `m` on the serial console prints the
     // state of the system while it keeps running: processes and threads with
     // what they wait on, futex waiters with keys and pins, memory, scheduler
-    // counters. Ctrl-] Ctrl-] sends one Ctrl-] to the program reading the
-    // console; Ctrl-] followed by anything else sends both bytes. Ctrl-] is
-    // no terminal's signal key (unlike Ctrl-C, Ctrl-\, Ctrl-Z) and not QEMU's
-    // escape (Ctrl-A). A kernel thread prints, so the report never runs
-    // inside the interrupt.
+    // counters; Ctrl-] then `h` lists the keys. Ctrl-] Ctrl-] sends one Ctrl-]
+    // to the program reading the console; Ctrl-] followed by anything else
+    // sends both bytes. Ctrl-] is no terminal's signal key (unlike Ctrl-C,
+    // Ctrl-\, Ctrl-Z) and not QEMU's escape (Ctrl-A). A kernel thread prints,
+    // so nothing is printed inside the interrupt.
     public static unsafe class Monitor
     {
         public const byte Escape = 0x1D;   // Ctrl-]
         public const int Consume = 0, Pass = 1, PassEscapeThenByte = 2;
 
-        private static bool _escapePending, _requested;
+        private const byte ReportKey = (byte)'m', HelpKey = (byte)'h';
+
+        private static bool _escapePending;
+        private static byte _requested;   // the key whose answer the monitor thread owes (0: none)
         private static WaitQueue _wakeup;
+
+        // Says how to reach the monitor: before init starts, so that no line
+        // of init's can land in the middle of this one (the console is unlocked).
+        public static void Announce() =>
+            Console.WriteLine("monitor: press Ctrl-] then m on the console for a report, Ctrl-] then h for its keys");
 
         public static void Start()
         {
             _wakeup = new WaitQueue();
             Scheduler.Spawn("monitor", &Loop, 0);
-            Console.WriteLine("monitor: press Ctrl-] then m on the console for a report");
         }
 
         // Serial receive interrupt: what to do with byte `b`.
@@ -39,9 +46,9 @@ namespace Sticky.Debug
             }
             _escapePending = false;
             if (b == Escape) return Pass;
-            if (b != (byte)'m') return PassEscapeThenByte;
+            if (b != ReportKey && b != HelpKey) return PassEscapeThenByte;
             ulong flags = Scheduler.Lock();
-            _requested = true;
+            _requested = b;
             Scheduler.WakeLocked(_wakeup, 1);
             Scheduler.Unlock(flags);
             return Consume;
@@ -52,11 +59,22 @@ namespace Sticky.Debug
             while (true)
             {
                 ulong flags = Scheduler.Lock();
-                if (!_requested) { Scheduler.WaitLocked(_wakeup, 0, flags); continue; }
-                _requested = false;
+                byte key = _requested;
+                if (key == 0) { Scheduler.WaitLocked(_wakeup, 0, flags); continue; }
+                _requested = 0;
                 Scheduler.Unlock(flags);
-                Report();
+                if (key == HelpKey) Help(); else Report();
             }
+        }
+
+        public static void Help()
+        {
+            Console.WriteLine("=== stickyos monitor keys (after Ctrl-]) ===");
+            Console.WriteLine("  m        report: processes, threads, futex waiters, memory, scheduler");
+            Console.WriteLine("  h        this list");
+            Console.WriteLine("  Ctrl-]   a Ctrl-] for the program reading the console");
+            Console.WriteLine("  other    both keys go to the program");
+            Console.WriteLine("(QEMU's own keys: Ctrl-A then h on a terminal; Ctrl-A then x quits)");
         }
 
         public static void Report()

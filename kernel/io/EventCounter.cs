@@ -28,7 +28,7 @@ namespace Sticky.Io
                     value = _semaphore ? 1 : _value;
                     _value -= value;
                     Scheduler.WakeLocked(_wait, int.MaxValue);
-                    IoEvents.ChangedLocked();
+                    PollWait.WakeLocked();
                     Scheduler.Unlock(flags);
                     return 8;
                 }
@@ -47,7 +47,7 @@ namespace Sticky.Io
                 {
                     _value += add;
                     Scheduler.WakeLocked(_wait, int.MaxValue);
-                    IoEvents.ChangedLocked();
+                    PollWait.WakeLocked();
                     Scheduler.Unlock(flags);
                     return 8;
                 }
@@ -57,7 +57,7 @@ namespace Sticky.Io
         }
 
         // Scheduler lock held.
-        public int EventsLocked() => (_value > 0 ? IoEvents.Readable : 0) | (_value < Max ? IoEvents.Writable : 0);
+        public int PollLocked() => (_value > 0 ? PollWait.Readable : 0) | (_value < Max ? PollWait.Writable : 0);
 
         // The file going away (one file per counter: dup shares the file).
         public void Release()

@@ -4,14 +4,17 @@ using Sticky.Mm;
 
 namespace Sticky.Io
 {
-    public enum FileKind { Console, PipeReader, PipeWriter, Inode, Socket, EventFd }
+    // Console: the terminal (tty/KernelTerminal.cs, also /dev/tty and
+    // /dev/console); KernelConsole: where the kernel's own messages go
+    // (write-only; init reports there).
+    public enum FileKind { Console, PipeReader, PipeWriter, Inode, KernelConsole, Socket, EventFd }
 
     // An open file description, shared by every fd (and every forked process)
     // that refers to it, and by every syscall using it right now: a read
     // blocked on a pipe holds a reference, so a close() from another thread
-    // cannot free the file under it. The serial console, a pipe end, or an
-    // inode of the file tree (a file, a directory, a device), one end of a
-    // socket pair (reads from Pipe, writes to OutPipe), or an eventfd.
+    // cannot free the file under it. The terminal, the kernel's console, a
+    // pipe end, an inode of the file tree (a file, a directory, a device),
+    // one end of a socket pair (reads from Pipe, writes to OutPipe), or an eventfd.
     public sealed unsafe class File
     {
         public const int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_APPEND = 0x400,

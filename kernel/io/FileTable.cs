@@ -15,14 +15,16 @@ namespace Sticky.Io
         private ulong _closeOnExec;
         private SpinLock _lock;
 
-        // fds 0, 1 and 2 on the serial console.
-        public static FileTable WithConsole()
+        // init's: fds 0, 1 and 2 on the terminal, 3 on the kernel's console
+        // (write-only; init marks it close-on-exec: its own, not its programs').
+        public static FileTable ForInit()
         {
             var table = new FileTable();
-            var console = new File { Kind = FileKind.Console };
-            console.AddRef();
-            console.AddRef();
-            table._files[0] = table._files[1] = table._files[2] = console;
+            var terminal = new File { Kind = FileKind.Console };
+            terminal.AddRef();
+            terminal.AddRef();
+            table._files[0] = table._files[1] = table._files[2] = terminal;
+            table._files[3] = new File { Kind = FileKind.KernelConsole, Flags = File.O_WRONLY };
             return table;
         }
 

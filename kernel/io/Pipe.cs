@@ -34,7 +34,7 @@ namespace Sticky.Io
                 {
                     int n = Records ? TakeRecord(into, max) : Take(into, max);
                     Scheduler.WakeLocked(_writeWait, int.MaxValue);
-                    IoEvents.ChangedLocked();
+                    PollWait.WakeLocked();
                     Scheduler.Unlock(flags);
                     return n;
                 }
@@ -88,7 +88,7 @@ namespace Sticky.Io
                 Put(from + done, n);
                 done += n;
                 Scheduler.WakeLocked(_readWait, int.MaxValue);
-                IoEvents.ChangedLocked();
+                PollWait.WakeLocked();
                 Scheduler.Unlock(flags);
             }
             return done;
@@ -118,20 +118,21 @@ namespace Sticky.Io
                 Put(header, RecordHeader);
                 Put(from, count);
                 Scheduler.WakeLocked(_readWait, int.MaxValue);
-                IoEvents.ChangedLocked();
+                PollWait.WakeLocked();
                 Scheduler.Unlock(flags);
                 return count;
             }
         }
 
-        // Scheduler lock held: poll's events for the reading or the writing end.
-        public int EventsLocked(bool reader)
+        // Scheduler lock held: poll(2)'s view of one end, as Linux's pipe_poll:
+        // the reader is readable with data, hung up without writers; the
+        // writer is writable with room (for a record, its header and a byte),
+        // in error without readers.
+        public int PollLocked(bool reader)
         {
-            if (reader)
-                return (_count > 0 ? IoEvents.Readable : 0) | (_writers == 0 ? IoEvents.POLLHUP : 0);
-            if (_readers == 0) return IoEvents.POLLERR | IoEvents.POLLOUT;
+            if (reader) return (_count > 0 ? PollWait.Readable : 0) | (_writers == 0 ? PollWait.POLLHUP : 0);
             int room = Capacity - _count;
-            return room >= (Records ? RecordHeader + 1 : 1) ? IoEvents.Writable : 0;
+            return (room >= (Records ? RecordHeader + 1 : 1) ? PollWait.Writable : 0) | (_readers == 0 ? PollWait.POLLERR : 0);
         }
 
         // Bytes a read would get now (FIONREAD).
@@ -152,7 +153,7 @@ namespace Sticky.Io
             if (reader) _readers--; else _writers--;
             Scheduler.WakeLocked(_readWait, int.MaxValue);
             Scheduler.WakeLocked(_writeWait, int.MaxValue);
-            IoEvents.ChangedLocked();
+            PollWait.WakeLocked();
             Scheduler.Unlock(flags);
         }
 

@@ -1,22 +1,22 @@
-using Sticky.Proc;
-
 namespace Sticky.Io
 {
     // poll's view of an open file: which of POLLIN, POLLOUT, POLLHUP,
-    // POLLERR hold now. Files of the tree are always ready, as on Linux.
+    // POLLERR, POLLRDHUP hold now, for every kind of file. Files of the tree
+    // and devices never wait, as on Linux.
     public static class Readiness
     {
-        // Scheduler lock held (pipes, sockets, eventfds and console input are guarded by it).
+        // Scheduler lock held (pipes, sockets, eventfds and the terminal are guarded by it).
         public static int EventsLocked(File f)
         {
             switch (f.Kind)
             {
-                case FileKind.Console: return (ConsoleInput.ReadyLocked ? IoEvents.Readable : 0) | IoEvents.Writable;
-                case FileKind.PipeReader: return f.Pipe.EventsLocked(reader: true);
-                case FileKind.PipeWriter: return f.Pipe.EventsLocked(reader: false);
-                case FileKind.EventFd: return f.Counter.EventsLocked();
-                case FileKind.Socket: return Sockets.EventsLocked(f);
-                default: return IoEvents.Readable | IoEvents.Writable;
+                case FileKind.Console: return Sticky.Tty.Terminal.PollLocked();
+                case FileKind.KernelConsole: return PollWait.Writable;
+                case FileKind.PipeReader: return f.Pipe.PollLocked(reader: true);
+                case FileKind.PipeWriter: return f.Pipe.PollLocked(reader: false);
+                case FileKind.EventFd: return f.Counter.PollLocked();
+                case FileKind.Socket: return Sockets.PollLocked(f);
+                default: return PollWait.Readable | PollWait.Writable;
             }
         }
     }

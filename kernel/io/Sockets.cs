@@ -42,15 +42,15 @@ namespace Sticky.Io
 
         // Scheduler lock held. As Linux's unix_poll: readable with data, or
         // at end of file (POLLRDHUP); POLLHUP once both directions are gone.
-        public static int EventsLocked(File f)
+        public static int PollLocked(File f)
         {
             int events = 0;
-            bool readEnd = f.ReadShut || (f.Pipe.EventsLocked(reader: true) & IoEvents.POLLHUP) != 0;
-            if (!f.ReadShut) events |= f.Pipe.EventsLocked(reader: true) & IoEvents.Readable;
-            if (readEnd) events |= IoEvents.Readable | IoEvents.POLLRDHUP;
-            bool writeEnd = f.WriteShut || (f.OutPipe.EventsLocked(reader: false) & IoEvents.POLLERR) != 0;
-            if (!writeEnd) events |= f.OutPipe.EventsLocked(reader: false) & IoEvents.Writable;
-            if (readEnd && writeEnd) events |= IoEvents.POLLHUP | IoEvents.Writable;
+            bool readEnd = f.ReadShut || (f.Pipe.PollLocked(reader: true) & PollWait.POLLHUP) != 0;
+            if (!f.ReadShut) events |= f.Pipe.PollLocked(reader: true) & PollWait.Readable;
+            if (readEnd) events |= PollWait.Readable | PollWait.POLLRDHUP;
+            bool writeEnd = f.WriteShut || (f.OutPipe.PollLocked(reader: false) & PollWait.POLLERR) != 0;
+            if (!writeEnd) events |= f.OutPipe.PollLocked(reader: false) & PollWait.Writable;
+            if (readEnd && writeEnd) events |= PollWait.POLLHUP | PollWait.Writable;
             return events;
         }
     }

@@ -326,10 +326,19 @@ namespace Sticky.Mm
             return lo;
         }
 
+        // The last region IndexOf found: faults and futex calls look up the same
+        // region again and again. Never stale in a harmful way: a hint that no
+        // longer contains `va` (regions changed) just falls back to the search.
+        private int _lastHit;
+
         private int IndexOf(VirtualAddress va)
         {
+            int h = _lastHit;
+            if (h < _count && _regions[h].Start <= va && va < _regions[h].End) return h;
             int i = FirstEndingAfter(va);
-            return i < _count && _regions[i].Start <= va ? i : -1;
+            if (i >= _count || _regions[i].Start > va) return -1;
+            _lastHit = i;
+            return i;
         }
 
         private bool IsCovered(VirtualAddress start, VirtualAddress end)
@@ -354,15 +363,40 @@ namespace Sticky.Mm
             r.Backing?.AddRef();
         }
 
-        private void UnmapPages(VirtualAddress start, VirtualAddress end)
+        // Beyond this many pages in one leaf table, one full invalidation is
+        // cheaper than a page at a time (Linux's tlb_single_page_flush_ceiling).
+        private const int SinglePageInvalidations = 32;
+
+        // In page-table order: per leaf table, the entries are cleared, their
+        // translations invalidated (each, or all at once for many), and then
+        // the frames released in one frame-lock hold.
+        private unsafe void UnmapPages(VirtualAddress start, VirtualAddress end)
         {
-            VirtualAddress from = start;
-            while (_table.NextMapped(from, end, out VirtualAddress page, out _))
+            FrameNumber* frames = stackalloc FrameNumber[PageTable<TMem, TTlb>.LeafEntries];
+            ulong va = start.Value;
+            while (va < end.Value)
             {
-                _table.Unmap(page, out FrameNumber frame);
-                _resident--;
-                _frames.Release(frame);   // after Unmap invalidated the translation
-                from = page + Paging.PageSize;
+                PageTableEntry* table = _table.LeafTableOf(va, out ulong next);
+                ulong stop = next < end.Value ? next : end.Value;
+                if (table != null)
+                {
+                    int first = PageTable<TMem, TTlb>.LeafIndex(va), last = PageTable<TMem, TTlb>.LeafIndex(stop - 1);
+                    int present = 0;
+                    for (int i = first; i <= last; i++) if (table[i].IsPresent) present++;
+                    bool each = present <= SinglePageInvalidations;
+                    int n = 0;
+                    for (int i = first; i <= last; i++)
+                    {
+                        if (!table[i].IsPresent) continue;
+                        frames[n++] = table[i].Frame;
+                        table[i] = default;
+                        if (each) _tlb.InvalidatePage(new VirtualAddress(va + ((ulong)(i - first) << Paging.PageShift)));
+                    }
+                    if (!each) _tlb.InvalidateAll();
+                    _resident -= (ulong)n;
+                    _frames.ReleaseAll(frames, n);   // after the translations are gone
+                }
+                va = stop;
             }
         }
 

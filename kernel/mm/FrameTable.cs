@@ -150,10 +150,7 @@ namespace Sticky.Mm
         {
             ulong state = 0;
             Lock(ref state);
-            FrameInfo* fi = UsedInfo(frame, "FrameTable.AddRef: frame is not in use");
-            if (fi->RefCount == 0) throw new InvalidOperationException("FrameTable.AddRef: frame has no owner left");
-            if (fi->RefCount == uint.MaxValue) throw new InvalidOperationException("FrameTable.AddRef: reference count overflow");
-            if (++fi->RefCount == 2) SharedFrames++;
+            AddRefLocked(frame);
             Unlock(state);
         }
 
@@ -164,12 +161,44 @@ namespace Sticky.Mm
         {
             ulong state = 0;
             Lock(ref state);
+            bool freed = ReleaseLocked(frame);
+            Unlock(state);
+            return freed;
+        }
+
+        // AddRef and Release for a batch (a leaf table's worth: fork, teardown,
+        // munmap), under one hold of the frame lock instead of one per frame.
+        public void AddRefs(FrameNumber* frames, int count)
+        {
+            ulong state = 0;
+            Lock(ref state);
+            for (int i = 0; i < count; i++) AddRefLocked(frames[i]);
+            Unlock(state);
+        }
+
+        public void ReleaseAll(FrameNumber* frames, int count)
+        {
+            ulong state = 0;
+            Lock(ref state);
+            for (int i = 0; i < count; i++) ReleaseLocked(frames[i]);
+            Unlock(state);
+        }
+
+        private void AddRefLocked(FrameNumber frame)
+        {
+            FrameInfo* fi = UsedInfo(frame, "FrameTable.AddRef: frame is not in use");
+            if (fi->RefCount == 0) throw new InvalidOperationException("FrameTable.AddRef: frame has no owner left");
+            if (fi->RefCount == uint.MaxValue) throw new InvalidOperationException("FrameTable.AddRef: reference count overflow");
+            if (++fi->RefCount == 2) SharedFrames++;
+        }
+
+        private bool ReleaseLocked(FrameNumber frame)
+        {
             FrameInfo* fi = UsedInfo(frame, "FrameTable.Release: frame is not in use (double free?)");
             if (fi->RefCount == 0) throw new InvalidOperationException("FrameTable.Release: frame has no owner left");
             if (--fi->RefCount == 1) SharedFrames--;
             bool freed = fi->RefCount == 0 && fi->PinCount == 0;
             if (freed) MakeFree((uint)frame.Value);
-            Unlock(state);
             return freed;
         }
 

@@ -42,8 +42,14 @@ namespace Sticky.Mm
                 if (!frame->FromUser && fault.Address.IsLowerHalf) RefuseKernelUseOfUserPage(fault, frame);
                 if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet)
                 {
+                    VirtualAddress page = fault.Address.PageBase;
+                    PageTableEntry before = default;
+                    bool cow = fault.IsWrite && Log.On(Subsystem.Mm, Level.Debug) && Current.Table.GetEntry(page, out before)
+                               && before.IsPresent && before.IsCow;
+                    FrameNumber old = before.Frame;
                     FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
                     if (Log.On(Subsystem.Mm, Level.Trace)) LogFault(fault, frame, v);
+                    if (cow && v == FaultVerdict.Handled) LogCopyOnWrite(page, old);
                     if (v == FaultVerdict.Handled) return true;
                     // The OOM killer frees memory (or kills the faulting process); then the access is retried.
                     if (v == FaultVerdict.OutOfMemory && frame->FromUser && OutOfMemoryHook != null && OutOfMemoryHook(frame))
@@ -91,6 +97,25 @@ namespace Sticky.Mm
             Console.Write(" -> ");
             Console.Write(v == FaultVerdict.Handled ? "resolved" : v == FaultVerdict.OutOfMemory ? "out of memory"
                           : v == FaultVerdict.NoRegion ? "no region" : "access violation");
+            Log.End();
+        }
+
+        // mm: copy-on-write pid=3 page=0x7fffffffc000 frame 0x41d000 -> 0x452000   (log=mm:debug)
+        // The frame a private page had, and the one a write left it with: a
+        // copy, or the same frame when this process was its last owner.
+        private static void LogCopyOnWrite(VirtualAddress page, FrameNumber old)
+        {
+            Current.Table.GetEntry(page, out PageTableEntry now);
+            Log.Begin(Subsystem.Mm, Level.Debug);
+            Console.Write("copy-on-write");
+            Sticky.Proc.Thread t = Sticky.Proc.Scheduler.Current;
+            Log.Value("pid", t.Process != null ? t.Process.Pid : 0);
+            Log.Hex("page", page.Value);
+            Console.Write(" frame ");
+            Console.Address(old.Address.Value);
+            Console.Write(" -> ");
+            Console.Address(now.Frame.Address.Value);
+            Console.Write(now.Frame.Value == old.Value ? " (kept: its last owner)" : " (copied)");
             Log.End();
         }
 

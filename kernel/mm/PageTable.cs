@@ -27,8 +27,9 @@ namespace Sticky.Mm
     // translations; at worst a spurious fault, which HandleFault absorbs).
     //
     // A struct of handles: copying it copies the handles, not the tables. Exactly
-    // one owner calls Destroy.
-    public unsafe struct PageTable<TMem, TTlb>
+    // one owner calls Destroy. Walks over whole leaf tables (fork, munmap):
+    // PageTableLeaves.cs.
+    public unsafe partial struct PageTable<TMem, TTlb>
         where TMem : struct, IPhysicalMemory
         where TTlb : struct, ITlb
     {
@@ -295,13 +296,24 @@ namespace Sticky.Mm
         private void FreeTable(FrameNumber frame, int level)
         {
             PageTableEntry* table = Table(frame);
-            for (int i = 0; i < Paging.EntriesPerTable; i++)
+            if (level == 1)
             {
-                PageTableEntry e = table[i];
-                if (!e.IsPresent) continue;
-                if (level == 1) _frames.Release(e.Frame);
-                else if (e.IsHuge) throw new InvalidOperationException("PageTable.Destroy: huge page in the user half");
-                else FreeTable(e.Frame, level - 1);
+                // A leaf table's frames go back in one frame-lock hold.
+                FrameNumber* frames = stackalloc FrameNumber[Paging.EntriesPerTable];
+                int n = 0;
+                for (int i = 0; i < Paging.EntriesPerTable; i++)
+                    if (table[i].IsPresent) frames[n++] = table[i].Frame;
+                _frames.ReleaseAll(frames, n);
+            }
+            else
+            {
+                for (int i = 0; i < Paging.EntriesPerTable; i++)
+                {
+                    PageTableEntry e = table[i];
+                    if (!e.IsPresent) continue;
+                    if (e.IsHuge) throw new InvalidOperationException("PageTable.Destroy: huge page in the user half");
+                    FreeTable(e.Frame, level - 1);
+                }
             }
             _frames.Free(frame);
         }

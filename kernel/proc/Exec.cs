@@ -124,6 +124,7 @@ namespace Sticky.Proc
             p.ImageBias = image.Bias;
             p.SetName(path, pathLength);
             p.Files.CloseOnExec();
+            p.Execed = true;
             if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch
             entry = image.Entry;
             stackPointer = (ulong)sp;
@@ -146,6 +147,7 @@ namespace Sticky.Proc
         public static void StartImage(Thread t, TrapFrame* frame, ulong entry, ulong stackPointer)
         {
             UserMode.InitFrame(frame, entry, stackPointer);
+            t.ReturnViaIret = true;   // a new frame: every register comes from it
             Processes.ResetFpu(t);
             t.FsBase = 0;
             UserMode.LoadFsBase(0);

@@ -49,6 +49,13 @@ namespace Sticky.Proc
         public bool Exiting;
         public int WaitStatus;
 
+        // Job control (guarded by the scheduler lock): the process group and
+        // session it belongs to (inherited at fork; init starts in 0, 0 until
+        // it calls setsid), and whether it has exec'd since fork (setpgid on
+        // such a child is EACCES). The session's terminal: tty/KernelTerminal.cs.
+        public int Pgid, Sid;
+        public bool Execed;
+
         // Signals (kernel/proc/Signal*.cs): handlers shared by the threads,
         // and signals sent to the process as a whole (scheduler lock).
         public Sticky.Signal.SignalActions Actions = new Sticky.Signal.SignalActions();

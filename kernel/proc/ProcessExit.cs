@@ -106,6 +106,7 @@ namespace Sticky.Proc
             p.Files = null;
             Sticky.Fs.Vfs.Put(p.Cwd);
             p.Cwd = null;
+            if (p.Sid == p.Pid) Sticky.Tty.Terminal.SessionLeaderExiting(p);
             // Detach the space before freeing it, in one step the scheduler
             // cannot split: from here on a switch back to this thread loads only
             // the kernel half (Scheduler.Switch loads what p.Space says), so
@@ -158,17 +159,18 @@ namespace Sticky.Proc
 
         // ---- reaping ------------------------------------------------------
 
-        // A zombie child of `parent` matching `pid` (-1: any) and `options` under the lock, or null.
+        // A zombie child of `parent` matching `pid` (-1: any), process group
+        // `pgid` (0: any) and `options` under the lock, or null.
         // `hasMatchingChild` says whether waiting could ever succeed.
         // `options`: __WCLONE waits only for "clone" children (exit signal other
         // than SIGCHLD), __WALL for all; without them only for the others.
-        public static Process FindZombieLocked(Process parent, int pid, int options, out bool hasMatchingChild)
+        public static Process FindZombieLocked(Process parent, int pid, int pgid, int options, out bool hasMatchingChild)
         {
             const int WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             hasMatchingChild = false;
             for (Process c = parent.FirstChild; c != null; c = c.NextSibling)
             {
-                if (pid > 0 && c.Pid != pid) continue;
+                if ((pid > 0 && c.Pid != pid) || (pgid != 0 && c.Pgid != pgid)) continue;
                 if ((options & WALL) == 0 && (c.ExitSignal != Signals.SIGCHLD) != ((options & WCLONE) != 0)) continue;
                 hasMatchingChild = true;
                 if (c.State == ProcessState.Zombie) return c;

@@ -77,7 +77,7 @@ namespace Sticky.Proc
             *UserMode.FrameOf(t.StackTop) = *frame;
             byte* from = UserMode.SseAreaOf(Scheduler.Current.StackTop), to = UserMode.SseAreaOf(t.StackTop);
             for (int i = 0; i < UserMode.SseAreaSize; i++) to[i] = from[i];
-            Cpu.FxSave(t.FpuState);
+            Fpu.Save(t.FpuState);
             SignalSend.InheritForNewThread(t, Scheduler.Current, p == Scheduler.Current.Process);
             ulong flags = Scheduler.Lock();
             if (Scheduler.Current.ExitPending)
@@ -107,8 +107,9 @@ namespace Sticky.Proc
         // A suspended thread with room for a user frame and its own FPU state area.
         public static Thread NewUserThread(string name, delegate*<ulong, void> entry)
         {
-            byte* fpu = (byte*)KernelHeap.Allocate(UserMode.FpuStateSize);   // 16-byte aligned, as fxsave needs
+            byte* fpu = (byte*)KernelHeap.Allocate(Fpu.StateSize);   // 64-byte aligned, as XSAVE needs (Fpu.cs)
             if (fpu == null) return null;
+            if (((ulong)fpu & 63) != 0) throw new System.InvalidOperationException("Processes: FPU area is not 64-byte aligned");
             Thread t = Scheduler.CreateSuspended(name, entry, 0, UserMode.FrameReserve);
             if (t == null) { KernelHeap.Free(fpu); return null; }
             t.FpuState = fpu;
@@ -121,8 +122,8 @@ namespace Sticky.Proc
         {
             byte* sse = UserMode.SseAreaOf(t.StackTop);
             for (int i = 0; i < UserMode.SseAreaSize; i++) sse[i] = 0;
-            UserMode.InitFpuState(t.FpuState);
-            if (t == Scheduler.Current) Cpu.FxRestore(t.FpuState);
+            Fpu.InitState(t.FpuState);
+            if (t == Scheduler.Current) Fpu.Restore(t.FpuState);
         }
 
         // Undoes Create for a process that never ran (fork failed half way).

@@ -283,9 +283,9 @@ namespace Sticky.Proc
             // it runs, kernel code included (which touches only XMM, saved on
             // entry): it is put aside here and taken back when this thread runs again.
             bool keepsFpu = prev.FpuState != null && prev.State != ThreadState.Dead;
-            if (keepsFpu) Cpu.FxSave(prev.FpuState);
+            if (keepsFpu) Fpu.Save(prev.FpuState);
             fixed (ulong* save = &prev.SavedRsp) ContextSwitch(save, next.SavedRsp);   // objects never move: no collector
-            if (keepsFpu) Cpu.FxRestore(prev.FpuState);   // running as prev again
+            if (keepsFpu) Fpu.Restore(prev.FpuState);   // running as prev again
             ReapDead();
         }
 

@@ -18,7 +18,7 @@ namespace Sticky.Proc
         public Process Process;
         public Thread NextInProcess;
         public ulong FsBase;          // TLS pointer (arch_prctl / CLONE_SETTLS), loaded on every switch in
-        public byte* FpuState;        // x87/MXCSR (fxsave image, 16-byte aligned) while switched out; user threads only
+        public byte* FpuState;        // x87/MXCSR (Fpu.StateSize, 64-byte aligned) while switched out; user threads only
         public ulong ClearChildTid;   // CLONE_CHILD_CLEARTID / set_tid_address: zeroed and woken at exit
         public ulong SetChildTid;     // CLONE_CHILD_SETTID of a new process: written by the child as it first enters user mode
         public ulong FutexWord;       // the user address this thread is FUTEX_WAITing on (diagnostics)
@@ -52,7 +52,8 @@ namespace Sticky.Proc
         public ulong AltStackBase, AltStackSize;       // sigaltstack
         public int AltStackFlags;                      // SS_DISABLE or SS_AUTODISARM
         public ulong FaultAddress, FaultError, FaultTrap;   // the last fault, for the signal frame's cr2, err, trapno
-        public bool ReturnViaIret;                     // the kernel rewrote the user frame (signal frame, sigreturn, restart): leave with iretq
+        public bool ReturnViaIret;                     // the kernel rewrote the user frame (signal frame, sigreturn, restart, exec):
+                                                       // the next syscall return takes iretq, not sysret (cleared by it)
         public SignalRestart Restart;                  // what restart_syscall continues
 
         // PI futexes and robust lists (kernel/syscall/FutexPi.cs, FutexRobust.cs).

@@ -26,6 +26,37 @@ namespace Sticky.Sys
             Log.End();
         }
 
+        // futex: fork pid=3 child=6 uaddr=0x... parent-frame=0x... child-frame=0x...   (log=futex:trace)
+        // After a fork, for each waiter of the parent: the frame its word is on
+        // in the parent and in the child. The same frame: shared copy-on-write;
+        // two: the child got a copy (the sticky design's pinned pages).
+        public static void LogFork(Process parent, Process child)
+        {
+            ulong flags = parent.SpaceLock.AcquireIrqSave();
+            for (int b = 0; b < _table.BucketCount; b++)
+            {
+                _bucketLocks[b].Acquire();
+                for (FutexWaiter w = _table.FirstIn(b); w != null; w = w.NextInBucket)
+                {
+                    Thread t = (Thread)w.Owner;
+                    if (t.Process != parent || t.FutexWord == 0) continue;
+                    VirtualAddress page = new VirtualAddress(t.FutexWord).PageBase;
+                    parent.Space.Table.GetEntry(page, out PageTableEntry mine);
+                    child.Space.Table.GetEntry(page, out PageTableEntry theirs);
+                    Log.Begin(Subsystem.Futex, Level.Trace);
+                    Console.Write("fork");
+                    Log.Value("pid", parent.Pid);
+                    Log.Value("child", child.Pid);
+                    Log.Hex("uaddr", t.FutexWord);
+                    Log.Hex("parent-frame", mine.IsPresent ? mine.Frame.Address.Value : 0);
+                    Log.Hex("child-frame", theirs.IsPresent ? theirs.Frame.Address.Value : 0);
+                    Log.End();
+                }
+                _bucketLocks[b].Release();
+            }
+            parent.SpaceLock.ReleaseIrqRestore(flags);
+        }
+
         // For the kernel monitor: every queued waiter with its key and pin.
         public static void Dump()
         {
@@ -66,7 +97,7 @@ namespace Sticky.Sys
             switch (k.Kind)
             {
                 case FutexKeyKind.PrivatePhysical: Console.Write("phys(frame "); Console.Address(k.Word1 << Paging.PageShift); break;
-                case FutexKeyKind.PrivateVirtual: Console.Write("virt(pid "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Address(k.Word2); break;
+                case FutexKeyKind.PrivateVirtual: Console.Write("virt(space "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Address(k.Word2); break;
                 case FutexKeyKind.Shared: Console.Write("shared(object "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Dec((long)k.Word2); break;
                 default: Console.Write("none("); break;
             }

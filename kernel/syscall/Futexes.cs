@@ -114,11 +114,13 @@ namespace Sticky.Sys
             if (!forWait && !forWrite)
             {
                 // A wake looks, it does not fault in. Only a physical key needs the
-                // frame, and nobody waits on a private page that is not mapped.
-                if (p.Space.Table.Translate(va.PageBase, out PhysicalAddress mapped, out _))
-                    frame = new FrameNumber(mapped.Value >> Paging.PageShift);
-                else if (FutexKeys.NeedsFrame(_design, shared, privateOp))
-                    absent = true;
+                // frame (one leaf-entry read), and nobody waits on a private page
+                // that is not mapped.
+                if (FutexKeys.NeedsFrame(_design, shared, privateOp))
+                {
+                    if (p.Space.Table.GetEntry(va.PageBase, out PageTableEntry pte) && pte.IsPresent) frame = pte.Frame;
+                    else absent = true;
+                }
             }
             else
             {
@@ -169,7 +171,11 @@ namespace Sticky.Sys
             if (reason == WakeReason.Woken) return 0;
             // Timed out or interrupted: leave the queue unless a waker got there first.
             if (!Dequeue(w)) return 0;
-            if (reason == WakeReason.TimedOut) return -Errno.ETIMEDOUT;
+            if (reason == WakeReason.TimedOut)
+            {
+                if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait timed out", req.Word, w.Key, "pinned", 0);
+                return -Errno.ETIMEDOUT;
+            }
             return Interrupted(req, deadline);
         }
 

@@ -88,13 +88,14 @@ namespace Sticky.Sys
             public long Reserved0, Reserved1, Reserved2;
         }
 
-        // What stat says of a file that has no inode: the console, a pipe end.
+        // What stat says of a file that has no inode: the terminal or the
+        // kernel's console (init's fd 3), a pipe end.
         private static void FillSpecial(File f, Stat* st)
         {
             *st = default;
             st->Nlink = 1;
             st->BlockSize = 4096;
-            if (f.Kind == FileKind.Console) { st->Mode = 0x2000 | 0x190; st->Rdev = (5 << 8) | 1; st->Dev = 2; st->Ino = 1; }   // crw--w---- 5,1
+            if (f.Kind == FileKind.Console || f.Kind == FileKind.KernelConsole) { st->Mode = 0x2000 | 0x190; st->Rdev = (5 << 8) | 1; st->Dev = 2; st->Ino = 1; }   // crw--w---- 5,1
             else if (f.Kind == FileKind.Socket) { st->Mode = 0xC000 | 0x1FF; st->Dev = 6; st->Ino = (ulong)Sticky.Runtime.ObjectRef.AddressOf(f) >> 4; }   // srwxrwxrwx
             else if (f.Kind == FileKind.EventFd) { st->Mode = 0x180; st->Dev = 7; st->Ino = 1; }   // an anonymous inode: rw-------, no type
             else { st->Mode = 0x1000 | 0x180; st->Dev = 5; st->Ino = (ulong)Sticky.Runtime.ObjectRef.AddressOf(f.Pipe) >> 4; }   // prw-------

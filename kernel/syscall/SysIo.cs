@@ -14,7 +14,6 @@ namespace Sticky.Sys
         // bytes reaches a pipe in one piece (Pipe.Write keeps it atomic).
         private const int Chunk = Pipe.Capacity;
         private const int IovMax = 1024;
-        private const int TCGETS = 0x5401, TIOCGWINSZ = 0x5413;
         private const int O_CLOEXEC = 0x80000, O_NONBLOCK = 0x800;
 
         public static long Write(int fd, ulong buffer, ulong count, long offset = -1)
@@ -40,7 +39,8 @@ namespace Sticky.Sys
             {
                 int n = count - done < Chunk ? (int)(count - done) : Chunk;
                 if (!UserMemory.CopyIn(bounce, buffer + done, (ulong)n)) return done > 0 ? (long)done : -Errno.EFAULT;
-                int written = f.Kind == FileKind.Console ? WriteConsole(bounce, n)
+                int written = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bounce, n)
+                            : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bounce, n)
                             : f.Kind == FileKind.Inode ? FileIo.Write(f, bounce, n, offset < 0 ? -1 : offset + (long)done)
                             : f.Kind == FileKind.Socket ? (f.WriteShut ? -Errno.EPIPE : f.OutPipe.Write(bounce, n, nonblock))
                             : f.Pipe.Write(bounce, n, nonblock);
@@ -59,15 +59,16 @@ namespace Sticky.Sys
             return f.Counter.Write(add, nonblock);
         }
 
-        // sendfile's way out: `n` bytes of kernel memory to `f` (a console, pipe, socket or file) at its position.
+        // sendfile's way out: `n` bytes of kernel memory to `f` (the terminal, a pipe, socket or file) at its position.
         public static int WriteKernel(File f, byte* bytes, int n) =>
-            f.Kind == FileKind.Console ? WriteConsole(bytes, n)
+            f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bytes, n)
+            : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bytes, n)
             : f.Kind == FileKind.Inode ? FileIo.Write(f, bytes, n, -1)
             : f.Kind == FileKind.Socket ? (f.WriteShut ? -Errno.EPIPE : f.OutPipe.Write(bytes, n, f.IsNonblocking))
             : f.Kind == FileKind.PipeWriter ? f.Pipe.Write(bytes, n, f.IsNonblocking)
             : -Errno.EINVAL;
 
-        private static int WriteConsole(byte* bytes, int n)
+        private static int WriteKernelConsole(byte* bytes, int n)
         {
             Console.WriteBytes(bytes, n);
             return n;
@@ -113,7 +114,7 @@ namespace Sticky.Sys
             if (count == 0) return 0;
             byte* bounce = stackalloc byte[Chunk];
             int max = count < Chunk ? (int)count : Chunk;
-            int n = f.Kind == FileKind.Console ? ConsoleInput.Read(bounce, max, nonblock)
+            int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max, nonblock)
                   : f.Kind == FileKind.Socket ? (f.ReadShut ? 0 : f.Pipe.Read(bounce, max, nonblock))
                   : f.Pipe.Read(bounce, max, nonblock);
             if (n <= 0) return n;
@@ -170,17 +171,15 @@ namespace Sticky.Sys
 
         public static long Close(int fd) => Processes.Current.Files.Close(fd);
 
-        // The console answers TIOCGWINSZ, which is how musl's isatty() asks, so
-        // stdout is line-buffered there as on a Linux terminal; nothing else is a tty.
+        // Only the terminal has ioctls (tty/KernelTerminal.cs); musl's isatty()
+        // asks with TIOCGWINSZ, so stdout is line-buffered there as on Linux.
         public static long Ioctl(int fd, ulong request, ulong argument)
         {
             File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            bool console = f.Kind == FileKind.Console;
+            bool terminal = f.Kind == FileKind.Console;
             f.Release();
-            if (!console || request != TIOCGWINSZ) return -Errno.ENOTTY;
-            ulong winsize = 24UL | (80UL << 16);   // rows, columns; no pixel sizes
-            return UserMemory.Write(argument, winsize) ? 0 : -Errno.EFAULT;
+            return terminal ? Sticky.Tty.Terminal.Ioctl(request, argument) : -Errno.ENOTTY;
         }
 
         // A file of the tree moves its position (a directory's is getdents64's

@@ -149,6 +149,8 @@ namespace Sticky.Sys
             child.Actions.CopyFrom(parent.Actions);
             Scheduler.Unlock(sigFlags);
             fixed (byte* name = parent.Name) child.SetName(name, parent.NameLength);
+            child.Pgid = parent.Pgid;
+            child.Sid = parent.Sid;
 
             Thread t = Processes.CreateThread(child, f);
             if (t == null)
@@ -169,6 +171,7 @@ namespace Sticky.Sys
             if ((flags & CLONE_PARENT_SETTID) != 0) UserMemory.Write(parentTid, child.Pid);
             bool vfork = (flags & CLONE_VFORK) != 0;
             if (vfork) child.VforkParent = Scheduler.Current;
+            if (Log.On(Subsystem.Futex, Level.Trace)) Futexes.LogFork(parent, child);   // before the child can run
             Scheduler.Start(t);
             if (Log.On(Subsystem.Proc, Level.Debug))
             {
@@ -248,12 +251,14 @@ namespace Sticky.Sys
         {
             const int WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WALL = 0x40000000, WCLONE = unchecked((int)0x80000000);
             if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE)) != 0) return -Errno.EINVAL;
-            if (pid < -1 || pid == 0) pid = -1;   // one process group: "same group" is everyone
+            if (pid == int.MinValue) return -Errno.ESRCH;   // -pid has no meaning, as in Linux
             Process self = Processes.Current;
             while (true)
             {
                 ulong flags = Scheduler.Lock();
-                Process zombie = Processes.FindZombieLocked(self, pid, options, out bool hasChild);
+                // pid > 0: that child; -1: any; 0: one of our process group; < -1: one of group -pid.
+                int group = pid == 0 ? self.Pgid : pid < -1 ? -pid : 0;
+                Process zombie = Processes.FindZombieLocked(self, pid > 0 ? pid : -1, group, options, out bool hasChild);
                 if (zombie != null)
                 {
                     Processes.ReapLocked(zombie);

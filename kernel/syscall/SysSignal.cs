@@ -172,10 +172,14 @@ namespace Sticky.Sys
                     result = 0;
                 }
             }
+            else if (pid <= 0)
+            {
+                // 0: the caller's process group; -n: process group n.
+                result = pid == int.MinValue ? -Errno.ESRCH : Processes.SendGroupLocked(pid == 0 ? self.Pgid : -pid, info);
+            }
             else
             {
-                // No process groups yet: 0 is the caller, -n is process n.
-                Process target = pid == 0 ? self : Processes.FindLocked(pid < 0 ? -pid : pid);
+                Process target = Processes.FindLocked(pid);
                 result = target == null ? -Errno.ESRCH : sig == 0 ? 0 : SignalSend.SendLocked(target, null, info);
             }
             Scheduler.Unlock(flags);
@@ -295,6 +299,7 @@ namespace Sticky.Sys
             {
                 case RestartKind.FutexWait: return Futexes.RestartWait(r);
                 case RestartKind.Nanosleep: return SysTime.RestartSleep(r);
+                case RestartKind.Poll: return SysPoll.RestartPoll(r);
                 default: return -Errno.EINTR;
             }
         }

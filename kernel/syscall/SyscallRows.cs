@@ -115,7 +115,10 @@ namespace Sticky.Sys
             Row(106, "setgid", &Setgid, "d");
             Row(107, "geteuid", &Geteuid, "");
             Row(108, "getegid", &Getegid, "");
+            Row(109, "setpgid", &Setpgid, "dd");
             Row(110, "getppid", &Getppid, "");
+            Row(111, "getpgrp", &Getpgrp, "");
+            Row(112, "setsid", &Setsid, "");
             Row(113, "setreuid", &Setreuid, "dd");
             Row(114, "setregid", &Setregid, "dd");
             Row(115, "getgroups", &Getgroups, "dp");
@@ -124,8 +127,10 @@ namespace Sticky.Sys
             Row(118, "getresuid", &Getresuid, "ppp");
             Row(119, "setresgid", &Setresgid, "ddd");
             Row(120, "getresgid", &Getresgid, "ppp");
+            Row(121, "getpgid", &Getpgid, "d");
             Row(122, "setfsuid", &Setfsuid, "d");
             Row(123, "setfsgid", &Setfsgid, "d");
+            Row(124, "getsid", &Getsid, "d");
             Row(127, "rt_sigpending", &RtSigpending, "pd");
             Row(128, "rt_sigtimedwait", &RtSigtimedwait, "ppTd");
             Row(129, "rt_sigqueueinfo", &RtSigqueueinfo, "dSp");
@@ -287,6 +292,11 @@ namespace Sticky.Sys
         private static long Membarrier(TrapFrame* f) => SysMemoryQueries.Membarrier((int)f->Rdi, (uint)f->Rsi);
         private static long ClockSettime(TrapFrame* f) => SysClockSet.ClockSettime((int)f->Rdi, f->Rsi);
         private static long Settimeofday(TrapFrame* f) => SysClockSet.Settimeofday(f->Rdi, f->Rsi);
+        private static long Setpgid(TrapFrame* f) => SysSession.Setpgid((int)f->Rdi, (int)f->Rsi);
+        private static long Getpgrp(TrapFrame* f) => SysSession.Getpgrp();
+        private static long Setsid(TrapFrame* f) => SysSession.Setsid();
+        private static long Getpgid(TrapFrame* f) => SysSession.Getpgid((int)f->Rdi);
+        private static long Getsid(TrapFrame* f) => SysSession.Getsid((int)f->Rdi);
         private static long Getppid(TrapFrame* f) => SysProcess.Getppid();
         private static long ArchPrctl(TrapFrame* f) => SysProcess.ArchPrctl((int)f->Rdi, f->Rsi);
         private static long Gettid(TrapFrame* f) => Scheduler.Current.Id;

@@ -16,8 +16,12 @@ namespace Sticky.Sys
         private struct Bitmap { public fixed ulong Bits[1024 / 64]; }
         private static Bitmap _reported;
 
+        // Returns with interrupts off (nothing can change the frame or the flag
+        // until the return), and 1 if this thread must leave with iretq whatever
+        // its frame looks like (Thread.ReturnViaIret); asm/syscall.asm checks the
+        // frame itself.
         [RuntimeExport("syscall_dispatch")]
-        private static void Dispatch(TrapFrame* f)
+        private static ulong Dispatch(TrapFrame* f)
         {
             Cpu.EnableInterrupts();
             ulong nr = f->Rax;
@@ -25,6 +29,11 @@ namespace Sticky.Sys
             long result = SyscallTrace.Enabled ? SyscallTrace.Call(nr, f) : Invoke(nr, f);
             f->Rax = (ulong)result;
             Processes.OnReturnToUser(f);   // the same check an interrupt's return makes
+            Cpu.DisableInterrupts();
+            Thread t = Scheduler.Current;
+            if (!t.ReturnViaIret) return 0;
+            t.ReturnViaIret = false;
+            return 1;
         }
 
         public static long Invoke(ulong nr, TrapFrame* f)

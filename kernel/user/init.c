@@ -1,26 +1,56 @@
 /*
  * init - the first user process (pid 1) of stickyos.
  *
- * Runs each program named in argv[1..] (the kernel passes run=a,b,c as
- * argv = ["init", "a", "b", "c"]), or the demo list below when there is none:
- * fork, execve("/<name>") in the child, wait in the parent, then print
+ * Runs the command lines named by its arguments, in order, or the demo list
+ * below when there are none: hello and threads, then, if the initramfs has
+ * /bin/sh (busybox), an interactive shell on the terminal (`make run`). An
+ * argument is either
+ *     NAME               run /NAME with argv {NAME}
+ *     --argc=N NAME ...  the N words from NAME on are one command line:
+ *                        "--argc=3 echo_args a b" runs /echo_args with argv
+ *                        {echo_args, a, b}
+ * A NAME may be a path below the root ("bin/sh"): argv[0] and the report
+ * then say its last component ("sh").
+ * The kernel gives init these from `run=a,b` on its command line and from the
+ * initramfs file /init.args (tools/run-guest writes it); init's environment
+ * (/init.env, PATH, TERM) is every program's. For each: fork, execve in the
+ * child, wait in the parent, then report
  *     exit <name> <status>
  * where status is the exit code or the name of the killing signal.
+ * Each program leads a session of its own with the terminal as its
+ * controlling terminal, its process group in the foreground: Ctrl-C reaches
+ * it (and its children), never init, and a shell gets the job control it
+ * expects. Init itself leads session 1 without a terminal.
  * Before the first program and after each one it reaps every child that has
  * exited (orphans it adopted) until wait4 finds none: with `acct` on the
  * kernel command line, the kernel then prints its resource counts (the
  * "acct ..." line), which tools/run-guest compares with the first to find leaks.
+ *
+ * COLUMNS and LINES in the environment (run-guest passes its terminal's)
+ * set the console's window size, as a getty would.
+ * The report goes to fd 3, the kernel's console, when the kernel opened it
+ * (else to stdout): with `console=ttyS1` that is another serial port than the
+ * terminal the programs use, so their output can be captured alone.
  * Exits 0 iff every program exited 0. The host side is tools/run-guest.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *const default_programs[] = { "hello", "threads", NULL };
+#define REPORT_FD 3
+#define ARGC_PREFIX "--argc="
+
+static char *default_programs[] = { "hello", "threads", "bin/sh", NULL };
+#define DEFAULT_SHELL "/bin/sh"
 
 static const char *const signal_names[] = {
     [1] = "SIGHUP",   [2] = "SIGINT",    [3] = "SIGQUIT",  [4] = "SIGILL",
@@ -33,38 +63,70 @@ static const char *const signal_names[] = {
     [29] = "SIGIO",   [30] = "SIGPWR",   [31] = "SIGSYS",
 };
 
+static int report_fd = 1;
+
+/* One line of init's report, written whole with one write(2). */
+__attribute__((format(printf, 1, 2)))
+static void report(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    for (int done = 0; done < n;) {
+        ssize_t w = write(report_fd, line + done, (size_t)(n - done));
+        if (w <= 0 && errno != EINTR)
+            return;
+        if (w > 0)
+            done += (int)w;
+    }
+}
+
 /* Reaps every child that has already exited; returns when wait4 finds
  * nothing more to reap, which is when the kernel prints the "acct ..." line
- * (kernel/proc/LeakAccounting.cs). Orphans that are already zombies must not
- * count as leaks, and our own output must be on the console first. */
+ * on its console (kernel/proc/LeakAccounting.cs). Orphans that are already
+ * zombies must not count as leaks; init's own report lines are written whole
+ * before it, so they stay in order. */
 static void reap_and_account(void)
 {
-    fflush(stdout);
     while (wait4(-1, NULL, WNOHANG, NULL) > 0)
         ;
 }
 
-/* Runs one program; returns 1 if it exited 0. */
-static int run(char *name)
+/* Runs one command line (argv[0] names the program, below the root);
+ * returns 1 if it exited 0. */
+static int run(char **argv)
 {
     char path[256];
-    if (snprintf(path, sizeof path, "/%s", name) >= (int)sizeof path) {
-        printf("init: cannot run %s: %s\n", name, strerror(ENAMETOOLONG));
+    if (snprintf(path, sizeof path, "/%s", argv[0]) >= (int)sizeof path) {
+        report("init: cannot run %s: %s", argv[0], strerror(ENAMETOOLONG));
         return 0;
     }
+    char *slash = strrchr(argv[0], '/');
+    char *name = slash != NULL ? slash + 1 : argv[0];
+    argv[0] = name;
 
     fflush(stdout);     /* the child must not inherit (and repeat) buffered output */
     pid_t child = fork();
     if (child < 0) {
-        printf("init: cannot fork for %s: %s\n", name, strerror(errno));
+        report("init: cannot fork for %s: %s", name, strerror(errno));
         return 0;
     }
     if (child == 0) {
         extern char **environ;
-        char *argv[] = { name, NULL };
+        /* fd 3, the kernel's console, is init's alone: close-on-exec (main). */
+        /* The terminal is free: the last session leader that had it has exited. */
+        if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
+            dprintf(2, "init: %s runs without a controlling terminal: %s\n", name, strerror(errno));
         execve(path, argv, environ);
-        printf("init: cannot run %s: %s\n", name, strerror(errno));
-        fflush(stdout);
+        /* On the terminal, as a shell says "not found": the program's place. */
+        dprintf(2, "init: cannot run %s: %s\n", name, strerror(errno));
         _exit(127);
     }
 
@@ -75,38 +137,82 @@ static int run(char *name)
         if (pid == child)
             break;
         if (pid < 0 && errno != EINTR) {
-            printf("init: wait for %s failed: %s\n", name, strerror(errno));
+            report("init: wait for %s failed: %s", name, strerror(errno));
             return 0;
         }
     }
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
+        /* The terminal echoed ^C (or ^\) and no newline: end that line, as a
+         * shell does, so the report below starts one of its own. */
+        if (sig == SIGINT || sig == SIGQUIT)
+            write(1, "\n", 1);
         if (sig > 0 && sig < (int)(sizeof signal_names / sizeof signal_names[0]))
-            printf("exit %s %s\n", name, signal_names[sig]);
+            report("exit %s %s", name, signal_names[sig]);
         else
-            printf("exit %s SIG%d\n", name, sig);
+            report("exit %s SIG%d", name, sig);
         return 0;
     }
-    printf("exit %s %d\n", name, WEXITSTATUS(status));
+    report("exit %s %d", name, WEXITSTATUS(status));
     return WEXITSTATUS(status) == 0;
+}
+
+/* The terminal's size from COLUMNS and LINES, when both are set. */
+static void apply_window_size(void)
+{
+    const char *columns = getenv("COLUMNS"), *lines = getenv("LINES");
+    if (columns == NULL || lines == NULL)
+        return;
+    struct winsize w = { .ws_row = (unsigned short)atoi(lines), .ws_col = (unsigned short)atoi(columns) };
+    if (w.ws_row > 0 && w.ws_col > 0)
+        ioctl(0, TIOCSWINSZ, &w);
+}
+
+/* The length of the command line starting at words[0] (see the top), or 0
+ * if it is malformed (a count that is not a number or runs past the end). */
+static int command_length(char **words, int left, int *skip)
+{
+    if (strncmp(words[0], ARGC_PREFIX, strlen(ARGC_PREFIX)) != 0) {
+        *skip = 0;
+        return 1;
+    }
+    char *end;
+    long n = strtol(words[0] + strlen(ARGC_PREFIX), &end, 10);
+    if (*end != '\0' || n < 1 || n > left - 1)
+        return 0;
+    *skip = 1;
+    return (int)n;
 }
 
 int main(int argc, char **argv)
 {
-    char *const *programs = argc > 1 ? argv + 1 : default_programs;
+    char **words = argc > 1 ? argv + 1 : default_programs;
+    int nwords = argc > 1 ? argc - 1 : access(DEFAULT_SHELL, X_OK) == 0 ? 3 : 2;
+
+    if (write(REPORT_FD, "", 0) == 0 && fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC) == 0)
+        report_fd = REPORT_FD;
+    setsid();
+    apply_window_size();
     int count = 0;
-    while (programs[count] != NULL)
-        count++;
+    for (int i = 0, skip, n; i < nwords; i += skip + n, count++) {
+        if ((n = command_length(words + i, nwords - i, &skip)) == 0) {
+            report("init: bad argument %s (expected NAME or " ARGC_PREFIX "N NAME ARG...)", words[i]);
+            return 2;
+        }
+    }
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf("init: running %d program%s\n", count, count == 1 ? "" : "s");
-    reap_and_account();     /* the baseline: after our first output, so stdio is set up */
+    report("init: running %d program%s", count, count == 1 ? "" : "s");
+    reap_and_account();     /* the baseline */
 
     int ok = 1;
-    for (int i = 0; i < count; i++) {
-        ok &= run(programs[i]);
+    for (int i = 0, skip, n; i < nwords; i += skip + n) {
+        n = command_length(words + i, nwords - i, &skip);
+        char *saved = words[i + skip + n];
+        words[i + skip + n] = NULL;     /* argv ends here; argv[argc] and the list's end are NULL too */
+        ok &= run(words + i + skip);
+        words[i + skip + n] = saved;
         reap_and_account();
     }
-    fflush(stdout);
     return ok ? 0 : 1;
 }

@@ -1,7 +1,10 @@
 /*
  * microbench.c - the costs a kernel like stickyos is made of, measured from
- * user space: a syscall, a demand-zero and a copy-on-write page fault, fork,
- * thread creation, a futex handoff between threads, a pipe round trip.
+ * user space: a syscall, a demand-zero and a copy-on-write page fault, fork
+ * (of a small process, of one with N dirtied pages, of one with K futex
+ * waiters on distinct pages), munmap, thread creation, a futex handoff
+ * between threads, FUTEX_WAIT on a page still shared copy-on-write with a
+ * child, a pipe round trip.
  *
  * One line per measurement, `BENCH <name> <value> <unit>`, the median of
  * several runs; tools/run-bench runs it on stickyos and natively and puts
@@ -24,6 +27,8 @@
 #define FUTEX_WAKE_PRIVATE (1 | 128)
 #define PAGE 4096
 #define FAULT_PAGES 512
+#define MAX_WAITERS 256
+#define WAITER_STACK (16 * 1024)
 
 static uint64_t now_ns(void)
 {
@@ -91,17 +96,35 @@ static double cow_fault(void)
     return ns;
 }
 
-static double fork_exit_wait(void)
+/* A private anonymous mapping of `pages` pages, every page written. */
+static char *dirtied(size_t pages)
 {
-    const int n = 50;
+    char *m = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        exit(1);
+    for (size_t i = 0; i < pages; i++)
+        m[i * PAGE] = 1;
+    return m;
+}
+
+/* fork + child _exit(0) + waitpid, `n` times: microseconds each. */
+static double fork_loop(int n)
+{
     uint64_t t = now_ns();
     for (int i = 0; i < n; i++) {
         pid_t pid = fork();
         if (pid == 0)
             _exit(0);
+        if (pid < 0)
+            exit(1);
         waitpid(pid, NULL, 0);
     }
     return (double)(now_ns() - t) / n / 1000.0;
+}
+
+static double fork_exit_wait(void)
+{
+    return fork_loop(50);
 }
 
 static void *nothing(void *a) { return a; }
@@ -175,17 +198,125 @@ static double pipe_round_trip(void)
     return us;
 }
 
+/* fork_exit_wait of a process that has `pages` more dirtied private pages:
+ * what fork's page-table copy and exit's teardown cost per page. */
+static double fork_dirty(int pages)
+{
+    char *m = dirtied((size_t)pages);
+    double us = fork_loop(pages >= 4096 ? 10 : 20);
+    munmap(m, (size_t)pages * PAGE);
+    return us;
+}
+
+/* munmap of `pages` dirtied private pages (microseconds per call). */
+static double munmap_dirty(int pages)
+{
+    char *m = dirtied((size_t)pages);
+    uint64_t t = now_ns();
+    munmap(m, (size_t)pages * PAGE);
+    return (double)(now_ns() - t) / 1000.0;
+}
+
+/* ---- K futex waiters, each on a page of its own ---- */
+
+static int queued;
+
+static void *wait_on(void *word)
+{
+    __atomic_add_fetch(&queued, 1, __ATOMIC_RELEASE);
+    while (__atomic_load_n((int *)word, __ATOMIC_ACQUIRE) == 0)
+        syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    return NULL;
+}
+
+/* fork_exit_wait while `k` threads wait on words in `k` distinct pages. Under
+ * stickyos's sticky design each of those pages is pinned, and fork copies it
+ * into the child at once instead of sharing it copy-on-write. */
+static double fork_pinned(int k)
+{
+    static pthread_t th[MAX_WAITERS];
+    char *pages = dirtied(k > 0 ? (size_t)k : 1);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, WAITER_STACK);
+    queued = 0;
+    for (int i = 0; i < k; i++) {
+        int *word = (int *)(pages + (size_t)i * PAGE);
+        *word = 0;
+        if (pthread_create(&th[i], &attr, wait_on, word))
+            exit(1);
+    }
+    /* Every waiter has counted itself; a short sleep lets the last ones
+     * reach FUTEX_WAIT (one CPU: they run while this thread sleeps). */
+    while (__atomic_load_n(&queued, __ATOMIC_ACQUIRE) != k)
+        sched_yield();
+    struct timespec settle = { 0, 5 * 1000 * 1000 };
+    nanosleep(&settle, NULL);
+
+    double us = fork_loop(20);
+
+    for (int i = 0; i < k; i++) {
+        int *word = (int *)(pages + (size_t)i * PAGE);
+        __atomic_store_n(word, 1, __ATOMIC_RELEASE);
+        syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    }
+    for (int i = 0; i < k; i++)
+        pthread_join(th[i], NULL);
+    pthread_attr_destroy(&attr);
+    munmap(pages, (k > 0 ? (size_t)k : 1) * PAGE);
+    return us;
+}
+
+/* FUTEX_WAIT on a word whose page is still shared copy-on-write with a child
+ * (the value differs, so it returns EAGAIN at once): what the sticky design's
+ * COW break before pinning costs, per page. */
+static double futex_wait_cow_shared(void)
+{
+    char *m = dirtied(FAULT_PAGES);
+    int go[2];
+    if (pipe(go))
+        exit(1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        read(go[0], &c, 1);   /* keeps every page shared until the parent is done */
+        _exit(0);
+    }
+    uint64_t t = now_ns();
+    for (int i = 0; i < FAULT_PAGES; i++)
+        syscall(SYS_futex, m + (size_t)i * PAGE, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+    double ns = (double)(now_ns() - t) / FAULT_PAGES;
+    write(go[1], "x", 1);
+    waitpid(pid, NULL, 0);
+    close(go[0]);
+    close(go[1]);
+    munmap(m, FAULT_PAGES * PAGE);
+    return ns;
+}
+
 static const struct {
     const char *name, *unit;
     double (*run)(void);
+    double (*run_with)(int);
+    int arg;
 } benches[] = {
-    { "syscall_getpid", "ns", syscall_getpid },
-    { "page_fault_demand_zero", "ns/page", demand_zero_fault },
-    { "page_fault_cow_copy", "ns/page", cow_fault },
-    { "fork_exit_wait", "us", fork_exit_wait },
-    { "thread_create_join", "us", thread_create_join },
-    { "futex_handoff_round_trip", "us", futex_handoff },
-    { "pipe_round_trip", "us", pipe_round_trip },
+    { "syscall_getpid", "ns", syscall_getpid, NULL, 0 },
+    { "page_fault_demand_zero", "ns/page", demand_zero_fault, NULL, 0 },
+    { "page_fault_cow_copy", "ns/page", cow_fault, NULL, 0 },
+    { "fork_exit_wait", "us", fork_exit_wait, NULL, 0 },
+    { "fork_dirty_64", "us", NULL, fork_dirty, 64 },
+    { "fork_dirty_256", "us", NULL, fork_dirty, 256 },
+    { "fork_dirty_1024", "us", NULL, fork_dirty, 1024 },
+    { "fork_dirty_4096", "us", NULL, fork_dirty, 4096 },
+    { "munmap_dirty_1024", "us", NULL, munmap_dirty, 1024 },
+    { "fork_pinned_0", "us", NULL, fork_pinned, 0 },
+    { "fork_pinned_1", "us", NULL, fork_pinned, 1 },
+    { "fork_pinned_16", "us", NULL, fork_pinned, 16 },
+    { "fork_pinned_256", "us", NULL, fork_pinned, 256 },
+    { "futex_wait_cow_shared", "ns/page", futex_wait_cow_shared, NULL, 0 },
+    { "thread_create_join", "us", thread_create_join, NULL, 0 },
+    { "futex_handoff_round_trip", "us", futex_handoff, NULL, 0 },
+    { "pipe_round_trip", "us", pipe_round_trip, NULL, 0 },
 };
 
 int main(void)
@@ -193,7 +324,7 @@ int main(void)
     for (size_t b = 0; b < sizeof benches / sizeof benches[0]; b++) {
         double samples[RUNS];
         for (int r = 0; r < RUNS; r++)
-            samples[r] = benches[b].run();
+            samples[r] = benches[b].run ? benches[b].run() : benches[b].run_with(benches[b].arg);
         report(benches[b].name, samples, benches[b].unit);
     }
     return 0;

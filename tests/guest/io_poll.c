@@ -3,7 +3,8 @@
  * O_NONBLOCK and F_SETFL (EAGAIN), poll/ppoll/select/pselect6 on pipes
  * (POLLIN, POLLOUT, POLLHUP, POLLERR, POLLNVAL), their timeouts and the
  * time select leaves, EINTR from a handler, the signal masks of ppoll and
- * pselect6; socketpair(AF_UNIX) streams and datagrams, shutdown, the msg
+ * pselect6, a stop and continue that poll and select sleep through to their
+ * first deadline; socketpair(AF_UNIX) streams and datagrams, shutdown, the msg
  * calls; eventfd. Bad fds and pointers get Linux's errnos.
  */
 // guest: timeout=60
@@ -150,6 +151,49 @@ static void test_poll_signals(void)
     close(p[0]);
     close(p[1]);
     printf("io_poll: signals ok\n");
+}
+
+/* A signal without a handler (SIGSTOP, then SIGCONT) does not end a poll or
+ * a select: poll goes on through restart_syscall to its first deadline, select
+ * with the time it wrote back; neither starts its timeout again. */
+static void test_wait_through_stop(void)
+{
+    int p[2];
+    expect_eq(pipe(p), 0);
+    pid_t child = fork();
+    expect_ne(child, -1);
+    if (child == 0) {
+        struct pollfd f = { .fd = p[0], .events = POLLIN };
+        uint64_t t0 = now_ns();
+        int r = poll(&f, 1, 1000);
+        uint64_t polled = ms_since(t0);
+        fd_set set;
+        FD_ZERO(&set);
+        FD_SET(p[0], &set);
+        struct timeval tv = { .tv_sec = 1 };
+        t0 = now_ns();
+        int s = select(p[0] + 1, &set, NULL, NULL, &tv);
+        uint64_t selected = ms_since(t0);
+        if (r != 0 || s != 0 || polled < 990 || polled > 1400 || selected < 990 || selected > 1400) {
+            printf("io_poll: poll %d after %llu ms, select %d after %llu ms (errno %d)\n", r,
+                   (unsigned long long)polled, s, (unsigned long long)selected, errno);
+            _exit(1);
+        }
+        _exit(0);
+    }
+    for (int round = 0; round < 2; round++) {
+        sleep_ms(round == 0 ? 500 : 1000);
+        expect_eq(kill(child, SIGSTOP), 0);
+        sleep_ms(20);
+        expect_eq(kill(child, SIGCONT), 0);
+    }
+    int status;
+    expect_eq(waitpid(child, &status, 0), child);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail("poll or select did not sleep through a stop to their first deadline (status %#x)", status);
+    close(p[0]);
+    close(p[1]);
+    printf("io_poll: waits go on through a stop ok\n");
 }
 
 static void test_select(void)
@@ -304,6 +348,7 @@ int main(void)
     test_nonblocking_pipe();
     test_poll_pipe();
     test_poll_signals();
+    test_wait_through_stop();
     test_select();
     test_socketpair();
     test_eventfd();

@@ -45,7 +45,9 @@ static void clocks(void)
     long t = 0;
     long r = S(SYS_time, &t, 0, 0, 0);
     expect_eq(r, t);
-    expect_true(r >= ts.tv_sec && r <= ts.tv_sec + 2);
+    /* Linux's time(2) reads the tick-updated coarse clock, which can still
+       show the second before the one clock_gettime just returned. */
+    expect_true(r >= ts.tv_sec - 1 && r <= ts.tv_sec + 2);
     expect_true(r > 1600000000);                                       /* the real time, not 1970 */
     expect_eq(S(SYS_time, 0, 0, 0, 0) >= r, 1);
     expect_eq(S(SYS_time, BAD, 0, 0, 0), -EFAULT);

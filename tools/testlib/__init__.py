@@ -4,7 +4,7 @@ A suite is a generator function `suite(ctx)` yielding core.Result objects as
 its tests complete; it calls ctx.wanted(suite, name) before running a test so
 that -k skips work. Adding a suite = writing that function + one line below.
 """
-from . import cputests, debugtools, docs, exectests, guest, host, qemu, runner
+from . import cputests, debugtools, demotests, docs, exectests, guest, host, qemu, runner
 from .core import Context, Result
 
 # Run in this order: cheapest and most basic first.
@@ -17,4 +17,5 @@ SUITES = {
     "cpu": cputests.tests,
     "guest": guest.tests,
     "debug": debugtools.tests,
+    "demo": demotests.tests,
 }

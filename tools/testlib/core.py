@@ -61,22 +61,32 @@ class Context:
 @dataclasses.dataclass
 class Run:
     rc: int
-    lines: list[str]
+    lines: list[str]                # what the command printed (the serial console)
     secs: float
     timed_out: bool
+    kernel_lines: list[str] = dataclasses.field(default_factory=list)   # a second channel (run-guest --quiet)
+
+    @property
+    def all_lines(self):
+        """The kernel's own channel first, then the console: a verdict that
+        depends on the order of lines reads them from one channel only."""
+        return self.kernel_lines + self.lines
 
     @property
     def text(self):
-        return "\n".join(self.lines)
+        return "\n".join(self.all_lines)
 
     def tail(self, n=TAIL_LINES):
-        return self.lines[-n:]
+        return (self.kernel_lines or self.lines)[-n:]
 
 
-def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_stdin=False, feed=None):
+def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_stdin=False, feed=None,
+               forward=None, pass_fds=()):
     """Runs argv with stdout+stderr captured together, stdin closed (QEMU's
     -serial stdio would otherwise put the terminal in raw mode) unless
     `keep_stdin`: then the child reads this process's stdin (the guest's console).
+    `forward`, a binary file, is copied to the child's stdin (a pipe) as it
+    can take it; at its end the child is sent Ctrl-D (see _forward).
 
     `limit` is a safety net on top of any timeout the command enforces itself:
     the child gets its own process group so a hang kills QEMU too, not just
@@ -87,12 +97,14 @@ def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_s
     the child's stdin, which is then a pipe (the debug suite's console keys).
     """
     start = time.monotonic()
-    stdin = subprocess.PIPE if feed else None if keep_stdin else subprocess.DEVNULL
+    stdin = subprocess.PIPE if feed or forward else None if keep_stdin else subprocess.DEVNULL
     proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, cwd=cwd, env=env,
-                            start_new_session=True)
+                            start_new_session=True, pass_fds=pass_fds)
     with _live_lock:
         _live.add(proc)
+    if forward:
+        threading.Thread(target=_forward, args=(forward, proc.stdin), daemon=True).start()
     expired = threading.Event()
 
     def expire():
@@ -131,6 +143,27 @@ def run_logged(argv, limit, log_path=None, cwd=None, env=None, echo=None, keep_s
         with open(log_path, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + ("\n" if lines else ""))
     return Run(rc, lines, time.monotonic() - start, timed_out)
+
+
+# What a terminal sends for Ctrl-D: end of file for a reader in canonical mode.
+EOF_KEY = b"\x04"
+
+
+def _forward(source, sink):
+    """Copies `source` to `sink` (the child's stdin), then types Ctrl-D as a
+    user would to end the input: twice after an unfinished last line (the
+    first only ends that line), once after a complete one. Stops quietly when
+    the child stops reading."""
+    last = b"\n"
+    try:
+        while chunk := source.read1(65536) if hasattr(source, "read1") else source.read(65536):
+            sink.write(chunk)
+            sink.flush()
+            last = chunk[-1:]
+        sink.write(EOF_KEY if last == b"\n" else EOF_KEY * 2)
+        sink.close()
+    except (BrokenPipeError, ValueError, OSError):
+        pass
 
 
 def _feed_lines(proc, feed, data):

@@ -4,7 +4,8 @@
 - fault_report: a user fault report names the process, the fault, and the
                 function from the program's symbol table.
 - monitor:      Ctrl-] m while a thread sleeps in FUTEX_WAIT prints a report that
-                shows that waiter (with its key and, under sticky, its pinned frame).
+                shows that waiter (with its key and, under sticky, its pinned frame);
+                then Ctrl-] h lists the monitor's keys.
 - log:          `log=` levels per subsystem: hello's fork, exec and thread
                 start appear with Linux-style time stamps, and a bad item is
                 reported and ignored while the rest still apply.
@@ -99,6 +100,8 @@ def _monitor(ctx):
         if line.startswith("debug_waiter: waiting on futex"):
             time.sleep(0.5)   # let it reach FUTEX_WAIT
             return b"\x1dm"
+        if line == "=== end of monitor report ===":
+            return b"\x1dh"
         return None
 
     cfg = _config(ctx, "debug_waiter")
@@ -111,6 +114,9 @@ def _monitor(ctx):
         r"pinned frame 0x[0-9a-f]+$",
         r"^frames: \d+ free, \d+ used, \d+ shared, [1-9]\d* pinned; kernel heap \d+ bytes",
         r"^=== end of monitor report ===$",
+        r"^=== stickyos monitor keys \(after Ctrl-\]\) ===$",
+        r"^  m +report: processes, threads, futex waiters, memory, scheduler$",
+        r"^  h +this list$",
         r"^PASS debug_waiter$",
     ]
     return _judged(cfg, run, expected)

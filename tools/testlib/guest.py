@@ -15,25 +15,35 @@ A program's metadata line, anywhere in its first 40 lines:
                       with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
     shells            as busybox, and Debian's static shells at their Debian paths
                       (SHELLS: /bin/bash-static, /bin/zsh-static, /bin/sash)
+Keys typed on the terminal, one line per chunk:
+    // guest-input: "abc\x7f\r" "more"    Python string literals, concatenated
+Each time the program prints a line ending in "waiting for input" the next
+chunk is typed on the console. Such a program also runs natively under a pty
+(ptyrun.py) with the same keys: it must pass there too, and what the two
+terminals show from its first "waiting for input" line to its PASS line (the
+echo included) must be the same (it is marked skip-native: a plain native run
+would wait for keys nobody types).
 Test names: guest/<name>, or guest/<name>[<design>] per futex design; and
 guest/<name>[native]: the same binary run on this Linux host, where it must
 print `PASS <name>` and exit 0 (so a program's expectations are Linux's own);
 STICKY_NATIVE=0 leaves those out.
 """
+import ast
 import concurrent.futures
 import dataclasses
+import difflib
 import os
 import re
 
-from . import core, guestrun
+from . import core, guestrun, ptyrun
 from .core import Result
 
 SUITE = "guest"
 META = re.compile(r"^\s*//\s*guest:(.*)$")
+INPUT = re.compile(r"^\s*//\s*guest-input:(.*)$")
 META_LINES = 40
 NATIVE = "native"
-BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")
-BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false", "sleep")
+BUSYBOX, BUSYBOX_APPLETS = guestrun.BUSYBOX, guestrun.BUSYBOX_APPLETS
 SHELLS = ("/bin/bash-static", "/bin/zsh-static", "/bin/sash")
 
 
@@ -48,6 +58,7 @@ class Program:
     busybox: bool = False               # pack /bin/busybox into the initramfs
     shells: bool = False                # and the static shells (SHELLS)
     problem: str = ""                   # bad metadata: every cell of the program fails with it
+    input: list = dataclasses.field(default_factory=list)   # chunks of keys (bytes), typed one per request
 
 
 @dataclasses.dataclass
@@ -104,6 +115,14 @@ def read_program(path):
         prog.problem = f"bad metadata {word!r} in `// guest:{meta}`"
     if prog.nosticky_fails and "nosticky" not in prog.designs and not prog.problem:
         prog.problem = "nosticky=fail without futex=all (or a futex= list with nosticky)"
+    for text in (m[1] for m in map(INPUT.match, head) if m):
+        try:
+            keys = ast.literal_eval(text.strip())
+            if not isinstance(keys, str):
+                raise ValueError
+            prog.input.append(keys.encode("latin-1"))
+        except (ValueError, SyntaxError, UnicodeEncodeError):
+            prog.problem = prog.problem or f"bad `// guest-input:{text}` (expected Python string literals)"
     return prog
 
 
@@ -163,8 +182,12 @@ def run_cell(ctx, cell):
     cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
                                       extra_files=extra)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
-    run = guestrun.boot(cfg, log_path=log, cwd=ctx.root)
+    run = guestrun.boot(cfg, log_path=log, cwd=ctx.root, feed=ptyrun.typist(prog.input) if prog.input else None)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)
+    if verdict.ok and prog.input and cell.design == prog.designs[0]:
+        if difference := compare_with_linux(binary, prog, run):
+            return Result(SUITE, cell.name, "fail", difference, run.secs,
+                          f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNLIKE LINUX"
     if verdict.ok and cell.expect == "fail":
         # Failing is not enough: it must fail the way the seed describes.
         line = next((l for l in run.lines if l.startswith(f"FAIL {prog.name}: ")), "")
@@ -182,6 +205,21 @@ def run_cell(ctx, cell):
     text = "UNEXPECTED " + {"unexpected-pass": "PASS"}.get(verdict.kind, verdict.kind.upper())
     return Result(SUITE, cell.name, "fail", "\n".join(reasons), run.secs,
                   f"tail of the serial log ({ctx.rel(log)})", run.tail()), text
+
+
+def compare_with_linux(binary, prog, run):
+    """Runs the program natively under a pty with the same keys -> None if it
+    passed there and both terminals showed the same, else the difference."""
+    status, native = ptyrun.run([binary], prog.input, prog.timeout)
+    if status is None or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        failed = next((l for l in native if l.startswith(f"FAIL {prog.name}")), "no FAIL line")
+        return f"natively (Linux, a pty) it did not pass: wait status {status}: {failed}"
+    ours, linux = ptyrun.transcript(run.lines, prog.name), ptyrun.transcript(native, prog.name)
+    if ours == linux:
+        return None
+    diff = difflib.unified_diff([repr(l) for l in linux], [repr(l) for l in ours], "Linux (pty)", "stickyos",
+                                lineterm="", n=1)
+    return "the terminal shows something else than Linux's:\n" + "\n".join(diff)
 
 
 def run_native(ctx, cell, binary):

@@ -10,7 +10,8 @@ NAME = re.compile(r"[A-Za-z0-9_.-]+")
 EXIT_NAMES = {33: "success", 35: "failure", 37: "kernel panic", 124: "timeout", 137: "killed"}
 
 
-def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, machine=None, gdb=False):
+def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, machine=None, gdb=False,
+         klog=None, terminal=False, icount=False):
     """The tools/qemu-run command line for one boot; every boot the tools make
     is built here (`cmdline`: the kernel command line, a list of words)."""
     words = [qemu_run]
@@ -24,6 +25,12 @@ def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, mach
         words += ["--initrd", initrd]
     if gdb:
         words.append("--gdb")
+    if klog:
+        words += ["--klog", klog]
+    if terminal:
+        words.append("--terminal")
+    if icount:
+        words.append("--icount")
     return words + [kernel, *cmdline]
 
 

@@ -39,6 +39,9 @@ namespace Sticky.Arch
         [RuntimeImport("*", "cpu_cpuid")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void CpuId(uint leaf, uint subleaf, uint* result);
         [RuntimeImport("*", "cpu_fxsave")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void FxSave(byte* area);
         [RuntimeImport("*", "cpu_fxrstor")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void FxRestore(byte* area);
+        [RuntimeImport("*", "cpu_xsave_x87")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void XsaveX87(byte* area);
+        [RuntimeImport("*", "cpu_xrstor_x87")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void XrstorX87(byte* area);
+        [RuntimeImport("*", "cpu_write_xcr0")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteXcr0(ulong value);
 
         public const ulong Cr4GlobalPages = 1UL << 7;   // PGE: Global translations outlive CR3 writes
 

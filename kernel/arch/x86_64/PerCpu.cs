@@ -50,6 +50,7 @@ namespace Sticky.Arch
             Cpu.WriteMsr(Cpu.MsrKernelGsBase, 0);
             Idt.Init();
             UserMode.InitCpu();
+            Fpu.InitCpu();
         }
     }
 }

@@ -9,13 +9,12 @@ namespace Sticky.Arch
     // from ring 3 saves them there, so both are found from StackTop. The rest
     // of the FPU state (x87, MXCSR), which kernel code never touches, stays in
     // the registers and is saved per thread only at a context switch
-    // (Thread.FpuState, fxsave format).
+    // (Thread.FpuState, see Fpu).
     public static unsafe class UserMode
     {
         public const ulong SyscallVector = 0x100;      // TrapFrame.Vector of a syscall (asm SYSCALL_VECTOR)
         public const ulong InitialFlags = 0x202;       // IF set, reserved bit 1
         public const int SseAreaSize = 256;            // XMM0-15 (asm SSE_AREA)
-        public const int FpuStateSize = 512;           // an fxsave64 image
         public const int FrameReserve = TrapFrame.Size + SseAreaSize;
 
         private const ulong EferSyscallEnable = 1;
@@ -31,7 +30,7 @@ namespace Sticky.Arch
         public static void InitCpu()
         {
             Cpu.WriteMsr(Cpu.MsrEfer, Cpu.ReadMsr(Cpu.MsrEfer) | EferSyscallEnable);
-            // sysret would load CS = base + 16, SS = base + 8 (we return with iretq, but keep it right).
+            // sysret loads CS = base + 16, SS = base + 8, both with RPL 3.
             Cpu.WriteMsr(MsrStar, ((ulong)(Gdt.SysretBase | 3) << 48) | ((ulong)Gdt.KernelCode << 32));
             Cpu.WriteMsr(MsrLstar, (ulong)(delegate*<void>)&SyscallEntry);
             Cpu.WriteMsr(MsrFmask, SyscallMaskedFlags);
@@ -62,11 +61,13 @@ namespace Sticky.Arch
             f->Rflags = InitialFlags;
         }
 
-        // An fxsave image of the x87/SSE state after FNINIT with all exceptions
-        // masked and zeroed registers (the state Linux gives a new program).
+        // An fxsave image (512 bytes) of the x87/SSE state after FNINIT with all
+        // exceptions masked and zeroed registers (the state Linux gives a new
+        // program and a signal handler): the signal frame's fpstate format.
+        public const int FxsaveImageSize = 512;
         public static void InitFpuState(byte* state)
         {
-            for (int i = 0; i < FpuStateSize; i++) state[i] = 0;
+            for (int i = 0; i < FxsaveImageSize; i++) state[i] = 0;
             *(ushort*)state = 0x037F;           // FCW
             *(uint*)(state + 24) = 0x1F80;      // MXCSR
         }
@@ -75,7 +76,7 @@ namespace Sticky.Arch
         // current thread's kernel stack; never returns.
         public static void Enter(ulong kernelStackTop, byte* fpuState)
         {
-            Cpu.FxRestore(fpuState);
+            Fpu.Restore(fpuState);
             EnterAsm((ulong)SseAreaOf(kernelStackTop));
         }
     }

@@ -49,6 +49,31 @@ public unsafe class SlabHeapTests
         for (int i = 0; i < 24; i++) Assert.Equal(0, c[i]);   // reused block comes back zeroed
     }
 
+    // The kernel's per-thread FPU area (Fpu.StateSize, 576 bytes) must be
+    // 64-byte aligned for XSAVE: so is every block of a class whose size is a
+    // multiple of 64, since a slab's header is 64 bytes.
+    [Fact]
+    public void Blocks_OfClassesSizedInMultiplesOf64_Are64ByteAligned()
+    {
+        var heap = NewHeap();
+        var blocks = new System.Collections.Generic.List<ulong>();
+        for (int c = 0; c < SlabHeap<HostPages>.ClassCount; c++)
+        {
+            int size = SlabHeap<HostPages>.ClassSize(c);
+            if (size % 64 != 0) continue;
+            for (int i = 0; i < 4096 / size + 2; i++)
+            {
+                ulong p = (ulong)heap.Allocate((ulong)size);
+                Assert.Equal(0UL, p % 64);
+                blocks.Add(p);
+            }
+        }
+        ulong fpu = (ulong)heap.Allocate(512 + 64);
+        Assert.Equal(0UL, fpu % 64);
+        blocks.Add(fpu);
+        foreach (ulong p in blocks) heap.Free((void*)p);
+    }
+
     [Fact]
     public void Free_OfEverything_ReturnsAllButOneCachedSlabPerClass()
     {

@@ -35,6 +35,29 @@ public class AddressSpaceTests : MemoryTest
         s.Destroy();
     }
 
+    // Lookups remember the last region found; after regions move in the table
+    // (inserted before, cut, removed) the answer must still be the region
+    // covering the address, never the one that sat at that index before.
+    [Fact]
+    public void FindRegion_StaysRight_WhenRegionsChangeAroundTheLastOneFound()
+    {
+        var s = M.NewSpace();
+        Assert.Equal(RegionResult.Ok, s.AddRegion(At(0x40_0000), 4 * Page, Protection.ReadWrite));
+        Assert.Equal(RegionResult.Ok, s.AddRegion(At(0x50_0000), Page, Protection.Read));
+        Assert.True(s.FindRegion(At(0x50_0000), out _));              // remembered: index 1
+        Assert.Equal(RegionResult.Ok, s.AddRegion(At(0x10_0000), Page, Protection.ReadExecute));
+        Assert.True(s.FindRegion(At(0x40_1000), out Region r));       // index 1 is now this one
+        Assert.Equal(0x40_0000UL, r.Start.Value);
+        Assert.Equal(RegionResult.Ok, s.RemoveRange(At(0x40_0000), 4 * Page));
+        Assert.False(s.FindRegion(At(0x40_1000), out _));             // gone, though remembered
+        Assert.True(s.FindRegion(At(0x50_0000), out r));
+        Assert.Equal(Protection.Read, r.Protection);
+        Assert.Equal(RegionResult.Ok, s.RemoveRange(At(0x10_0000), Page));
+        Assert.Equal(RegionResult.Ok, s.RemoveRange(At(0x50_0000), Page));
+        Assert.False(s.FindRegion(At(0x50_0000), out _));             // remembered index past the end
+        s.Destroy();
+    }
+
     [Fact]
     public void AddRegion_RejectsOverlaps_AcceptsNeighbours()
     {

@@ -3,7 +3,7 @@ using Sticky.Mm;
 
 namespace Sticky.Tests.Mm;
 
-public enum TlbOp { InvalidatePage }
+public enum TlbOp { InvalidatePage, InvalidateAll }
 
 public readonly record struct TlbEvent(TlbOp Op, ulong Page);
 
@@ -12,7 +12,11 @@ public sealed class TlbLog
 {
     public readonly List<TlbEvent> Events = new();
     public void Clear() => Events.Clear();
-    public bool Invalidated(ulong page) => Events.Contains(new TlbEvent(TlbOp.InvalidatePage, page));
+    // Whether `page`'s translation was dropped: by itself, or with every other.
+    public bool Invalidated(ulong page) =>
+        Events.Contains(new TlbEvent(TlbOp.InvalidatePage, page)) || Events.Exists(e => e.Op == TlbOp.InvalidateAll);
+    public int FullFlushes => Events.FindAll(e => e.Op == TlbOp.InvalidateAll).Count;
+    public int PageInvalidations => Events.FindAll(e => e.Op == TlbOp.InvalidatePage).Count;
 }
 
 // A fake TLB that records instead of invalidating. The log is a class so that
@@ -22,4 +26,5 @@ public readonly struct RecordingTlb : ITlb
     public readonly TlbLog Log;
     public RecordingTlb(TlbLog log) { Log = log; }
     public void InvalidatePage(VirtualAddress page) => Log.Events.Add(new TlbEvent(TlbOp.InvalidatePage, page.Value));
+    public void InvalidateAll() => Log.Events.Add(new TlbEvent(TlbOp.InvalidateAll, 0));
 }

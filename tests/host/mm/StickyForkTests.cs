@@ -218,6 +218,10 @@ public sealed unsafe class PteProbe
     public readonly List<(ulong page, bool writable)> Seen = new();
     public byte* Marker;
 
+    // A full flush shows as this page, read-only: no eager copy may rely on one.
+    public const ulong AllPages = ulong.MaxValue;
+    public void RecordAll() => Seen.Add((AllPages, false));
+
     public void Record(VirtualAddress page)
     {
         Space.Table.GetEntry(page, out PageTableEntry pte);
@@ -231,4 +235,5 @@ public readonly struct ProbingTlb : ITlb
     private readonly PteProbe _probe;
     public ProbingTlb(PteProbe probe) { _probe = probe; }
     public void InvalidatePage(VirtualAddress page) => _probe.Record(page);
+    public void InvalidateAll() => _probe.RecordAll();
 }

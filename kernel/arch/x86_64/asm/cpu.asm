@@ -80,10 +80,18 @@ cpu_irq_save:               ; -> previous RFLAGS; interrupts off
     cli
     ret
 
+; Only IF is restored, and only when it was set: the flags the save returned
+; differ from the live ones in nothing else, and a nested section (interrupts
+; already off) then restores with no instruction at all. popfq would do the
+; same work at a much higher price (under QEMU's TCG every popfq ends the
+; translated block and goes back to the main loop). Linux's
+; arch_local_irq_restore does the same.
 global cpu_irq_restore
 cpu_irq_restore:            ; (rflags)
-    push rdi
-    popfq
+    test edi, 0x200         ; IF
+    jz .off
+    sti
+.off:
     ret
 
 global cpu_read_cr0
@@ -206,4 +214,28 @@ cpu_fxsave:
     ret
 cpu_fxrstor:
     fxrstor64 [rdi]
+    ret
+
+; The x87 component only (requested-feature bitmap EDX:EAX = 1), and MXCSR by
+; hand at its fxsave offset (XSAVE keeps it with the SSE component, which the
+; trap frame already has). The area is 64-byte aligned (Fpu.cs).
+global cpu_xsave_x87, cpu_xrstor_x87, cpu_write_xcr0
+cpu_xsave_x87:
+    mov eax, 1
+    xor edx, edx
+    xsaveopt64 [rdi]
+    stmxcsr [rdi + 24]
+    ret
+cpu_xrstor_x87:
+    mov eax, 1
+    xor edx, edx
+    xrstor64 [rdi]
+    ldmxcsr [rdi + 24]
+    ret
+cpu_write_xcr0:             ; (ulong value); needs CR4.OSXSAVE
+    mov eax, edi
+    mov rdx, rdi
+    shr rdx, 32
+    xor ecx, ecx
+    xsetbv
     ret
