@@ -24,10 +24,19 @@ namespace Sticky.Fs
         public Directory Parent;            // a directory's parent; null for the root (and once removed)
         public byte[] Name;                 // the name it was made with (a directory's only name); null for the root
         public int Links;                   // directory entries naming it (st_nlink of a file)
-        public bool Linked => Links > 0 || (Parent == null && IsDirectory && Name == null);   // the root is always linked
+        public bool Linked => Links > 0 || Generated || (Parent == null && IsDirectory && Name == null);   // the root is always linked
         public int Users;
         public uint Uid, Gid;               // chown records them; nothing checks them (everyone is root)
         public long AccessedNs;             // utimensat sets it; reads do not move it (as noatime)
+
+        // /proc and /sys (ProcTree.cs): what this inode shows, for which
+        // process and descriptor. Generated: made by a lookup, in no
+        // directory, gone when nothing uses it; Fresh while the walk that made
+        // it has not ended (NextFresh links those).
+        public ProcNode Node;
+        public int Pid, Fd;
+        public bool Generated, Fresh;
+        public Inode NextFresh;
 
         // st_mode's type bits.
         public uint TypeBits => Kind switch
@@ -86,6 +95,14 @@ namespace Sticky.Fs
         public byte[] Owned;     // a symlink made by symlink(2) keeps its target here (objects never move)
         public Symlink() { Kind = InodeKind.Symlink; }
         public override ulong Size => (ulong)TargetLength;
+    }
+
+    // A file of /proc or /sys: its text is made from kernel state when it is
+    // read (Node says which), so it has no size, as on Linux.
+    public sealed class ProcFile : Inode
+    {
+        public ProcFile() { Kind = InodeKind.File; }
+        public override ulong Size => 0;
     }
 
     public sealed class DeviceNode : Inode

@@ -46,6 +46,7 @@ namespace Sticky.Fs
         public static int Unlink(Directory parent, Inode target, byte* name, int length)
         {
             if (target.IsDirectory) return -Errno.EISDIR;
+            if (parent.Fs.Synthetic) return -Errno.EPERM;
             if (parent.Fs.ReadOnly) return -Errno.EROFS;
             parent.RemoveNamed(name, length);
             Touch(parent);
@@ -97,6 +98,7 @@ namespace Sticky.Fs
         {
             if (!target.IsDirectory) return -Errno.ENOTDIR;
             if (target.Fs != parent.Fs) return -Errno.EBUSY;
+            if (parent.Fs.Synthetic) return -Errno.EPERM;
             if (parent.Fs.ReadOnly) return -Errno.EROFS;
             if (!((Directory)target).IsEmpty) return -Errno.ENOTEMPTY;
             parent.Remove(target);
@@ -163,6 +165,12 @@ namespace Sticky.Fs
         // its pages with it (a mapping of them keeps its own reference).
         private static void FreeIfUnused(Inode inode)
         {
+            if (inode.Generated)
+            {
+                // /proc's: gone with its last use, unless the walk that made it is still under way.
+                if (inode.Users == 0 && !inode.Fresh) ProcTree.Free(inode);
+                return;
+            }
             if (inode.Linked || inode.Users > 0 || inode.Fs.ReadOnly) return;
             inode.Fs.InodeCount--;
             if (inode is RamFile file && file.Data != null) file.Data.Release(file.Fs.Frames);
@@ -175,7 +183,7 @@ namespace Sticky.Fs
         private static int CanAdd(Directory parent, byte* name, int length)
         {
             if (length > PathWalk.NameMax) return -Errno.ENAMETOOLONG;
-            if (!parent.Linked) return -Errno.ENOENT;   // removed while someone was in it
+            if (!parent.Linked || parent.Fs.Synthetic) return -Errno.ENOENT;   // removed while someone was in it; /proc
             if (parent.Fs.ReadOnly) return -Errno.EROFS;
             if (parent.Fs.InodeCount >= FileSystem.MaxInodes || !parent.Fs.HasRoom) return -Errno.ENOSPC;
             return 0;

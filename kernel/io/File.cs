@@ -26,6 +26,7 @@ namespace Sticky.Io
         public bool ReadShut, WriteShut;   // shutdown(2) of a socket's directions; scheduler lock
         public int SocketType;       // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
         public EventCounter Counter; // FileKind.EventFd
+        public TextBuffer Text;      // a /proc file's text as last made (a read at offset 0 makes it again); file-system lock
         public Inode Inode;          // FileKind.Inode; also the device node a console file was opened as
         public ulong Offset;         // the file position (a directory's: the next entry's cookie); file-system lock
         public int Flags = O_RDWR;   // the access mode and status flags, as fcntl(F_GETFL) reports them
@@ -46,6 +47,11 @@ namespace Sticky.Io
         public bool IsDirectory => Kind == FileKind.Inode && Inode.IsDirectory;
         public bool IsNonblocking => (Flags & O_NONBLOCK) != 0;
 
+        // st_ino of a file that has no inode (both ends of a pipe share one),
+        // which /proc/<pid>/fd shows too ("pipe:[N]").
+        public ulong PseudoInode =>
+            (ulong)Sticky.Runtime.ObjectRef.AddressOf(Kind == FileKind.PipeReader || Kind == FileKind.PipeWriter ? Pipe : (object)this) >> 4;
+
         public void AddRef()
         {
             fixed (int* r = &_refCount) Atomic.Add(r, 1);
@@ -63,6 +69,7 @@ namespace Sticky.Io
             if (Kind == FileKind.Socket) Sockets.Close(this);
             if (Kind == FileKind.EventFd) Counter.Release();
             if (Inode != null) { FileLocks.DropOwner(this, null); Vfs.Put(Inode); }
+            Text?.Release();
             fixed (int* live = &_live) Atomic.Add(live, -1);
             KernelHeap.Free(this);
         }

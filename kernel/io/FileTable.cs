@@ -54,6 +54,30 @@ namespace Sticky.Io
             return f;
         }
 
+        // The lowest open descriptor >= `from`, or -1 (/proc/<pid>/fd).
+        public int NextOpen(int from)
+        {
+            if (from < 0) from = 0;
+            ulong flags = _lock.AcquireIrqSave();
+            int fd = from;
+            while (fd < Capacity && _files[fd] == null) fd++;
+            _lock.ReleaseIrqRestore(flags);
+            return fd < Capacity ? fd : -1;
+        }
+
+        // `describe` of the file at `fd`, under this table's lock, so the file
+        // cannot go meanwhile and nothing takes a reference (whose release
+        // might end it inside the caller's locks); -1 for a closed fd.
+        public unsafe int Describe(int fd, delegate*<File, byte*, int> describe, byte* into)
+        {
+            if ((uint)fd >= Capacity) return -1;
+            ulong flags = _lock.AcquireIrqSave();
+            File f = _files[fd];
+            int n = f != null ? describe(f, into) : -1;
+            _lock.ReleaseIrqRestore(flags);
+            return n;
+        }
+
         public bool IsOpen(int fd)
         {
             File f = Acquire(fd);

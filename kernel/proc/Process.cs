@@ -73,6 +73,13 @@ namespace Sticky.Proc
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;
 
+        // What /proc shows of it (ProcText*.cs): the executable's absolute path
+        // (null until the first exec), where exec put argv's strings in its
+        // memory, and when it was made (monotonic ns).
+        public byte[] ExePath;
+        public ulong ArgStart, ArgEnd;
+        public ulong StartedNs;
+
         public void WriteName()
         {
             fixed (byte* name = Name) Sticky.Debug.Console.WriteBytes(name, NameLength);

@@ -192,6 +192,7 @@ namespace Sticky.Proc
             KernelHeap.Free(p.Actions);
             KernelHeap.Free(p.ChildEvents);
             KernelHeap.Free(p.Name);
+            if (p.ExePath != null) KernelHeap.Free(p.ExePath);
             KernelHeap.Free(p);
         }
     }

@@ -94,6 +94,9 @@ namespace Sticky.Proc
             Switch();
         }
 
+        // The id the next thread will get (/proc/loadavg's last pid is one less).
+        public static int NextId => _nextId;
+
         // Every live thread (for diagnostics); follow NextAll.
         public static Thread AllThreads => _allThreads;
 

@@ -62,7 +62,8 @@ namespace Sticky.Sys
                 if (target.Kind == InodeKind.Symlink && !path) return -Errno.ELOOP;
                 if ((flags & O_DIRECTORY) != 0 && !target.IsDirectory) return -Errno.ENOTDIR;
                 if (target.IsDirectory && (writes || (flags & O_CREAT) != 0)) return -Errno.EISDIR;
-                if (writes && target.Fs.ReadOnly && target.Kind != InodeKind.Device) return -Errno.EROFS;
+                // Devices and /proc's files open for writing (a write to the latter is EINVAL, as Linux's without a write method).
+                if (writes && target.Fs.ReadOnly && target.Kind != InodeKind.Device && !target.Fs.Synthetic) return -Errno.EROFS;
                 if ((flags & O_TRUNC) != 0 && !path && target is RamFile ram && ram.Length != 0)
                 {
                     int err = FileData.Truncate(default(DirectMap), ram, 0);
@@ -88,17 +89,15 @@ namespace Sticky.Sys
             public long Reserved0, Reserved1, Reserved2;
         }
 
-        // What stat says of a file that has no inode: the terminal or the
-        // kernel's console (init's fd 3), a pipe end.
+        // What stat says of a file that has no inode: a pipe end, a socket, an eventfd.
         private static void FillSpecial(File f, Stat* st)
         {
             *st = default;
             st->Nlink = 1;
             st->BlockSize = 4096;
-            if (f.Kind == FileKind.Console || f.Kind == FileKind.KernelConsole) { st->Mode = 0x2000 | 0x190; st->Rdev = (5 << 8) | 1; st->Dev = 2; st->Ino = 1; }   // crw--w---- 5,1
-            else if (f.Kind == FileKind.Socket) { st->Mode = 0xC000 | 0x1FF; st->Dev = 6; st->Ino = (ulong)Sticky.Runtime.ObjectRef.AddressOf(f) >> 4; }   // srwxrwxrwx
+            if (f.Kind == FileKind.Socket) { st->Mode = 0xC000 | 0x1FF; st->Dev = 6; st->Ino = f.PseudoInode; }   // srwxrwxrwx
             else if (f.Kind == FileKind.EventFd) { st->Mode = 0x180; st->Dev = 7; st->Ino = 1; }   // an anonymous inode: rw-------, no type
-            else { st->Mode = 0x1000 | 0x180; st->Dev = 5; st->Ino = (ulong)Sticky.Runtime.ObjectRef.AddressOf(f.Pipe) >> 4; }   // prw-------
+            else { st->Mode = 0x1000 | 0x180; st->Dev = 5; st->Ino = f.PseudoInode; }   // prw-------
         }
 
         // Lock held.
@@ -151,10 +150,13 @@ namespace Sticky.Sys
         {
             File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            if (f.Inode != null)
+            // The terminal init hands down has no inode of its own: it is /dev/console
+            // (so ttyname finds it through /proc/self/fd, as on Linux).
+            Inode inode = f.Inode ?? (f.Kind == FileKind.Console || f.Kind == FileKind.KernelConsole ? Vfs.ConsoleNode : null);
+            if (inode != null)
             {
                 ulong flags = Vfs.Lock();
-                Fill(f.Inode, st);
+                Fill(inode, st);
                 Vfs.Unlock(flags);
             }
             else FillSpecial(f, st);

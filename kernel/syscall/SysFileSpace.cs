@@ -9,7 +9,7 @@ namespace Sticky.Sys
     // copy_file_range, fadvise64 (advice, checked and dropped), fallocate.
     public static unsafe class SysFileSpace
     {
-        private const long TMPFS_MAGIC = 0x01021994, RAMFS_MAGIC = 0x858458f6, PIPEFS_MAGIC = 0x50495045,
+        private const long PIPEFS_MAGIC = 0x50495045,
             SOCKFS_MAGIC = 0x534F434B, ANON_INODE_FS_MAGIC = 0x09041934, DEVPTS_MAGIC = 0x1cd1;
         private const long ST_RDONLY = 1, ST_NOSUID = 2, ST_NODEV = 4, ST_VALID = 0x20;
 
@@ -25,7 +25,8 @@ namespace Sticky.Sys
 
         // Lock held. A RAM file system (/tmp, /dev/shm) is tmpfs-like: its
         // blocks are the machine's frames, free ones free; the initramfs is
-        // the root's ramfs, full and read-only; /dev is devtmpfs (tmpfs's magic).
+        // the root's ramfs, full and read-only; /dev is devtmpfs (tmpfs's magic, all free);
+        // /proc and /sys have no blocks.
         private static void Fill(FileSystem fs, Statfs* s)
         {
             *s = default;
@@ -34,18 +35,19 @@ namespace Sticky.Sys
             s->Fsid0 = (int)fs.Device;
             s->Flags = ST_VALID | (fs.ReadOnly ? ST_RDONLY : 0);
             FrameTable frames = KernelMemory.Frames;
-            if (fs.ReadOnly && fs.Device == 1)
+            s->Type = fs.Magic;
+            if (fs.Frames == null) { }   // /proc, /sys: no blocks, no inode counts (df leaves them out)
+            else if (fs.Magic == FileSystem.RamfsMagic)
             {
-                s->Type = RAMFS_MAGIC;
                 s->Blocks = (ulong)(Initramfs.Length + Paging.PageSize - 1) / Paging.PageSize;
                 s->Files = (ulong)fs.InodeCount;
             }
             else
             {
-                s->Type = TMPFS_MAGIC;
                 s->Blocks = frames.FreeFrames + frames.UsedFrames;
                 ulong floor = frames.ReserveFloor + FileSystem.HeapMargin;
-                s->Free = s->Available = fs.ReadOnly ? 0 : frames.FreeFrames > floor ? frames.FreeFrames - floor : 0;
+                // /dev holds no data: none of it is used (as Linux's devtmpfs shows).
+                s->Free = s->Available = fs.ReadOnly ? s->Blocks : frames.FreeFrames > floor ? frames.FreeFrames - floor : 0;
                 s->Files = FileSystem.MaxInodes;
                 s->FreeFiles = fs.ReadOnly ? 0 : (ulong)(FileSystem.MaxInodes - fs.InodeCount);
                 if (fs.ReadOnly) s->Flags |= ST_NOSUID;

@@ -193,6 +193,7 @@ namespace Sticky.Sys
             if (f.Kind != FileKind.Inode) result = -Errno.ESPIPE;
             else if (whence < SEEK_SET || whence > SEEK_END) result = -Errno.EINVAL;
             else if (f.Inode.Kind == Sticky.Fs.InodeKind.Device) result = 0;
+            else if (f.Inode is Sticky.Fs.ProcFile && whence == SEEK_END) result = -Errno.EINVAL;   // its length is known only as it is read
             else
             {
                 ulong flags = Sticky.Fs.Vfs.Lock();

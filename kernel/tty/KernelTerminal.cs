@@ -46,6 +46,11 @@ namespace Sticky.Tty
         private static ulong _lastReceived;            // for VTIME's inter-byte timer
         private static int _session, _foreground;      // 0: none
 
+        // Lock held: the session this is the controlling terminal of, and its
+        // foreground group (0: none), for /proc/<pid>/stat's tty and tpgid.
+        public static int SessionLocked => _session;
+        public static int ForegroundLocked => _foreground;
+
         public static void Init()
         {
             _line = new LineDiscipline();

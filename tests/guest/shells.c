@@ -7,8 +7,11 @@
  * busybox runs its applets through links the script makes with ln -s (sort,
  * head, tail, wc, grep, sed, awk, tee, ls, cp, mv, find, mkdir/rmdir, touch -d
  * and stat, date, xargs, env, test/[, sleep, kill, rm); sash runs its
- * built-in commands from stdin. (df and ps need /proc, which stickyos lacks.)
- * The expected outputs are what the same binaries print on Linux (this
+ * built-in commands from stdin; busybox ps, df and free read /proc (their
+ * numbers vary, so their output's structure is checked: ps lists this
+ * program and itself, df has /dev/shm with consistent numbers, free has its
+ * Mem: and Swap: lines and no "-/+ buffers/cache" fallback, which would mean
+ * /proc/meminfo lacked MemAvailable). The other outputs are what the same binaries print on Linux (this
  * program runs natively too). The guest suite packs the binaries at the
  * paths Debian installs them (metadata `shells`; tools/setup installs them).
  */
@@ -171,6 +174,66 @@ static void check(const char *what, char *const argv[], const char *input, const
     failures++;
 }
 
+/* Runs busybox `applet` and hands its output, lines split, to `judge`, which says what is wrong (or NULL). */
+static void check_lines(const char *applet, const char *(*judge)(char **lines, int count))
+{
+    static char out[65536];
+    int status = run((char *const[]){ "/bin/busybox", (char *)applet, NULL }, NULL, out, sizeof out);
+    char *lines[512];
+    int count = 0;
+    for (char *p = out; *p && count < 512; ) {
+        lines[count++] = p;
+        char *nl = strchr(p, '\n');
+        if (!nl) break;
+        *nl = 0;
+        p = nl + 1;
+    }
+    const char *wrong = status != 0 ? "exit status" : judge(lines, count);
+    if (!wrong) {
+        printf("shells: busybox %s ok\n", applet);
+        return;
+    }
+    printf("shells: busybox %s: %s (status %d); its %d lines:\n", applet, wrong, status, count);
+    for (int i = 0; i < count && i < 40; i++) printf("| %s\n", lines[i]);
+    failures++;
+}
+
+static const char *judge_ps(char **lines, int count)
+{
+    if (count < 2 || strcmp(lines[0], "PID   USER     COMMAND") != 0) return "no header";
+    int me = 0, itself = 0;
+    for (int i = 1; i < count; i++) {
+        if (atoi(lines[i]) == getpid() && strstr(lines[i], "shells")) me = 1;
+        if (strstr(lines[i], "/bin/busybox ps")) itself = 1;
+    }
+    return !me ? "no line for this program" : !itself ? "no line for ps itself" : NULL;
+}
+
+static const char *judge_df(char **lines, int count)
+{
+    if (count < 2 || strcmp(lines[0], "Filesystem           1K-blocks      Used Available Use% Mounted on") != 0) return "no header";
+    for (int i = 1; i < count; i++) {
+        char source[64], percent[8], at[256];
+        unsigned long blocks, used, available;
+        if (sscanf(lines[i], "%63s %lu %lu %lu %7s %255s", source, &blocks, &used, &available, percent, at) != 6) return "a line without six columns";
+        if (strcmp(at, "/dev/shm") != 0) continue;
+        if (blocks == 0 || used + available > blocks || percent[strlen(percent) - 1] != '%') return "/dev/shm's numbers do not add up";
+        return NULL;
+    }
+    return "no /dev/shm";
+}
+
+static const char *judge_free(char **lines, int count)
+{
+    if (count != 3) return "not three lines";
+    if (strcmp(lines[0], "              total        used        free      shared  buff/cache   available") != 0) return "no header";
+    unsigned long total, used, free_, shared, cache, available, swap[3];
+    if (sscanf(lines[1], "Mem: %lu %lu %lu %lu %lu %lu", &total, &used, &free_, &shared, &cache, &available) != 6) return "no Mem: line";
+    if (total == 0 || used + free_ > total || available > total) return "Mem: numbers do not add up";
+    if (sscanf(lines[2], "Swap: %lu %lu %lu", &swap[0], &swap[1], &swap[2]) != 3) return "no Swap: line";
+    return NULL;
+}
+
 int main(void)
 {
     start_watchdog(170);
@@ -179,6 +242,9 @@ int main(void)
     check("busybox sh", (char *const[]){ "/bin/busybox", "sh", "-c", (char *)POSIX_SCRIPT, NULL }, NULL, POSIX_OUT);
     check("busybox applets", (char *const[]){ "/bin/busybox", "sh", "-c", (char *)BUSYBOX_SCRIPT, NULL }, NULL, BUSYBOX_OUT);
     check("sash", (char *const[]){ "/bin/sash", NULL }, SASH_INPUT, SASH_OUT);
-    if (failures) fail("%d of 5 shells' scripts went wrong", failures);
+    check_lines("ps", judge_ps);
+    check_lines("df", judge_df);
+    check_lines("free", judge_free);
+    if (failures) fail("%d of 8 checks went wrong", failures);
     pass();
 }
