@@ -12,6 +12,8 @@ namespace Sticky
         public const int EDEADLK = 35, ENOMSG = 42, EIDRM = 43, EOWNERDEAD = 130;
         public const int EWOULDBLOCK = EAGAIN, ETXTBSY = 26, EMLINK = 31, ENOLCK = 37, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90,
             EPROTOTYPE = 91, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EAFNOSUPPORT = 97, EISCONN = 106, ENOTCONN = 107;
+        public const int EDOM = 33, ENOPROTOOPT = 92, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETUNREACH = 101, ECONNRESET = 104,
+            ECONNREFUSED = 111, EALREADY = 114, EINPROGRESS = 115;
 
         public static string Name(int errno)
         {
@@ -70,6 +72,15 @@ namespace Sticky
                 case EAFNOSUPPORT: return "EAFNOSUPPORT";
                 case EISCONN: return "EISCONN";
                 case ENOTCONN: return "ENOTCONN";
+                case EDOM: return "EDOM";
+                case ENOPROTOOPT: return "ENOPROTOOPT";
+                case EADDRINUSE: return "EADDRINUSE";
+                case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+                case ENETUNREACH: return "ENETUNREACH";
+                case ECONNRESET: return "ECONNRESET";
+                case ECONNREFUSED: return "ECONNREFUSED";
+                case EALREADY: return "EALREADY";
+                case EINPROGRESS: return "EINPROGRESS";
                 default: return null;
             }
         }
