@@ -57,6 +57,7 @@ namespace Sticky
             Sticky.Tty.Terminal.Init();
             Sticky.Io.PollWait.Init();
             Sticky.Io.FileLocks.Init();
+            Sticky.Net.Inet.Init();
 
             // The boot thread's work is done: init becomes runnable in the same
             // step in which the boot thread sleeps for good, so nothing above is

@@ -25,6 +25,7 @@ namespace Sticky.Io
         public Pipe OutPipe;         // FileKind.Socket: where writes go (the peer's Pipe)
         public bool ReadShut, WriteShut;   // shutdown(2) of a socket's directions; scheduler lock
         public int SocketType;       // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+        public Sticky.Net.InetSocket Inet;   // an AF_INET socket (kernel/net); a connected TCP one also has the pipes
         public EventCounter Counter; // FileKind.EventFd
         public TextBuffer Text;      // a /proc file's text as last made (a read at offset 0 makes it again); file-system lock
         public Inode Inode;          // FileKind.Inode; also the device node a console file was opened as

@@ -15,7 +15,7 @@ namespace Sticky.Io
                 case FileKind.PipeReader: return f.Pipe.PollLocked(reader: true);
                 case FileKind.PipeWriter: return f.Pipe.PollLocked(reader: false);
                 case FileKind.EventFd: return f.Counter.PollLocked();
-                case FileKind.Socket: return Sockets.PollLocked(f);
+                case FileKind.Socket: return f.Inet != null ? Sticky.Net.Inet.PollLocked(f) : Sockets.PollLocked(f);
                 default: return PollWait.Readable | PollWait.Writable;
             }
         }

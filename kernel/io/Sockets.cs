@@ -5,7 +5,8 @@ namespace Sticky.Io
     // Unix-domain socket pairs (socketpair(2)): each end reads from one pipe
     // and writes to the other, so the two directions are independent, as
     // shutdown(2) wants. SOCK_DGRAM and SOCK_SEQPACKET pipes keep message
-    // boundaries. There is no bind, connect or listen: no socket has a name.
+    // boundaries. A connected TCP socket (kernel/net/Tcp.cs) is the same two
+    // pipes; named Unix sockets do not exist.
     public static class Sockets
     {
         public const int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
@@ -34,6 +35,12 @@ namespace Sticky.Io
 
         // The last reference to an end: whatever shutdown left open closes.
         public static void Close(File f)
+        {
+            if (f.Inet != null) Sticky.Net.Inet.Close(f);
+            else ClosePipes(f);
+        }
+
+        public static void ClosePipes(File f)
         {
             Shutdown(f, SHUT_RDWR);
             f.Pipe.Drop();

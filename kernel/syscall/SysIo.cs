@@ -32,6 +32,7 @@ namespace Sticky.Sys
         {
             if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
             if (f.Kind == FileKind.EventFd) return WriteCounter(f, buffer, count, nonblock);
+            if (f.Kind == FileKind.Socket && f.Inet != null && f.Pipe == null) return SysInet.Write(f, buffer, count, nonblock);
             if (f.Kind == FileKind.Socket && f.SocketType != Sockets.SOCK_STREAM && count > Pipe.MaxRecord) return -Errno.EMSGSIZE;
             byte* bounce = stackalloc byte[Chunk];
             ulong done = 0;
@@ -111,6 +112,7 @@ namespace Sticky.Sys
         {
             if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
             if (f.Kind == FileKind.EventFd) return ReadCounter(f, buffer, count, nonblock);
+            if (f.Kind == FileKind.Socket && f.Inet != null && f.Pipe == null) return SysInet.Read(f, buffer, count, nonblock);
             if (count == 0) return 0;
             byte* bounce = stackalloc byte[Chunk];
             int max = count < Chunk ? (int)count : Chunk;

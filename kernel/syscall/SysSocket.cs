@@ -6,9 +6,9 @@ namespace Sticky.Sys
 {
     // Sockets as far as stickyos has them: socketpair(AF_UNIX) of every
     // type, and the calls that move data through one (send/recv and their
-    // msg forms, shutdown, a few options, names). socket(2) itself is
-    // EAFNOSUPPORT for every family: there is no network stack and no named
-    // Unix socket. Also eventfd2.
+    // msg forms, shutdown, a few options, names); AF_INET sockets on
+    // loopback, whose calls SysInet.cs answers. socket(2) of any other family
+    // is EAFNOSUPPORT: no IPv6, no named Unix socket. Also eventfd2.
     public static unsafe class SysSocket
     {
         private const int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10;
@@ -17,14 +17,52 @@ namespace Sticky.Sys
             MSG_CMSG_CLOEXEC = 0x40000000;
         private const int SOL_SOCKET = 1, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_ACCEPTCONN = 30,
             SO_PROTOCOL = 38, SO_DOMAIN = 39;
-        private const int ENOPROTOOPT = 92;
 
         public static long Socket(int domain, int type, int protocol)
         {
             int kind = type & SOCK_TYPE_MASK;
             if ((type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -Errno.EINVAL;
             if (kind < 1 || kind > 6 && kind != 10) return -Errno.EINVAL;
+            if (domain == AF_INET) return SysInet.Socket(kind, protocol, type & ~SOCK_TYPE_MASK);
             return -Errno.EAFNOSUPPORT;
+        }
+
+        // bind, connect, listen, accept on a socket pair's end: it is connected
+        // and nameless, as Linux answers for one.
+        public static long Bind(int fd, ulong address, int length)
+        {
+            File f = SocketOf(fd, out long err);
+            if (f == null) return err;
+            long result = f.Inet != null ? SysInet.Bind(f, address, length) : -Errno.EINVAL;
+            f.Release();
+            return result;
+        }
+
+        public static long Connect(int fd, ulong address, int length)
+        {
+            File f = SocketOf(fd, out long err);
+            if (f == null) return err;
+            long result = f.Inet != null ? SysInet.Connect(f, address, length) : -Errno.EISCONN;
+            f.Release();
+            return result;
+        }
+
+        public static long Listen(int fd, int backlog)
+        {
+            File f = SocketOf(fd, out long err);
+            if (f == null) return err;
+            long result = f.Inet != null ? SysInet.Listen(f, backlog) : -Errno.EINVAL;
+            f.Release();
+            return result;
+        }
+
+        public static long Accept(int fd, ulong address, ulong length, int flags)
+        {
+            File f = SocketOf(fd, out long err);
+            if (f == null) return err;
+            long result = f.Inet != null ? SysInet.Accept(f, address, length, flags) : -Errno.EINVAL;
+            f.Release();
+            return result;
         }
 
         public static long Socketpair(int domain, int type, int protocol, ulong pair)
@@ -70,9 +108,11 @@ namespace Sticky.Sys
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
             if (how < Sockets.SHUT_RD || how > Sockets.SHUT_RDWR) { f.Release(); return -Errno.EINVAL; }
-            Sockets.Shutdown(f, how);
+            long result = 0;
+            if (f.Inet != null) result = SysInet.Shutdown(f, how);
+            else Sockets.Shutdown(f, how);
             f.Release();
-            return 0;
+            return result;
         }
 
         public static long Sendto(int fd, ulong buffer, ulong length, int flags, ulong address, int addressLength)
@@ -80,7 +120,8 @@ namespace Sticky.Sys
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
             long result = (flags & MSG_OOB) != 0 ? -Errno.EOPNOTSUPP
-                        : address != 0 ? (f.SocketType == Sockets.SOCK_STREAM ? -Errno.EISCONN : -Errno.EISCONN)
+                        : f.Inet != null ? SysInet.Sendto(f, buffer, length, flags, address, addressLength)
+                        : address != 0 ? -Errno.EISCONN
                         : SysIo.WriteSocket(f, buffer, length, (flags & MSG_DONTWAIT) != 0);
             f.Release();
             return Sigpipe(result, flags);
@@ -93,6 +134,13 @@ namespace Sticky.Sys
         {
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
+            if (f.Inet != null && (flags & ~(MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT | MSG_WAITALL | MSG_CMSG_CLOEXEC)) == 0
+                && (!f.Inet.IsStream || (flags & (MSG_PEEK | MSG_WAITALL)) == 0))
+            {
+                long inet = SysInet.Recvfrom(f, buffer, length, flags, address, addressLength);
+                f.Release();
+                return inet;
+            }
             long result = Receive(f, buffer, length, flags);
             f.Release();
             // The peer of a socket pair has no name: an address length of 0, as Linux.
@@ -127,7 +175,7 @@ namespace Sticky.Sys
         {
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
-            long result = Sendmsg(f, message, flags);
+            long result = (flags & MSG_OOB) != 0 ? -Errno.EOPNOTSUPP : f.Inet != null ? SysInet.Sendmsg(f, message, flags) : Sendmsg(f, message, flags);
             f.Release();
             return Sigpipe(result, flags);
         }
@@ -173,7 +221,9 @@ namespace Sticky.Sys
         {
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
-            long result = Recvmsg(f, message, flags & ~MSG_CMSG_CLOEXEC);
+            long result = f.Inet != null && (flags & MSG_OOB) == 0 && !(f.Inet.IsStream && (flags & MSG_PEEK) != 0)
+                ? SysInet.Recvmsg(f, message, flags & ~MSG_CMSG_CLOEXEC)
+                : Recvmsg(f, message, flags & ~MSG_CMSG_CLOEXEC);
             f.Release();
             return result;
         }
@@ -229,11 +279,17 @@ namespace Sticky.Sys
         {
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
+            if (f.Inet != null)
+            {
+                long inet = SysInet.Getsockopt(f, level, option, value, length);
+                f.Release();
+                return inet;
+            }
             int type = f.SocketType;
             f.Release();
             if (!UserMemory.Read(length, out int room)) return -Errno.EFAULT;
             if (room < 0) return -Errno.EINVAL;
-            if (level != SOL_SOCKET) return -ENOPROTOOPT;
+            if (level != SOL_SOCKET) return -Errno.ENOPROTOOPT;
             int answer;
             switch (option)
             {
@@ -241,7 +297,7 @@ namespace Sticky.Sys
                 case SO_ERROR: case SO_ACCEPTCONN: case SO_PROTOCOL: answer = 0; break;
                 case SO_DOMAIN: answer = AF_UNIX; break;
                 case SO_SNDBUF: case SO_RCVBUF: answer = Pipe.Capacity; break;
-                default: return -ENOPROTOOPT;
+                default: return -Errno.ENOPROTOOPT;
             }
             int n = room < 4 ? room : 4;
             if (!UserMemory.CopyOut(value, &answer, (ulong)n) || !UserMemory.Write(length, n)) return -Errno.EFAULT;
@@ -253,17 +309,29 @@ namespace Sticky.Sys
         {
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
+            if (f.Inet != null)
+            {
+                long inet = SysInet.Setsockopt(f, level, option, value, length);
+                f.Release();
+                return inet;
+            }
             f.Release();
-            if (level != SOL_SOCKET || (option != SO_SNDBUF && option != SO_RCVBUF)) return -ENOPROTOOPT;
+            if (level != SOL_SOCKET || (option != SO_SNDBUF && option != SO_RCVBUF)) return -Errno.ENOPROTOOPT;
             if (length < 4) return -Errno.EINVAL;
             return UserMemory.Read(value, out int _) ? 0 : -Errno.EFAULT;
         }
 
         // getsockname / getpeername: an unnamed Unix socket, just the family.
-        public static long Name(int fd, ulong address, ulong length)
+        public static long Name(int fd, ulong address, ulong length, bool peer)
         {
             File f = SocketOf(fd, out long err);
             if (f == null) return err;
+            if (f.Inet != null)
+            {
+                long inet = SysInet.Name(f, peer, address, length);
+                f.Release();
+                return inet;
+            }
             f.Release();
             if (!UserMemory.Read(length, out int room)) return -Errno.EFAULT;
             if (room < 0) return -Errno.EINVAL;
