@@ -18,7 +18,7 @@ SETUP_STAMP := $(BUILD)/.setup-done
 # here, so `make BUILD=out test` tests what it built.
 export STICKY_BUILD := $(abspath $(BUILD))
 
-.PHONY: all kernel init setup run test demo bench soak kselftest debug clean
+.PHONY: all kernel init setup run test demo bench soak stress kselftest debug clean
 
 # The first rule is what a plain `make` builds: the kernel (README.md).
 all: kernel
@@ -106,6 +106,12 @@ $(BUILD)/bench/cost-%: tests/bench/cost.c | $(SETUP_STAMP)
 SOAK_BOOTS ?= 400
 soak: kernel init guests
 	tools/soak --boots $(SOAK_BOOTS)
+
+# The guest suite STRESS_ROUNDS times over in one boot on 4 CPUs, with a leak
+# report per round (tools/stress, docs/debugging.md). Not part of make test.
+STRESS_ROUNDS ?= 5
+stress: kernel init guests
+	tools/stress --rounds $(STRESS_ROUNDS) --smp 4
 
 # Linux 6.1's futex selftests (all of tools/testing/selftests/futex/functional,
 # with the options of its run.sh) built from Debian's linux-source-6.1 at run

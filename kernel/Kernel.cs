@@ -33,17 +33,20 @@ namespace Sticky
             Sticky.Mm.MemoryReport.Print();
 
             Pic.Init();
-            LocalApic.InitLegacyPassThrough();
+            LocalApic.InitBootCpu();
             Clock.Init();
             Cpu.EnableInterrupts();
             Clock.Calibrate(20);
+            Clock.CalibrateLocalTimers();
             Sticky.Proc.Scheduler.Init();
             Sticky.Sys.SyscallTable.Init();
+            Smp.StartApplicationProcessors(Boot, Cpus.Max);
 
             Sticky.Tests.SelfTest.RunFromCommandLine(&Boot->CommandLine);
 
             Sticky.Sys.SysTime.BootRealtimeNs = Sticky.Drivers.Rtc.ReadUnixTime() * 1_000_000_000UL - Clock.NowNanoseconds;
             Sticky.Proc.Processes.Install();
+            Sticky.Sys.SysShm.Init();
             Sticky.Sys.Futexes.Init(&Boot->CommandLine);
             Sticky.Sys.SyscallTrace.Init(&Boot->CommandLine);
             Sticky.Fs.Initramfs.Init(Boot->InitrdBase, Boot->InitrdLength);

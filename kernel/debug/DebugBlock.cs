@@ -6,7 +6,7 @@ using Sticky.Proc;
 namespace Sticky.Debug
 {
     // Field order and offsets are a contract with asm/debug_block.asm and
-    // tools/gdb/stickyos.py (layout version 1).
+    // tools/gdb/stickyos.py (layout version 2: one entry per CPU).
     public unsafe struct DebugBlockLayout
     {
         public const int NameCapacity = 16;
@@ -22,9 +22,10 @@ namespace Sticky.Debug
         public fixed byte Name[NameCapacity];
     }
 
-    // Who runs now, in the image's kernel_debug_block, for gdb: a debugger can
-    // find a symbol but not a C# static. The scheduler calls Update on every
-    // switch, after loading the next thread's address space.
+    // Who runs now on each CPU, in the image's kernel_debug_block, for gdb: a
+    // debugger can find a symbol but not a C# static. The scheduler calls
+    // Update on every switch (interrupts off), after loading the next thread's
+    // address space; the entry is this CPU's.
     public static unsafe class DebugBlock
     {
         [RuntimeImport("*", "kernel_debug_block_address")] [MethodImpl(MethodImplOptions.InternalCall)]
@@ -35,7 +36,8 @@ namespace Sticky.Debug
         // A handful of stores: it is on the context-switch path.
         public static void Update(Thread next)
         {
-            DebugBlockLayout* b = Address();
+            ulong flags = Cpu.SaveAndDisableInterrupts();   // exec calls it with interrupts on
+            DebugBlockLayout* b = Address() + Cpus.Current->CpuId;
             b->Tid = next.Id;
             b->Thread = (ulong)Sticky.Runtime.ObjectRef.AddressOf(next);
             Process p = next.Process;
@@ -61,6 +63,7 @@ namespace Sticky.Debug
                 b->NameLength = (uint)n;
             }
             b->Updates++;
+            Cpu.RestoreInterrupts(flags);
         }
     }
 }

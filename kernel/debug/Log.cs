@@ -19,9 +19,9 @@ namespace Sticky.Debug
     //       Log.End();
     //   }
     //
-    // Begin..End holds the log lock with interrupts off, so lines from two
-    // threads never interleave; between them, write with Console and the
-    // helpers below only, and do not block.
+    // Begin..End holds the console lock with interrupts off, so lines from two
+    // threads or CPUs never interleave; between them, write with Console and
+    // the helpers below only, and do not block.
     public static unsafe class Log
     {
         private struct Table { public fixed byte Stored[(int)Subsystem.Count]; }
@@ -29,10 +29,7 @@ namespace Sticky.Debug
         // Stored as threshold XOR default, so the zeroed table means "default"
         // from the first instruction, before Init has read the command line.
         private static Table _table;
-        private static SpinLock _lock;
-        private static ulong _flags;
-        private static ulong _owner;      // PerCpu of the CPU inside Begin..End; 0 = none
-        private static int _depth;        // nested Begin on that CPU (a log call inside a line)
+        private static ulong _flags;      // the outermost Begin's, restored by its End
 
         public static bool On(Subsystem s, Level level)
         {
@@ -65,16 +62,9 @@ namespace Sticky.Debug
 
         public static void Begin(Subsystem s, Level level)
         {
-            ulong flags = Cpu.SaveAndDisableInterrupts();
-            ulong self = (ulong)Cpus.Current;
-            if (_owner == self) _depth++;
-            else
-            {
-                _lock.Acquire();
-                _owner = self;
-                _flags = flags;
-            }
-            if (_depth > 0) Console.WriteLine();   // a line inside a line: start a fresh one
+            ulong flags = Console.Lock();
+            if (Console.Depth > 0) Console.WriteLine();   // a line inside a line: start a fresh one
+            else _flags = flags;
             byte* prefix = stackalloc byte[LogLevels.PrefixCapacity];
             Console.WriteBytes(prefix, LogLevels.FormatPrefix(Sticky.Time.Clock.NowNanoseconds, s, level, prefix));
         }
@@ -82,11 +72,8 @@ namespace Sticky.Debug
         public static void End()
         {
             Console.WriteLine();
-            if (_depth > 0) { _depth--; return; }
-            ulong flags = _flags;
-            _owner = 0;
-            _lock.Release();
-            Cpu.RestoreInterrupts(flags);
+            // An inner End restores "interrupts off" (its Begin found them so), the outermost what it found.
+            Console.Unlock(Console.Depth > 0 ? 0 : _flags);
         }
 
         // " name=value" inside a line.

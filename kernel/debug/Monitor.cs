@@ -84,6 +84,7 @@ namespace Sticky.Debug
             Console.WriteLine(" s ===");
             ulong flags = Scheduler.Lock();   // the lists hold still while we print
             Processes();
+            CpuLines();
             Scheduler.Unlock(flags);
             Futexes.Dump();
             MemoryReport.Print();
@@ -94,7 +95,32 @@ namespace Sticky.Debug
             Console.Write(" ticks, ");
             Console.Dec(KernelStackAllocator.LiveStacks);
             Console.WriteLine(" threads with kernel stacks");
+            TlbShootdown.PrintCounts();
             Console.WriteLine("=== end of monitor report ===");
+        }
+
+        // cpu 1: running tid 7 (threads), 1200 switches      (scheduler lock held)
+        private static void CpuLines()
+        {
+            for (int cpu = 0; cpu < Scheduler.CpuCount; cpu++)
+            {
+                Console.Write("cpu ");
+                Console.Dec(cpu);
+                Thread t = Scheduler.RunningOnLocked(cpu);
+                if (Scheduler.IsIdleLocked(cpu)) Console.Write(": idle");
+                else if (t != null)
+                {
+                    Console.Write(": running ");
+                    Console.Write(t.Process != null ? "tid " : "kernel thread ");
+                    Console.Dec(t.Id);
+                    Console.Write(" (");
+                    if (t.Process != null) t.Process.WriteName(); else Console.Write(t.Name);
+                    Console.Write(")");
+                }
+                Console.Write(", ");
+                Console.Dec((long)Scheduler.SwitchesOnLocked(cpu));
+                Console.WriteLine(" switches");
+            }
         }
 
         private static void Processes()

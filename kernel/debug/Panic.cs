@@ -6,7 +6,17 @@ namespace Sticky.Debug
     // The kernel's last words: cause, registers, symbolized backtrace, then stop.
     public static unsafe class Panic
     {
-        private static int _inPanic;
+        // Which CPU is reporting (its id + 1); 0 = none. One report, whoever comes first.
+        private static int _reporter;
+
+        // A panic is being reported: every other CPU stops (NMI, see Begin).
+        public static bool Stopping => _reporter != 0;
+
+        // Another CPU's panic reached this one: it stops where it is, interrupts off.
+        public static void StopThisCpu()
+        {
+            while (true) { Cpu.DisableInterrupts(); Cpu.Halt(); }
+        }
 
         public static void Halt(string reason)
         {
@@ -84,12 +94,20 @@ namespace Sticky.Debug
         private static void Begin()
         {
             Cpu.DisableInterrupts();
-            if (_inPanic++ > 0)
+            int self = (Cpus.Count > 1 ? Cpus.Current->CpuId : 0) + 1;
+            int first;
+            fixed (int* r = &_reporter) first = Atomic.CompareExchange(r, self, 0);
+            if (first == self)
             {
                 // A fault while panicking: do not recurse into the same failure.
                 Console.WriteLine("\nKERNEL PANIC (nested): giving up");
                 Machine.Exit(Machine.ExitPanic);
             }
+            if (first != 0) StopThisCpu();   // another CPU reports (and powers off) for everyone
+            // The others stop wherever they are, even with interrupts off, so the
+            // report is the last thing on the console and the machine holds still.
+            if (Cpus.Count > 1) LocalApic.SendNmiToOthers();
+            Console.Seize();   // a stopped CPU may have held it
             Console.WriteLine();
         }
 

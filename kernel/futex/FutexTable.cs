@@ -21,7 +21,17 @@ namespace Sticky.Futex
     // BucketIndexOf tells which bucket an operation touches; an operation on two
     // keys (Requeue, WAKE_OP) locks both buckets in ascending index order (once
     // if equal). Every method that takes a key needs that key's bucket locked;
-    // Remove needs waiter.Bucket locked; Requeue needs both buckets.
+    // Remove and Leave need waiter.Bucket locked; Requeue needs both buckets.
+    //
+    // A waiter belongs to the table (FutexWaiter.Bucket >= 0) from Enqueue
+    // until its own thread removes it (Remove/Leave: timeout, signal, exit) or
+    // a waker that dequeued it (Wake, Requeue's woken) is done with it
+    // (Finish), under the bucket lock throughout. The thread reads Bucket
+    // without the lock only to learn which lock to take, and decides under it
+    // (Leave): so a timeout racing a requeue follows the waiter to its new
+    // bucket instead of returning while it is still queued and pinned, and a
+    // timeout racing a wake returns only after the waker has read the chain
+    // link and released the pin, so a new wait cannot break the waker's chain.
     public sealed class FutexTable
     {
         public const int DefaultBucketCount = 256;
@@ -55,15 +65,37 @@ namespace Sticky.Futex
             Append(BucketIndexOf(w.Key), w);
         }
 
-        // The timeout / signal / exit path. True if the waiter was still queued
-        // (it gave up: the caller returns ETIMEDOUT/EINTR); false if a wake got it
-        // first (the caller returns 0: it was woken).
+        // The timeout / signal / exit path, with w.Bucket's lock held. True if
+        // the waiter was still queued (it gave up: the caller releases its pin
+        // and returns ETIMEDOUT/EINTR); false if a wake got it first and is done
+        // with it (the caller returns 0: it was woken).
         public bool Remove(FutexWaiter w)
         {
-            if (!w.Queued) return false;
+            if (w.Bucket < 0) return false;
+            if (!w.Queued)
+                throw new System.InvalidOperationException("FutexTable.Remove: a waker dequeued the waiter and has not finished with it (it holds this bucket's lock until it has)");
             Unlink(w);
+            w.Bucket = -1;
             return true;
         }
+
+        public enum LeaveResult { Removed, Woken, Moved }
+
+        // The thread of `w` gives up its wait. It read w.Bucket without a lock
+        // and has locked bucket `locked` since: Removed (it was still queued:
+        // release its pin), Woken (a waker took it and is done with it), or
+        // Moved (a requeue moved it to another bucket: lock that one and ask again).
+        public LeaveResult Leave(FutexWaiter w, int locked)
+        {
+            if (w.Bucket != locked) return w.Bucket < 0 ? LeaveResult.Woken : LeaveResult.Moved;
+            return Remove(w) ? LeaveResult.Removed : LeaveResult.Woken;
+        }
+
+        // A waker's last touch of a waiter it dequeued (Wake, Requeue's woken
+        // chain), with the bucket lock still held: after it released the pin,
+        // woke the thread and read NextInChain. From here the waiter is its
+        // thread's again.
+        public static void Finish(FutexWaiter w) => w.Bucket = -1;
 
         // Dequeues up to `count` waiters of `key` whose bitset shares a bit with
         // `bitset`, oldest first, and returns how many; `woken` is their chain.
@@ -249,8 +281,7 @@ namespace Sticky.Futex
             if (w.Next != null) w.Next.Prev = w.Prev; else _tail[b] = w.Prev;
             w.Next = w.Prev = null;
             _count[b]--;
-            w.Bucket = -1;
-            w.Queued = false;
+            w.Queued = false;   // Bucket stays: whoever unlinked it still owns it (Remove, Finish)
         }
 
         private static void AppendToChain(ref FutexWaiter head, ref FutexWaiter tail, FutexWaiter w)

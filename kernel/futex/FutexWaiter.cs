@@ -22,8 +22,9 @@ namespace Sticky.Futex
     // the thread, freed with it) and reuses it for every wait: no allocation on
     // the futex path.
     //
-    // Guarded by the lock of bucket `Bucket` of the FutexTable while Queued:
-    // Key, Bucket, Queued and the links. Bitset and Owner are set before Enqueue
+    // Guarded by the lock of bucket `Bucket` of the FutexTable from Enqueue
+    // until whoever takes it out of the table is done with it: Key, Bucket,
+    // Queued, the links and the pin. Bitset and Owner are set before Enqueue
     // and only read afterwards. PinnedFrame/Pin change under the bucket lock and
     // the frame lock (see README.md, lock order).
     public sealed class FutexWaiter
@@ -32,10 +33,16 @@ namespace Sticky.Futex
         public uint Bitset { get; private set; }
         public object Owner { get; private set; }    // the kernel's Thread
 
-        // The bucket this waiter is queued in; -1 when not queued. A plain int so
-        // that a timed-out thread can read it without the lock, lock that bucket,
-        // and re-check it (requeue may have moved the waiter meanwhile).
+        // The bucket whose lock guards this waiter: set when it is queued, moved
+        // by a requeue, and -1 only once nobody in the table's world uses it any
+        // more: its own thread removed it (FutexTable.Leave), or a waker took it
+        // off the queue and has finished with it (FutexTable.Finish: its pin
+        // released, its thread woken, its chain link read). A timed-out or
+        // interrupted thread reads it without the lock, locks that bucket and
+        // checks again (Leave); only -1 lets it return, so it never reuses or
+        // frees the waiter while a waker still walks a chain through it.
         public int Bucket { get; internal set; } = -1;
+        // In a bucket's list (Bucket may stay >= 0 a moment longer: see above).
         public bool Queued { get; internal set; }
 
         public FrameNumber PinnedFrame { get; internal set; } = FrameNumber.None;
@@ -67,6 +74,7 @@ namespace Sticky.Futex
         public void Prepare(in FutexKey key, uint bitset, object owner)
         {
             if (Queued) throw new System.InvalidOperationException("FutexWaiter.Prepare: still queued");
+            if (Bucket >= 0) throw new System.InvalidOperationException("FutexWaiter.Prepare: a waker has not finished with the last wait");
             if (Pin != FutexPinState.None) throw new System.InvalidOperationException("FutexWaiter.Prepare: previous pin not released");
             if (key.IsNone) throw new System.InvalidOperationException("FutexWaiter.Prepare: no key");
             if (bitset == 0) throw new System.InvalidOperationException("FutexWaiter.Prepare: empty bitset (the syscall returns EINVAL)");

@@ -20,7 +20,9 @@ namespace Sticky.Mm
     //   each stored Region holds one reference on its Backing.
     // Errors: bad ranges from user space are results (RegionResult); broken
     // invariants throw. Not locked: the kernel serialises callers (one lock per
-    // address space, taken before the frame lock).
+    // address space, taken before the frame lock). TLB: every public operation
+    // that changes or removes present entries has flushed them (ITlb.Flush) on
+    // every CPU before it returns, and before it frees a frame it unmapped.
     //
     // No collector: Destroy returns everything this owns; the owner then
     // releases the AddressSpace object itself (ObjectRelease).
@@ -75,6 +77,7 @@ namespace Sticky.Mm
         }
 
         public FrameNumber Root => _table.Root;
+        public TTlb Tlb => _tlb;
         // The page table itself, for fork and diagnostics. Mapping or unmapping
         // through it behind this class's back puts ResidentPages off.
         public ref PageTable<TMem, TTlb> Table => ref _table;
@@ -180,6 +183,7 @@ namespace Sticky.Mm
                 _regions[i] = _regions[i].WithProtection(protection);
                 ReprotectPages(_regions[i]);
             }
+            _tlb.Flush();   // no thread may keep writing a page just made read-only
             return RegionResult.Ok;
         }
 
@@ -293,7 +297,10 @@ namespace Sticky.Mm
             if (!_frames.TryAllocate(out FrameNumber copy)) return FaultVerdict.OutOfMemory;
             PhysicalMemory.CopyFrame(_mem, copy, old);
             _table.Remap(page, copy, r.LeafFlags, out _, out pte);
-            _frames.Release(old);   // after Remap invalidated the old translation
+            // Other threads of this process stop reading the old frame (they see
+            // this write at once), and only then may it lose its last owner.
+            _tlb.Flush();
+            _frames.Release(old);
             return FaultVerdict.Handled;
         }
 
@@ -368,8 +375,9 @@ namespace Sticky.Mm
         private const int SinglePageInvalidations = 32;
 
         // In page-table order: per leaf table, the entries are cleared, their
-        // translations invalidated (each, or all at once for many), and then
-        // the frames released in one frame-lock hold.
+        // translations invalidated (each, or all at once for many) and flushed
+        // (one shootdown round per leaf table), and then the frames released in
+        // one frame-lock hold.
         private unsafe void UnmapPages(VirtualAddress start, VirtualAddress end)
         {
             FrameNumber* frames = stackalloc FrameNumber[PageTable<TMem, TTlb>.LeafEntries];
@@ -394,6 +402,7 @@ namespace Sticky.Mm
                     }
                     if (!each) _tlb.InvalidateAll();
                     _resident -= (ulong)n;
+                    _tlb.Flush();                    // on every CPU: a frame can be reused once released
                     _frames.ReleaseAll(frames, n);   // after the translations are gone
                 }
                 va = stop;

@@ -17,7 +17,8 @@ namespace Sticky.Mm
     // In page-table order: one descent per leaf table (512 pages), the parent's
     // entries write-protected in place, the child's leaf table filled directly,
     // the references added in one frame-lock hold per leaf table, and one TLB
-    // invalidation for the whole fork (docs/memory.md says why that is enough).
+    // flush (one round of shootdown IPIs) for the whole fork, pinned pages
+    // included (docs/memory.md says why that is enough).
     public sealed unsafe partial class AddressSpace<TMem, TTlb>
     {
         // The child, or null when frames run out: then the partial child has been
@@ -25,28 +26,40 @@ namespace Sticky.Mm
         // already turned Cow stay so; that is harmless (a write on a frame with a
         // single owner just makes it writable again).
         //
-        // The parent must be the address space loaded on this CPU (or on none):
-        // its write-protected PTEs are invalidated through TTlb, which acts on the
-        // current CPU. The caller holds the parent's lock.
-        public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly)
+        // The caller holds the parent's lock. Before fork returns, every write-
+        // protect of the parent has been flushed from every CPU: no thread of the
+        // parent can still write a page the child maps.
+        public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly) => Fork(copyPinnedEagerly, _tlb);
+
+        // `childTlb`: the child's own (the kernel's tracks which CPUs run each space).
+        public AddressSpace<TMem, TTlb> Fork(bool copyPinnedEagerly, TTlb childTlb)
         {
             // The parent's kernel half is the kernel template's, so its PML4 serves as the template.
-            AddressSpace<TMem, TTlb> child = Create(_mem, _tlb, _frames, _table.Root);
+            AddressSpace<TMem, TTlb> child = Create(_mem, childTlb, _frames, _table.Root);
             if (child == null) return null;
             child.CopyRegionsOf(this);
             bool writeProtected = false, ok = true;
             FrameNumber* refs = stackalloc FrameNumber[PageTable<TMem, TTlb>.LeafEntries];   // one leaf table's batch
+            PendingCopy* pending = stackalloc PendingCopy[EagerBatch];
+            int waiting = 0;
             for (int i = 0; i < _count && ok; i++)
-                ok = CopyPagesTo(child, _regions[i], copyPinnedEagerly, refs, ref writeProtected);
+                ok = CopyPagesTo(child, _regions[i], copyPinnedEagerly, refs, pending, ref waiting, ref writeProtected);
+            if (ok) ok = CopyPending(child, pending, ref waiting, ref writeProtected);
+            else RestorePending(pending, ref waiting);
             // Until here the parent may still hold writable translations of pages
-            // it now shares; nothing of the parent runs before this on this CPU
-            // (fork holds its space lock with interrupts off), and the child not
-            // at all. The eager copies did not wait for this: see CopyEagerly.
-            if (writeProtected) _tlb.InvalidateAll();
+            // it now shares (only threads of the parent: the child runs nowhere yet).
+            FlushParent(ref writeProtected);
             if (ok) return child;
             child.Destroy();
             ObjectRelease.Release(child);
             return null;
+        }
+
+        private void FlushParent(ref bool writeProtected)
+        {
+            if (writeProtected) _tlb.InvalidateAll();
+            _tlb.Flush();
+            writeProtected = false;
         }
 
         // The parent's regions, in one array of the parent's capacity: growing
@@ -68,14 +81,15 @@ namespace Sticky.Mm
         }
 
         private bool CopyPagesTo(AddressSpace<TMem, TTlb> child, Region r, bool copyPinnedEagerly, FrameNumber* refs,
-                                 ref bool writeProtected)
+                                 PendingCopy* pending, ref int waiting, ref bool writeProtected)
         {
             ulong va = r.Start.Value, end = r.End.Value;
             while (va < end)
             {
                 PageTableEntry* from = _table.LeafTableOf(va, out ulong next);
                 ulong stop = next < end ? next : end;
-                if (from != null && !CopyLeaf(child, r, from, va, stop, copyPinnedEagerly, refs, ref writeProtected))
+                if (from != null &&
+                    !CopyLeaf(child, r, from, va, stop, copyPinnedEagerly, refs, pending, ref waiting, ref writeProtected))
                     return false;
                 va = stop;
             }
@@ -86,7 +100,8 @@ namespace Sticky.Mm
         // child's leaf table is made at the first present page, so a failed
         // fork has allocated exactly what the pages so far needed.
         private bool CopyLeaf(AddressSpace<TMem, TTlb> child, Region r, PageTableEntry* from, ulong va, ulong stop,
-                              bool copyPinnedEagerly, FrameNumber* refs, ref bool writeProtected)
+                              bool copyPinnedEagerly, FrameNumber* refs, PendingCopy* pending, ref int waiting,
+                              ref bool writeProtected)
         {
             const PageFlags HardwareBits = PageFlags.Accessed | PageFlags.Dirty;
             PageFlags cow = (r.LeafFlags & ~PageFlags.Writable) | PageFlags.Cow;
@@ -104,11 +119,13 @@ namespace Sticky.Mm
                 {
                     to[i] = new PageTableEntry(e.Frame, r.LeafFlags);
                     refs[shared++] = e.Frame;
+                    mapped++;
                 }
                 else if (copyPinnedEagerly && _frames.IsPinned(e.Frame))
                 {
                     var page = new VirtualAddress(tableBase + ((ulong)i << Paging.PageShift));
-                    if (!CopyEagerly(from + i, to + i, page, r)) { ok = false; break; }
+                    WriteProtectForCopy(from + i, to + i, page, r.LeafFlags, ref pending[waiting++]);
+                    if (waiting == EagerBatch && !CopyPending(child, pending, ref waiting, ref writeProtected)) { ok = false; break; }
                 }
                 else
                 {
@@ -121,8 +138,8 @@ namespace Sticky.Mm
                     }
                     to[i] = new PageTableEntry(e.Frame, cow);
                     refs[shared++] = e.Frame;
+                    mapped++;
                 }
-                mapped++;
             }
             // Also after a failure: every entry written in the child owns its
             // reference, so the child's Destroy gives back exactly these.
@@ -131,31 +148,68 @@ namespace Sticky.Mm
             return ok;
         }
 
-        // The parent's PTE is read-only while the copy is made, and its TLB entry
-        // invalidated at once (not at the fork's end), so no thread of the parent
-        // (on another CPU, through a stale TLB entry) can change the page half-way
-        // through; then it gets back exactly what it had. The child's entry is a
-        // private page of its own: the region's flags, not Cow.
-        private bool CopyEagerly(PageTableEntry* parent, PageTableEntry* child, VirtualAddress page, Region r)
+        // ---- the eager copy of pinned pages ---------------------------------
+
+        // Pinned pages found by the walk, write-protected and waiting for their
+        // copy: copied a batch at a time after one flush, which also takes the
+        // COW write-protects so far. A fork with up to EagerBatch pinned pages
+        // costs one flush in all; each further batch one more.
+        private const int EagerBatch = 16;
+
+        private struct PendingCopy
         {
-            if (!_frames.TryAllocate(out FrameNumber copy)) return false;
-            PageTableEntry e = *parent;
-            bool wasWritable = e.IsWritable;
-            if (wasWritable)
+            public PageTableEntry* Parent, Child;   // the entries in the two leaf tables (fixed during fork)
+            public PageTableEntry Original;         // the parent's entry before the write-protect
+            public bool Protected;
+            public PageFlags ChildFlags;
+        }
+
+        // The parent's PTE is read-only, and flushed from every CPU, while the
+        // copy is made, so no thread of the parent (on another CPU, through a
+        // stale TLB entry) can change the page half-way through; one that tries
+        // faults and waits for the parent's lock, which fork holds. Then the
+        // parent gets back exactly what it had.
+        private void WriteProtectForCopy(PageTableEntry* parent, PageTableEntry* child, VirtualAddress page,
+                                         PageFlags childFlags, ref PendingCopy p)
+        {
+            p.Parent = parent;
+            p.Child = child;
+            p.Original = *parent;
+            p.ChildFlags = childFlags;
+            p.Protected = p.Original.IsWritable && !Sticky.Lib.TestSwitches.SkipEagerWriteProtect;
+            if (!p.Protected) return;
+            *parent = new PageTableEntry(p.Original.Raw & ~(ulong)PageFlags.Writable);
+            _tlb.InvalidatePage(page);
+        }
+
+        // One flush, then each pinned page is copied into the child and given
+        // back to the parent. False on OOM; every parent PTE is restored either way.
+        private bool CopyPending(AddressSpace<TMem, TTlb> child, PendingCopy* pending, ref int waiting, ref bool writeProtected)
+        {
+            if (waiting == 0) return true;
+            FlushParent(ref writeProtected);
+            bool ok = true;
+            for (int i = 0; i < waiting && ok; i++)
             {
-                *parent = new PageTableEntry(e.Raw & ~(ulong)PageFlags.Writable);
-                _tlb.InvalidatePage(page);
+                ok = _frames.TryAllocate(out FrameNumber copy);
+                if (!ok) break;
+                PhysicalMemory.CopyFrame(_mem, copy, pending[i].Original.Frame);
+                *pending[i].Child = new PageTableEntry(copy, pending[i].ChildFlags);   // a private page of its own: not Cow
+                child._resident++;
             }
-            PhysicalMemory.CopyFrame(_mem, copy, e.Frame);
-            if (wasWritable)
-            {
-                // Also invalidated: a read-only translation cached meanwhile
-                // would cost the parent a spurious fault.
-                *parent = new PageTableEntry(e.Raw | (parent->Raw & (ulong)(PageFlags.Accessed | PageFlags.Dirty)));
-                _tlb.InvalidatePage(page);
-            }
-            *child = new PageTableEntry(copy, r.LeafFlags);
-            return true;
+            RestorePending(pending, ref waiting);
+            return ok;
+        }
+
+        // The parent gets its write permission back, and the Accessed/Dirty bits
+        // the CPU set meanwhile. No flush: a more permissive entry needs none.
+        private void RestorePending(PendingCopy* pending, ref int waiting)
+        {
+            const ulong HardwareBits = (ulong)(PageFlags.Accessed | PageFlags.Dirty);
+            for (int i = 0; i < waiting; i++)
+                if (pending[i].Protected)
+                    *pending[i].Parent = new PageTableEntry(pending[i].Original.Raw | (pending[i].Parent->Raw & HardwareBits));
+            waiting = 0;
         }
     }
 }

@@ -12,7 +12,9 @@ namespace Sticky.Mm
     // Serenity's handle_cow_fault).
     public static class Cow
     {
-        // Pins do not enter the decision. Reuse never moves a frame. Copy moves
+        // `refCount` is read under the frame lock while the faulting process's
+        // space lock is held: see docs/locking.md for why no other process's
+        // fork can make a Reuse wrong. Pins do not enter the decision. Reuse never moves a frame. Copy moves
         // only the faulting mapping and leaves the frame, pins and all, with the
         // other owners; if a waiter of the faulting process was pinned there, its
         // wakeups now miss it. Preventing that (keeping pinned frames out of COW

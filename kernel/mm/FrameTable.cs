@@ -239,7 +239,16 @@ namespace Sticky.Mm
         // ---- queries ----------------------------------------------------------
 
         public FrameState StateOf(FrameNumber frame) => Info(frame)->State;
-        public uint RefCountOf(FrameNumber frame) => Info(frame)->RefCount;
+        // Under the frame lock: ordered against every AddRef and Release (a COW
+        // decision reads it; docs/locking.md says why that is enough).
+        public uint RefCountOf(FrameNumber frame)
+        {
+            ulong state = 0;
+            Lock(ref state);
+            uint count = Info(frame)->RefCount;
+            Unlock(state);
+            return count;
+        }
         public uint PinCountOf(FrameNumber frame) => Info(frame)->PinCount;
         public bool IsPinned(FrameNumber frame) => Info(frame)->PinCount != 0;
 

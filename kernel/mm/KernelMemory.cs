@@ -38,6 +38,8 @@ namespace Sticky.Mm
             // PGE also flushes the whole TLB, the boot stub's translations included.
             Cpu.WriteCr4(Cpu.ReadCr4() | Cpu.Cr4GlobalPages);
             KernelStackAllocator.Init();
+            LoadedSpaces.Init();
+            TlbShootdown.Init();
             KernelPageFaults.Install();
             KernelPages.FrameSource = &HeapPagesFromFrames;
             KernelPages.FrameSink = &HeapPagesToFrames;

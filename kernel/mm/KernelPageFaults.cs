@@ -14,24 +14,17 @@ namespace Sticky.Mm
         // access (another process was killed to free memory); it does not return otherwise.
         public static delegate*<TrapFrame*, bool> OutOfMemoryHook;
 
-        // The address space whose lower half is loaded in CR3 (null: none).
-        public static AddressSpace<DirectMap, CpuTlb> Current;
+        // Set by the process layer: resolves a lower-half fault in the running
+        // thread's address space, under that space's lock (proc/SpaceFaults.cs).
+        public static delegate*<in PageFault, TrapFrame*, FaultVerdict> SpaceFaultHook;
+
+        // The address space this CPU has loaded (interrupts off).
+        private static AddressSpace<DirectMap, CpuTlb> Current => LoadedSpaces.OnThisCpu;
 
         public static void Install()
         {
             Exceptions.FaultHook = &Handle;
             Panic.RegionDescriber = &DescribeRegion;
-        }
-
-        // Loads `space` (or only the kernel half, for null) into CR3. A space
-        // whose tables are being freed (or were) would leave CR3 on frames the
-        // next allocation reuses, and the CPU walking whatever they then hold
-        // (a triple fault, a silent reset): that is a kernel bug, said loudly.
-        public static void Switch(AddressSpace<DirectMap, CpuTlb> space)
-        {
-            if (space != null && space.Root.IsNone) Panic.Halt("CR3: refusing to load an address space that is being destroyed (or was)");
-            Current = space;
-            Cpu.WriteCr3(space != null ? space.Root.Address.Value : KernelMemory.KernelTemplate.Address.Value);
         }
 
         private static bool Handle(TrapFrame* frame)
@@ -40,14 +33,17 @@ namespace Sticky.Mm
             {
                 var fault = new PageFault(Cpu.ReadCr2(), frame->ErrorCode);
                 if (!frame->FromUser && fault.Address.IsLowerHalf) RefuseKernelUseOfUserPage(fault, frame);
-                if (fault.Address.IsLowerHalf && Current != null && !fault.IsReservedBitSet)
+                if (fault.Address.IsLowerHalf && !fault.IsReservedBitSet && (SpaceFaultHook != null || Current != null))
                 {
+                    // For the debug log only, read without the space's lock.
                     VirtualAddress page = fault.Address.PageBase;
                     PageTableEntry before = default;
-                    bool cow = fault.IsWrite && Log.On(Subsystem.Mm, Level.Debug) && Current.Table.GetEntry(page, out before)
-                               && before.IsPresent && before.IsCow;
+                    bool cow = fault.IsWrite && Log.On(Subsystem.Mm, Level.Debug) && Current != null
+                               && Current.Table.GetEntry(page, out before) && before.IsPresent && before.IsCow;
                     FrameNumber old = before.Frame;
-                    FaultVerdict v = Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
+                    // Before processes exist (self-tests), the loaded space, with nobody to race.
+                    FaultVerdict v = SpaceFaultHook != null ? SpaceFaultHook(fault, frame)
+                        : Current.HandleFault(fault.Address, fault.IsWrite, fault.IsUser, fault.IsExecute);
                     if (Log.On(Subsystem.Mm, Level.Trace)) LogFault(fault, frame, v);
                     if (cow && v == FaultVerdict.Handled) LogCopyOnWrite(page, old);
                     if (v == FaultVerdict.Handled) return true;
@@ -105,6 +101,7 @@ namespace Sticky.Mm
         // copy, or the same frame when this process was its last owner.
         private static void LogCopyOnWrite(VirtualAddress page, FrameNumber old)
         {
+            if (Current == null) return;
             Current.Table.GetEntry(page, out PageTableEntry now);
             Log.Begin(Subsystem.Mm, Level.Debug);
             Console.Write("copy-on-write");

@@ -11,14 +11,28 @@ namespace Sticky.Mm
         public static byte* Pointer(FrameNumber frame) => (byte*)(Base + frame.Address.Value);
     }
 
-    // The TLB of the CPU we run on. SMP will add shootdowns to the other CPUs here:
-    // InvalidateAll is the one call a fork or a large munmap makes, so it becomes
-    // one shootdown round.
-    public struct CpuTlb : ITlb
+    // The TLBs of every CPU that may cache one address space (its SpaceState),
+    // or for the kernel's own tables (no SpaceState) this CPU's: kernel-half
+    // changes that other CPUs may cache are shot down by their owner
+    // explicitly (KernelStackAllocator).
+    public readonly struct CpuTlb : ITlb
     {
-        public void InvalidatePage(VirtualAddress page) => Cpu.InvalidatePage(page.Value);
+        public readonly SpaceState State;
+        public CpuTlb(SpaceState state) { State = state; }
+
+        public void InvalidatePage(VirtualAddress page)
+        {
+            if (State != null) State.Note(page.Value);
+            else Cpu.InvalidatePage(page.Value);
+        }
 
         // Rewriting CR3 drops every non-Global translation: the user half.
-        public void InvalidateAll() => Cpu.WriteCr3(Cpu.ReadCr3());
+        public void InvalidateAll()
+        {
+            if (State != null) State.NoteAll();
+            else Cpu.WriteCr3(Cpu.ReadCr3());
+        }
+
+        public void Flush() => State?.Flush();
     }
 }

@@ -5,6 +5,15 @@ namespace Sticky.Mm
     // Kernel stacks for threads, in their own area of the kernel half: each
     // 64 KiB slot is an unmapped guard page followed by 60 KiB of stack, so an
     // overflow faults (and is reported as one) instead of corrupting memory.
+    //
+    // With several CPUs, a freed stack's (global) translations may linger in
+    // the TLBs of CPUs that ran its thread. Its frames can be freed at once
+    // (nobody uses those addresses any more, and a stale translation is only
+    // harmful once its address is reused), but the slot cannot be handed out
+    // again until every CPU has dropped them: freed slots wait on a dirty
+    // list, and when the clean ones run out, one shootdown round (a full
+    // flush on every CPU) cleans them all. Like Linux's lazy vunmap purge:
+    // one round per many hundred threads instead of one per thread.
     public static unsafe class KernelStackAllocator
     {
         public const ulong AreaBase = 0xFFFFFF0000000000UL;
@@ -13,14 +22,16 @@ namespace Sticky.Mm
         private const ulong StackPages = SlotSize / Paging.PageSize - 1;
 
         private struct SlotStack { public fixed ushort Free[MaxStacks]; }
-        private static SlotStack _free;
-        private static int _freeCount;
+        private static SlotStack _free, _dirty;
+        private static int _freeCount, _dirtyCount, _purging;
         private static int _live;
+        private static long _purges;
         // Slots and the kernel table's stack area: threads are created with
         // interrupts on and freed by whichever thread runs next.
         private static Sticky.Sync.SpinLock _lock;
 
         public static int LiveStacks => _live;
+        public static long Purges => _purges;
 
         // Builds the page tables of the whole area up front (128 KiB), so that
         // creating threads later never allocates page-table pages that outlive
@@ -36,12 +47,45 @@ namespace Sticky.Mm
         }
 
         // Returns the stack top (16-byte aligned), or 0 when out of slots or frames.
+        // Holding no spin lock: it may have to clean the dirty slots (a shootdown).
         public static ulong Allocate()
         {
             ulong flags = _lock.AcquireIrqSave();
+            while (_freeCount == 0)
+            {
+                if (_dirtyCount > 0) Purge(ref flags);
+                else if (_purging > 0)
+                {
+                    // Another CPU is cleaning every dirty slot: wait for them.
+                    _lock.ReleaseIrqRestore(flags);
+                    Sticky.Arch.Cpu.Pause();
+                    flags = _lock.AcquireIrqSave();
+                }
+                else break;   // all slots in use
+            }
             ulong top = AllocateLocked();
             _lock.ReleaseIrqRestore(flags);
             return top;
+        }
+
+        // Lock held (and dropped meanwhile): every CPU flushes its TLB, global
+        // entries included, then the dirty slots are clean.
+        private static void Purge(ref ulong flags)
+        {
+            ushort* taken = stackalloc ushort[MaxStacks];
+            int n = _dirtyCount;
+            for (int i = 0; i < n; i++) taken[i] = _dirty.Free[i];
+            _dirtyCount = 0;
+            _purging++;
+            _lock.ReleaseIrqRestore(flags);
+            ulong irq = Sticky.Arch.Cpu.SaveAndDisableInterrupts();
+            TlbShootdown.InvalidateLocal(0, 0, TlbShootdown.Everything);
+            TlbShootdown.RunKernel(0, TlbShootdown.Everything);
+            Sticky.Arch.Cpu.RestoreInterrupts(irq);
+            flags = _lock.AcquireIrqSave();
+            for (int i = 0; i < n; i++) _free.Free[_freeCount++] = taken[i];
+            _purging--;
+            _purges++;
         }
 
         private static ulong AllocateLocked()
@@ -65,12 +109,15 @@ namespace Sticky.Mm
             return stackBase + StackPages * Paging.PageSize;
         }
 
+        // The frames go back now; the slot waits on the dirty list (see above).
+        // Nothing here waits for other CPUs: the scheduler frees a dead
+        // thread's stack with its lock held.
         public static void Free(ulong top)
         {
             ulong flags = _lock.AcquireIrqSave();
             ulong stackBase = top - StackPages * Paging.PageSize;
             Unmap(stackBase, StackPages);
-            _free.Free[_freeCount++] = (ushort)((stackBase - AreaBase) / SlotSize);
+            _dirty.Free[_dirtyCount++] = (ushort)((stackBase - AreaBase) / SlotSize);
             _live--;
             _lock.ReleaseIrqRestore(flags);
         }

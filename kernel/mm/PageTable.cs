@@ -22,9 +22,10 @@ namespace Sticky.Mm
     // alone decides the access. Empty intermediate tables are kept until
     // Destroy (as in xv6/Linux: cheap, and munmap stays simple).
     //
-    // TLB: changing or removing a present entry invalidates that page; making a
-    // non-present entry present needs nothing (the CPU caches no non-present
-    // translations; at worst a spurious fault, which HandleFault absorbs).
+    // TLB: changing or removing a present entry invalidates that page (which
+    // takes effect everywhere at the owner's ITlb.Flush); making a non-present
+    // entry present needs nothing (the CPU caches no non-present translations;
+    // at worst a spurious fault, which HandleFault absorbs).
     //
     // A struct of handles: copying it copies the handles, not the tables. Exactly
     // one owner calls Destroy. Walks over whole leaf tables (fork, munmap):

@@ -11,6 +11,7 @@ namespace Sticky.Platform
         public CommandLine CommandLine;
         public ulong InitrdBase, InitrdLength;
         public ulong StartInfoAddress;
+        public ulong RsdpAddress;             // ACPI root pointer (physical), 0 if the loader found none
 
         // `toVirtual` is added to each physical address to reach it.
         public static bool TryParse(ulong startInfoPhys, ulong toVirtual, out BootInfo info)
@@ -23,6 +24,7 @@ namespace Sticky.Platform
             uint moduleCount = *(uint*)(s + 12);
             ulong moduleList = *(ulong*)(s + 16);
             ulong cmdline = *(ulong*)(s + 24);
+            info.RsdpAddress = *(ulong*)(s + 32);
             ulong memmap = version >= 1 ? *(ulong*)(s + 40) : 0;
             uint memmapEntries = version >= 1 ? *(uint*)(s + 48) : 0;
 

@@ -99,7 +99,7 @@ namespace Sticky.Proc
                 return -Errno.ENOEXEC;
             }
 
-            var space = AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
+            var space = SpaceState.NewSpace();
             if (space == null) return -Errno.ENOMEM;
             err = ProgramLoader.LoadSegments(space, default(DirectMap), image);
             long sp = err == 0 ? ProgramLoader.BuildStack(space, default(DirectMap), image, args, Sticky.Io.Entropy.Next(), Sticky.Io.Entropy.Next()) : err;
@@ -113,25 +113,26 @@ namespace Sticky.Proc
                     Console.Write(Errno.Name((int)-sp) ?? "error");
                     Log.End();
                 }
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceState.Destroy(space);
                 return (int)sp;
             }
 
             // The point of no return: the other threads go, then the old image.
             if (p.LiveThreads > 1 && !Processes.EndOtherThreads(p))
             {
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceState.Destroy(space);
                 return -Errno.EINTR;
             }
 
             if (Processes.Current == p) Sys.Futexes.OnExec(Scheduler.Current);   // the old image's robust and PI locks
-            var old = p.Space;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            // Swapped under the old space's lock (a thread waiting for it finds
+            // p.Space changed and looks again: Process.LockSpace).
+            var old = p.LockSpace();
+            ulong flags = Cpu.SaveAndDisableInterrupts();   // the process's space and this CPU's CR3 change together
             p.Space = space;
-            if (Processes.Current == p) KernelPageFaults.Switch(space);
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            if (Processes.Current == p) LoadedSpaces.Load(space);
+            Cpu.RestoreInterrupts(flags);
+            Process.UnlockSpace(old);
             if (old != null) Processes.DropSpace(old);   // a vfork child's was its parent's
             Processes.ReleaseVforkParent(p);
 

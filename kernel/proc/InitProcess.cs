@@ -29,7 +29,9 @@ namespace Sticky.Proc
             LeakAccounting.Init(commandLine);
             bool hasList = commandLine->TryGet("run", out byte* list, out int length);
             CpioEntry args = File("init.args"), env = File("init.env");
-            _args = new ArgBlock((hasList ? length : 0) + (int)args.Size + (int)env.Size + 64);   // + "init", HOME, PATH, TERM
+            // repeat=K (make stress): init runs the list K times, as INIT_REPEAT=K in its environment.
+            bool repeat = commandLine->TryGet("repeat", out byte* rounds, out int roundsLength) && roundsLength <= 8;
+            _args = new ArgBlock((hasList ? length : 0) + (int)args.Size + (int)env.Size + 64 + (repeat ? 32 : 0));   // + "init", HOME, PATH, TERM
             _args.Add("init", false);
             if (hasList)
             {
@@ -46,6 +48,14 @@ namespace Sticky.Proc
             if (!Sets(env, DefaultHome)) _args.Add(DefaultHome, true);
             if (!Sets(env, DefaultPath)) _args.Add(DefaultPath, true);
             if (!Sets(env, DefaultTerm)) _args.Add(DefaultTerm, true);
+            if (repeat)
+            {
+                const string Name = "INIT_REPEAT=";
+                byte* entry = stackalloc byte[Name.Length + 8];
+                for (int i = 0; i < Name.Length; i++) entry[i] = (byte)Name[i];
+                for (int i = 0; i < roundsLength; i++) entry[Name.Length + i] = rounds[i];
+                _args.Add(entry, Name.Length + roundsLength, true);
+            }
 
             Process p = Processes.Create(null);
             p.Files = FileTable.ForInit();
@@ -54,9 +64,9 @@ namespace Sticky.Proc
             Processes.Init = p;
             Thread t = Processes.NewUserThread("init", &Run);
             if (t == null) Panic.Halt("no memory for init");
-            t.Process = p;
-            p.FirstThread = t;
-            p.LiveThreads = 1;
+            ulong flags = Scheduler.Lock();
+            Processes.AddThreadLocked(p, t);
+            Scheduler.Unlock(flags);
             p.Pid = t.Id;
             return t;
         }

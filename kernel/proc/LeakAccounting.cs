@@ -13,9 +13,34 @@ namespace Sticky.Proc
     // already a zombie (kernel/user/init.c), so each line can be compared with
     // the one before. No syscall number of its own: nothing a Linux program
     // calls can print it, and an unknown number is ENOSYS.
+    //
+    // With several CPUs, "nothing to reap" can come a moment too early: an
+    // orphan woken by its parent's exit (a pipe closing) may still be running
+    // on another CPU, and a thread that has exited may not yet be off its CPU
+    // (its stack not yet freed). Settle gives both a bounded time to finish.
     public static unsafe class LeakAccounting
     {
+        private const ulong SettleNs = 2_000_000_000;
         private static bool _on;
+
+        // In init's wait4, when it found nothing to reap: waits up to 2 s for a
+        // live child to become a zombie (true: reap it, then ask again), then
+        // for exited threads to be freed. Not in accounting mode: returns false.
+        public static bool Settle(Process caller, int pid, int pgid, int options)
+        {
+            if (!_on || caller != Processes.Init) return false;
+            ulong deadline = Sticky.Time.Clock.NowNanoseconds + SettleNs;
+            while (true)
+            {
+                ulong flags = Scheduler.Lock();
+                Process zombie = Processes.FindZombieLocked(caller, pid, pgid, options, out bool hasChild);
+                if (zombie != null) { Scheduler.Unlock(flags); return true; }
+                if (!hasChild) { Scheduler.Unlock(flags); break; }
+                if (Scheduler.WaitLocked(caller.ChildEvents, deadline, flags) != WakeReason.Woken) break;
+            }
+            Reaper.WaitUntilIdle(Sticky.Time.Clock.NowNanoseconds + SettleNs);
+            return false;
+        }
 
         public static void Init(CommandLine* commandLine) => _on = commandLine->Has("acct");
 
@@ -23,6 +48,7 @@ namespace Sticky.Proc
         public static void NothingToReap(Process caller)
         {
             if (!_on || caller != Processes.Init) return;
+            ulong flags = Console.Lock();
             Console.Write("acct free-frames=");
             Console.Dec((long)KernelMemory.FramesAccountedFree);
             Console.Write(" heap-bytes=");
@@ -36,6 +62,7 @@ namespace Sticky.Proc
             Console.Write(" open-files=");
             Console.Dec(Sticky.Io.File.Live);
             Console.WriteLine();
+            Console.Unlock(flags);
         }
     }
 }

@@ -16,10 +16,31 @@ namespace Sticky.Proc
         public int Pid;
         public ProcessState State;
         public AddressSpace<DirectMap, CpuTlb> Space;
-        // Serialises changes to Space (mmap, fork, exec) against each other. Page
-        // faults run with interrupts off, which excludes them on one CPU; SMP
-        // makes the fault path take this lock too. Never held across a user copy.
-        public SpinLock SpaceLock;
+        // Space's lock (its SpaceState.Lock: the space's, shared with a vfork
+        // child) serialises everything that reads or changes its regions and
+        // page tables: mmap, munmap, mprotect, brk, fork, exec, futex key lookup
+        // and every page fault. A sleeping lock (fork holds it across its copy
+        // and a shootdown). Never held across a user copy. docs/locking.md.
+        //
+        // Locks Space and returns it (null, nothing locked, if there is none).
+        // exec replaces Space and teardown clears it under the old space's
+        // lock, so the space locked is checked to still be Space.
+        public AddressSpace<DirectMap, CpuTlb> LockSpace()
+        {
+            while (true)
+            {
+                var space = Space;
+                if (space == null) return null;
+                space.Tlb.State.Lock.Acquire();
+                if (Space == space) return space;
+                space.Tlb.State.Lock.Release();
+            }
+        }
+
+        public static void UnlockSpace(AddressSpace<DirectMap, CpuTlb> space)
+        {
+            if (space != null) space.Tlb.State.Lock.Release();
+        }
         public FileTable Files;
         public Sticky.Fs.Directory Cwd;       // the working directory (a use of it: Vfs.Use/Put)
         public uint Umask = 0x12;             // 022

@@ -48,11 +48,13 @@ namespace Sticky.Proc
             ulong flags = Scheduler.Lock();
             SignalSend.ThreadExitingLocked(t);
             RemoveThread(p, t);
+            Reaper.DyingLocked(t);   // before its parent can see p a zombie and count what is left
             bool last = p.LiveThreads == 0;
             Scheduler.Unlock(flags);
             if (last) Teardown(p);
             // Once p is a zombie its parent may reap and free it at any moment:
             // this thread lets go of it first, and nothing runs in between.
+            // (The reaper frees the thread itself once its CPU has left it.)
             t.Process = null;
             Cpu.DisableInterrupts();
             if (last) BecomeZombie(p);
@@ -64,8 +66,23 @@ namespace Sticky.Proc
         public static void OnReturnToUser(TrapFrame* frame)
         {
             Thread t = Scheduler.Current;
-            if (t.Process != null && t.ExitPending) ExitThread(0);
-            if (t.Process != null) SignalDelivery.OnReturnToUser(frame);
+            if (t.Process == null) return;
+            // From an interrupt or exception the gate turned interrupts off. Exiting
+            // and writing a signal frame touch user memory, and a fault there may
+            // sleep for the space lock (SpaceFaults): that work runs with interrupts
+            // on, as at a syscall's end. Not on an IST stack (NMI, double fault,
+            // machine check): it waits for the next return to ring 3.
+            bool fromTrap = frame->Vector != UserMode.SyscallVector;
+            if (fromTrap)
+            {
+                if (!t.ExitPending && !t.SigPendingFlag && !t.RestoreSigMask) return;
+                ulong v = frame->Vector;
+                if (v == Exceptions.Nmi || v == Exceptions.DoubleFault || v == Exceptions.MachineCheck) return;
+                Cpu.EnableInterrupts();
+            }
+            if (t.ExitPending) ExitThread(0);
+            SignalDelivery.OnReturnToUser(frame);
+            if (fromTrap) Cpu.DisableInterrupts();
         }
 
         // execve in a multi-threaded process: every other thread ends (as in
@@ -107,22 +124,20 @@ namespace Sticky.Proc
             Sticky.Fs.Vfs.Put(p.Cwd);
             p.Cwd = null;
             if (p.Sid == p.Pid) Sticky.Tty.Terminal.SessionLeaderExiting(p);
-            // Detach the space before freeing it, in one step the scheduler
-            // cannot split: from here on a switch back to this thread loads only
-            // the kernel half (Scheduler.Switch loads what p.Space says), so
-            // being preempted while Destroy runs never puts CR3 back on tables
-            // that are being freed (KernelPageFaults.Switch would panic).
-            var space = p.Space;
-            ulong flags = Scheduler.Lock();
+            // Detach the space first, under its lock: nothing finds it through p
+            // any more, and a switch back to this thread loads only the kernel
+            // half (Scheduler.Switch loads what p.Space says). The last user
+            // (a vfork parent may still run on it) destroys it, after every CPU
+            // has let go of it (SpaceState.Destroy).
+            var space = p.LockSpace();
             p.Space = null;
-            KernelPageFaults.Switch(null);
-            Scheduler.Unlock(flags);
-            DropSpace(space);   // destroyed with its last user: a vfork parent may still run on it
+            Process.UnlockSpace(space);
+            DropSpace(space);
             Sys.SysvIpc.ProcessGone(p);   // SEM_UNDO; a removed SysV segment goes with its last attachment
 
             if (p == Init) PowerOff(p.WaitStatus);
 
-            flags = Scheduler.Lock();
+            ulong flags = Scheduler.Lock();
             while (p.FirstChild != null)
             {
                 Process c = p.FirstChild;
@@ -154,6 +169,7 @@ namespace Sticky.Proc
             Console.Dec(waitStatus >> 8);
             if ((waitStatus & 0x7F) != 0) { Console.Write(", killed by signal "); Console.Dec(waitStatus & 0x7F); }
             Console.WriteLine("; powering off");
+            TlbShootdown.PrintCounts();
             Machine.Exit(waitStatus == 0 ? Machine.ExitSuccess : Machine.ExitFailure);
         }
 

@@ -15,8 +15,7 @@ namespace Sticky.Proc
             bool last = space.RemoveUser();
             Scheduler.Unlock(flags);
             if (!last) return;
-            space.Destroy();
-            KernelHeap.Free(space);
+            SpaceState.Destroy(space);
         }
 
         public static void ShareSpace(AddressSpace<DirectMap, CpuTlb> space)

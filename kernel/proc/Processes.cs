@@ -25,6 +25,7 @@ namespace Sticky.Proc
         public static void Install()
         {
             Exceptions.UserFaultHook = &UserFaults.Kill;
+            KernelPageFaults.SpaceFaultHook = &SpaceFaults.Handle;
             KernelPageFaults.OutOfMemoryHook = &UserFaults.KillOutOfMemory;
             Traps.ReturnToUserHook = &OnReturnToUser;
             Panic.ContextDescriber = &DescribeCurrent;
@@ -86,11 +87,18 @@ namespace Sticky.Proc
                 Scheduler.Discard(t);
                 return null;
             }
+            AddThreadLocked(p, t);
+            Scheduler.Unlock(flags);
+            return t;
+        }
+
+        // Lock held: `t` (not yet started) is one of p's threads from now on.
+        public static void AddThreadLocked(Process p, Thread t)
+        {
+            t.Process = p;
             t.NextInProcess = p.FirstThread;
             p.FirstThread = t;
             p.LiveThreads++;
-            Scheduler.Unlock(flags);
-            return t;
         }
 
         // A thread that was told to end before it first ran leaves without
@@ -122,8 +130,11 @@ namespace Sticky.Proc
         {
             byte* sse = UserMode.SseAreaOf(t.StackTop);
             for (int i = 0; i < UserMode.SseAreaSize; i++) sse[i] = 0;
+            // Interrupts off: a switch in between would save the old registers over the new image.
+            ulong flags = Cpu.SaveAndDisableInterrupts();
             Fpu.InitState(t.FpuState);
             if (t == Scheduler.Current) Fpu.Restore(t.FpuState);
+            Cpu.RestoreInterrupts(flags);
         }
 
         // Undoes Create for a process that never ran (fork failed half way).

@@ -9,44 +9,101 @@ using Sticky.Time;
 
 namespace Sticky.Proc
 {
-    // Round-robin, preemptive: the 1 kHz tick ends a thread's 10 ms slice and
-    // wakes threads whose wait deadline passed. One lock (IRQ-safe) guards the
-    // run queue, every wait queue and the deadline list; the switch happens with
-    // it held and interrupts off, and the next thread releases it. One CPU today:
-    // the run queue moves into PerCpu with SMP.
+    // Round-robin and preemptive on every CPU, with ONE run queue: each CPU
+    // runs the thread at its head when its own thread blocks, yields, exits or
+    // ends its 10 ms slice (its local timer ticks at 1 kHz), and a thread runs
+    // on whichever CPU takes it next (migration is free). One IRQ-safe lock
+    // guards the run queue, every wait queue, the deadline list and each
+    // CPU's record; a switch happens with it held and interrupts off, and the
+    // next thread releases it, so no CPU can pick up a thread that another is
+    // still switching away from (its registers are saved before the lock goes).
+    // Why one queue: with at most a handful of CPUs the lock is short and
+    // rarely contended, wakeups need no cross-queue locking, and load balance
+    // is automatic; per-CPU queues would buy locality this kernel cannot
+    // measure under TCG. docs/processes.md has the details.
+    //
+    // A CPU with nothing to run halts in its idle thread with its timer off
+    // (the boot CPU keeps ticking: it expires deadlines); whoever makes a thread
+    // runnable sends one idle CPU the reschedule IPI.
     public static unsafe class Scheduler
     {
         private const int SliceTicks = 10;
 
+        // One per CPU; only that CPU touches its record, with the lock held.
+        private sealed class CpuRun
+        {
+            public Thread Current, Idle;
+            public int SliceLeft = SliceTicks;
+            public Thread Departed;      // a dead thread this CPU just left: handed to the reaper once off its stack
+            public ulong Switches;
+        }
+
         private static SpinLock _lock;
-        private static Thread _current, _idle, _runHead, _runTail, _timedHead, _reap, _allThreads;
-        private static int _nextId = 1, _sliceLeft = SliceTicks;
+        private static CpuRun[] _cpus;
+        private static Thread _runHead, _runTail, _timedHead, _allThreads;
+        private static int _idleCpus;   // a bit per CPU halted in its idle thread (guarded by the lock)
+        private static int _nextId;
         private static ulong _switches;
 
-        public static Thread Current => _current;
+        // The running thread: one load through GS (PerCpu.CurrentThread), so it
+        // is right even if the caller moves to another CPU the next instant.
+        public static Thread Current => CurrentThread();
         public static ulong Switches => _switches;
 
         [RuntimeImport("*", "context_switch")] [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern void ContextSwitch(ulong* saveRsp, ulong newRsp);
         [RuntimeImport("*", "thread_trampoline")] [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern void Trampoline();
+        [RuntimeImport("*", "cpu_current_thread")] [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern Thread CurrentThread();
 
-        // The boot thread becomes thread 0; an idle thread runs when nothing else can.
+        // The boot thread becomes thread 0 of CPU 0; every CPU gets an idle
+        // thread that runs when nothing else can. Call before the other CPUs start.
         public static void Init()
         {
-            _current = new Thread { Id = 0, State = ThreadState.Running, Name = "boot" };
-            _idle = Create("idle", &IdleLoop, 0, 0);
-            if (_idle == null) Panic.Halt("no memory for the idle thread");
-            _idle.Id = 0;   // like Linux's swapper: ids from 1 go to threads that do work (init is 1)
-            _nextId = 1;
+            _cpus = new CpuRun[Cpus.Max];
+            var boot = new Thread { Id = 0, State = ThreadState.Running, Name = "boot" };
+            CpuRun r = _cpus[0] = new CpuRun { Current = boot };
+            SetCurrent(boot);
+            r.Idle = Create("idle", &IdleLoop, 0, 0, service: true);
+            if (r.Idle == null) Panic.Halt("no memory for the idle thread");
             Clock.TickHook = &OnTick;
+            Interrupts.RegisterLocal(Interrupts.RescheduleVector, &OnReschedule);
             StackBounds.ThreadStackContains = &CurrentStackContains;
+            Smp.StackForCpu = &PrepareCpu;
+            Smp.ApplicationProcessorMain = &RunApplicationProcessor;
+            Reaper.Init();
+        }
+
+        // An application processor's idle thread, whose stack it starts on (Smp).
+        private static ulong PrepareCpu(int cpu)
+        {
+            Thread idle = Create("idle", &IdleLoop, 0, 0, service: true);
+            if (idle == null) return 0;
+            idle.State = ThreadState.Running;
+            _cpus[cpu] = new CpuRun { Current = idle, Idle = idle };
+            return idle.StackTop;
+        }
+
+        // Smp.ApplicationProcessorMain: the AP, up and on its idle thread's
+        // stack, joins the scheduler as an idle CPU.
+        private static void RunApplicationProcessor()
+        {
+            PerCpu* c = Cpus.Current;
+            CpuRun r = _cpus[c->CpuId];
+            SetCurrent(r.Idle);
+            Cpus.LoadKernelStack(r.Idle.StackTop);
+            DebugBlock.Update(r.Idle);
+            _lock.Acquire();
+            _idleCpus |= 1 << c->CpuId;
+            _lock.Release();
+            IdleLoop(0);
         }
 
         // A new kernel thread running entry(argument); null when out of memory.
-        public static Thread Spawn(string name, delegate*<ulong, void> entry, ulong argument)
+        public static Thread Spawn(string name, delegate*<ulong, void> entry, ulong argument, bool service = false)
         {
-            Thread t = Create(name, entry, argument, 0);
+            Thread t = Create(name, entry, argument, 0, service);
             if (t != null) Start(t);
             return t;
         }
@@ -58,13 +115,7 @@ namespace Sticky.Proc
             Create(name, entry, argument, reserve);
 
         // Frees a thread from CreateSuspended that was never started.
-        public static void Discard(Thread t)
-        {
-            if (t.FutexWaiter != null) KernelHeap.Free(t.FutexWaiter);
-            if (t.FpuState != null) KernelHeap.Free(t.FpuState);
-            KernelStackAllocator.Free(t.StackTop);
-            KernelHeap.Free(t);
-        }
+        public static void Discard(Thread t) => Reaper.Free(t);
 
         public static void Start(Thread t)
         {
@@ -90,20 +141,22 @@ namespace Sticky.Proc
             if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "start", "tid", first.Id);
             _lock.AcquireIrqSave();
             StartLocked(first);
-            _current.State = ThreadState.Blocked;   // on no queue and no deadline: nothing wakes it
+            Current.State = ThreadState.Blocked;   // on no queue and no deadline: nothing wakes it
             Switch();
         }
 
         // The id the next thread will get (/proc/loadavg's last pid is one less).
         public static int NextId => _nextId;
 
-        // Every live thread (for diagnostics); follow NextAll.
+        // Every live thread (for diagnostics); follow NextAll with the lock held.
         public static Thread AllThreads => _allThreads;
 
-        // Lock held: ends a blocking wait early (the thread's process is being killed).
+        // Lock held: ends a blocking wait early (the thread's process is being
+        // killed), unless the wait is uninterruptible (a Mutex: its holder will
+        // release it soon, and the thread leaves after).
         public static void InterruptLocked(Thread t)
         {
-            if (t.State == ThreadState.Blocked) MakeRunnable(t, WakeReason.Interrupted);
+            if (t.State == ThreadState.Blocked && !t.Uninterruptible) MakeRunnable(t, WakeReason.Interrupted);
         }
 
         private static void IdleLoop(ulong _)
@@ -111,7 +164,9 @@ namespace Sticky.Proc
             while (true) Cpu.EnableInterruptsAndHalt();
         }
 
-        private static Thread Create(string name, delegate*<ulong, void> entry, ulong argument, int reserve)
+        // `service`: one of the kernel's own threads (each CPU's idle), id 0 like
+        // Linux's swapper; ids from 1 go to threads that do work (init is 1).
+        private static Thread Create(string name, delegate*<ulong, void> entry, ulong argument, int reserve, bool service = false)
         {
             ulong top = KernelStackAllocator.Allocate();
             if (top == 0) return null;
@@ -122,18 +177,21 @@ namespace Sticky.Proc
             sp[6] = (ulong)(delegate*<void>)&Trampoline;
             sp[7] = 0;
             t.SavedRsp = (ulong)sp;
-            // Atomic: threads are created with interrupts on, from any thread
-            // (clone, fork), and a read-modify-write split by a preemption (or
-            // another CPU) would hand out one id twice.
-            fixed (int* next = &_nextId) t.Id = Atomic.Add(next, 1) - 1;
+            // Ids are never reused; an atomic increment keeps two CPUs from handing out one twice.
+            if (!service) fixed (int* id = &_nextId) t.Id = Atomic.Add(id, 1);
             return t;
         }
 
         public static void Yield()
         {
             ulong flags = _lock.AcquireIrqSave();
-            if (_current != _idle) { _current.State = ThreadState.Runnable; Enqueue(_current); }
-            Switch();
+            CpuRun r = This();
+            if (r.Current != r.Idle && _runHead != null)
+            {
+                r.Current.State = ThreadState.Runnable;
+                Append(r.Current);
+                Switch();
+            }
             _lock.ReleaseIrqRestore(flags);
         }
 
@@ -164,7 +222,7 @@ namespace Sticky.Proc
         // restarts). The kernel's own short sleeps (Sleep) are not.
         private static WakeReason Block(WaitQueue queue, ulong deadlineNs, ulong flags, bool interruptible)
         {
-            Thread t = _current;
+            Thread t = Current;
             t.WakeReason = WakeReason.None;
             t.WaitDeadline = deadlineNs;
             // A thread told to end never starts a sleep, interruptible or not.
@@ -195,6 +253,23 @@ namespace Sticky.Proc
             WakeReason reason = t.WakeReason;
             _lock.ReleaseIrqRestore(flags);
             return reason;
+        }
+
+        // A wait that only WakeLocked ends (Mutex): no deadline, and neither a
+        // signal nor a kill ends it (the holder always lets go; then the thread
+        // leaves, if it must).
+        public static void WaitUninterruptibleLocked(WaitQueue queue, ulong flags)
+        {
+            Thread t = Current;
+            t.Uninterruptible = true;
+            t.SleepsInterruptibly = false;
+            t.WakeReason = WakeReason.None;
+            t.WaitDeadline = 0;
+            queue.Append(t);
+            t.State = ThreadState.Blocked;
+            Switch();
+            t.Uninterruptible = false;
+            _lock.ReleaseIrqRestore(flags);
         }
 
         // The kernel's own waits (an execve waiting for its other threads, the
@@ -232,7 +307,7 @@ namespace Sticky.Proc
         [RuntimeExport("thread_first_run")]
         private static void FirstRun()
         {
-            ReapDead();
+            AfterSwitch();
             _lock.Release();
         }
 
@@ -240,7 +315,8 @@ namespace Sticky.Proc
         public static void Exit()
         {
             _lock.AcquireIrqSave();
-            _current.State = ThreadState.Dead;
+            Reaper.DyingLocked(Current);
+            Current.State = ThreadState.Dead;
             Switch();
             Panic.Halt("a dead thread was scheduled");
         }
@@ -254,57 +330,116 @@ namespace Sticky.Proc
             Enqueue(t);
         }
 
+        // A thread that became runnable: queued, and an idle CPU (if any) is told.
         private static void Enqueue(Thread t)
+        {
+            Append(t);
+            KickIdleCpu();
+        }
+
+        private static void Append(Thread t)
         {
             t.NextRunnable = null;
             if (_runTail != null) _runTail.NextRunnable = t; else _runHead = t;
             _runTail = t;
         }
 
+        // Lock held. One idle CPU other than this one gets the reschedule IPI;
+        // its bit is cleared so the next thread queued wakes another. (This CPU,
+        // if idle, is in an interrupt handler that checks the queue itself.)
+        private static void KickIdleCpu()
+        {
+            int others = _idleCpus & ~(1 << Cpus.Current->CpuId);
+            if (others == 0) return;
+            int cpu = 0;
+            while ((others & (1 << cpu)) == 0) cpu++;
+            _idleCpus &= ~(1 << cpu);
+            LocalApic.Send(Cpus.Get(cpu)->ApicId, Interrupts.RescheduleVector);
+        }
+
+        // The reschedule IPI: an idle CPU takes the work it was told about, if
+        // another CPU did not take it first.
+        private static void OnReschedule(TrapFrame* frame)
+        {
+            _lock.Acquire();
+            CpuRun r = This();
+            if (r.Current == r.Idle)
+            {
+                if (_runHead != null) Switch();
+                else _idleCpus |= 1 << Cpus.Current->CpuId;
+            }
+            _lock.Release();
+        }
+
+        private static CpuRun This() => _cpus[Cpus.Current->CpuId];
+
+        private static void SetCurrent(Thread t) => Cpus.Current->CurrentThread = (ulong)Sticky.Runtime.ObjectRef.AddressOf(t);
+
         // Lock held, interrupts off. Picks the next thread and switches to it.
+        // What a switch changes on the CPU belongs to the code that owns it: the
+        // kernel stack for entries from ring 3 (Cpus), the TLS base and FPU
+        // state (UserMode), the address space (LoadedSpaces), what gdb sees
+        // (DebugBlock), and the dead thread's stack (the Reaper, after the switch).
         private static void Switch()
         {
+            PerCpu* cpu = Cpus.Current;
+            CpuRun r = _cpus[cpu->CpuId];
             Thread next = _runHead;
             if (next != null) { _runHead = next.NextRunnable; if (_runHead == null) _runTail = null; }
-            else next = _idle;
-            Thread prev = _current;
-            _sliceLeft = SliceTicks;
+            else next = r.Idle;
+            Thread prev = r.Current;
+            r.SliceLeft = SliceTicks;
             if (next == prev) { prev.State = ThreadState.Running; return; }
-            if (prev.State == ThreadState.Dead) { prev.NextRunnable = _reap; _reap = prev; }
+            if (prev.State == ThreadState.Dead) r.Departed = prev;
             next.State = ThreadState.Running;
+            r.Switches++;
             _switches++;
-            if (next.StackTop != 0) Cpus.Current->Tss.Rsp0 = Cpus.Current->KernelStackTop = next.StackTop;
+            int bit = 1 << cpu->CpuId;
+            if (next == r.Idle)
+            {
+                _idleCpus |= bit;
+                if (cpu->CpuId != 0) Clock.StopLocalTimer();   // nothing to preempt; the boot CPU keeps time
+                LoadedSpaces.Load(null);                       // a sleeping CPU gets no TLB shootdowns
+            }
+            else if (prev == r.Idle)
+            {
+                _idleCpus &= ~bit;
+                if (cpu->CpuId != 0) Clock.StartLocalTimer();
+            }
+            if (next.StackTop != 0) Cpus.LoadKernelStack(next.StackTop);
             if (next.Process != null)
             {
                 UserMode.LoadFsBase(next.FsBase);
                 // Kernel threads keep whatever is loaded: they never touch the lower half.
-                if (KernelPageFaults.Current != next.Process.Space) KernelPageFaults.Switch(next.Process.Space);
+                LoadedSpaces.Load(next.Process.Space);
             }
-            _current = next;   // only now: a panic above names, and backtraces, the thread still running
+            r.Current = next;   // only now: a panic above names, and backtraces, the thread still running
+            SetCurrent(next);
             DebugBlock.Update(next);
             // A user thread's x87 and MXCSR state lives in the registers while
             // it runs, kernel code included (which touches only XMM, saved on
-            // entry): it is put aside here and taken back when this thread runs again.
+            // entry): it is put aside here and taken back when this thread runs
+            // again, on whichever CPU that is.
             bool keepsFpu = prev.FpuState != null && prev.State != ThreadState.Dead;
             if (keepsFpu) Fpu.Save(prev.FpuState);
             fixed (ulong* save = &prev.SavedRsp) ContextSwitch(save, next.SavedRsp);   // objects never move: no collector
-            if (keepsFpu) Fpu.Restore(prev.FpuState);   // running as prev again
-            ReapDead();
+            if (keepsFpu) Fpu.Restore(prev.FpuState);   // running as prev again, maybe on another CPU
+            AfterSwitch();
         }
 
-        // Dead threads' stacks are freed by whoever runs next, never by themselves.
-        private static void ReapDead()
+        // Lock held, on the CPU that just switched: the thread it left is off
+        // that stack now, so a dead one can be freed.
+        private static void AfterSwitch()
         {
-            while (_reap != null && _reap != _current)
-            {
-                Thread t = _reap;
-                _reap = t.NextRunnable;
-                Unlink(t);
-                if (Log.On(Subsystem.Sched, Level.Debug)) Log.Write(Subsystem.Sched, Level.Debug, "reaped", "tid", t.Id);
-                Discard(t);
-            }
+            CpuRun r = This();
+            Thread dead = r.Departed;
+            if (dead == null) return;
+            r.Departed = null;
+            Unlink(dead);
+            Reaper.FreeLocked(dead);
         }
 
+        // Lock held: the thread leaves the list of live threads.
         private static void Unlink(Thread t)
         {
             if (_allThreads == t) { _allThreads = t.NextAll; return; }
@@ -328,32 +463,53 @@ namespace Sticky.Proc
             t.WaitDeadline = 0;
         }
 
-        // Timer interrupt (interrupts off): expire deadlines, end the slice.
+        // Every CPU's timer interrupt (interrupts off): the boot CPU expires
+        // deadlines; each CPU ends its thread's slice.
         private static void OnTick()
         {
             _lock.Acquire();
-            ulong now = _timedHead != null ? Clock.NowNanoseconds : 0;
-            for (Thread t = _timedHead; t != null;)
+            CpuRun r = This();
+            if (r == _cpus[0] && _timedHead != null)
             {
-                Thread next = t.NextTimed;
-                if (t.WaitDeadline <= now) MakeRunnable(t, WakeReason.TimedOut);
-                t = next;
+                ulong now = Clock.NowNanoseconds;
+                for (Thread t = _timedHead; t != null;)
+                {
+                    Thread next = t.NextTimed;
+                    if (t.WaitDeadline <= now) MakeRunnable(t, WakeReason.TimedOut);
+                    t = next;
+                }
             }
-            if (--_sliceLeft <= 0 || (_current == _idle && _runHead != null))
+            if (r.Current == r.Idle)
             {
-                // Preempt: as Yield, under the lock already held (interrupts are off here).
-                if (_current != _idle) { _current.State = ThreadState.Runnable; Enqueue(_current); }
-                Switch();
+                if (_runHead != null) Switch();
+            }
+            else if (--r.SliceLeft <= 0)
+            {
+                // Preempt: as Yield, under the lock already held; alone, the thread keeps the CPU.
+                r.SliceLeft = SliceTicks;
+                if (_runHead != null)
+                {
+                    r.Current.State = ThreadState.Runnable;
+                    Append(r.Current);
+                    Switch();
+                }
             }
             _lock.Release();
         }
 
         private static bool CurrentStackContains(ulong address, ulong size)
         {
-            Thread t = _current;
+            Thread t = Current;
             if (t == null || t.StackTop == 0) return false;
             ulong bottom = t.StackTop - (KernelStackAllocator.SlotSize - Paging.PageSize);
             return address >= bottom && address + size <= t.StackTop;
         }
+
+        // ---- diagnostics (lock held) -----------------------------------------
+
+        public static int CpuCount => Cpus.Count;
+        public static Thread RunningOnLocked(int cpu) => _cpus[cpu] != null ? _cpus[cpu].Current : null;
+        public static ulong SwitchesOnLocked(int cpu) => _cpus[cpu] != null ? _cpus[cpu].Switches : 0;
+        public static bool IsIdleLocked(int cpu) => _cpus[cpu] != null && _cpus[cpu].Current == _cpus[cpu].Idle;
     }
 }

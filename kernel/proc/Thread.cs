@@ -31,6 +31,8 @@ namespace Sticky.Proc
         public WaitQueue WaitingOn;
         public ulong WaitDeadline;    // monotonic ns; 0 = none
         public WakeReason WakeReason;
+        public bool Uninterruptible;  // blocked in a wait a kill does not end (Mutex)
+        public bool Dying;            // exiting: counted by the Reaper until its stack is freed
         public Thread NextTimed, PrevTimed;   // on the deadline list while waiting with a deadline
         public Thread NextAll;        // every live thread, for the monitor
 

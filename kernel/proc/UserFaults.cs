@@ -70,6 +70,7 @@ namespace Sticky.Proc
             bool killSelf = !victimDying && (victim == null || victim == self);
             if (!victimDying && !killSelf)
             {
+                ulong lineFlags = Console.Lock();
                 Console.Write("fault: out of memory: pid ");
                 Console.Dec(self.Pid);
                 Console.Write(" needs a frame; killing pid ");
@@ -77,6 +78,7 @@ namespace Sticky.Proc
                 Console.Write(" (");
                 victim.WriteName();
                 Console.WriteLine("), the largest process, with SIGKILL");
+                Console.Unlock(lineFlags);
                 Processes.KillLocked(victim, Signals.SIGKILL);
             }
             Scheduler.Unlock(flags);
@@ -101,6 +103,7 @@ namespace Sticky.Proc
         // fault: pid 7 (crash) tid 7 SIGSEGV Page fault (#PF) not-present write user-mode at rip 0x401a2b addr 0x0 (no region)
         private static void Report(Process p, TrapFrame* frame, int signal, string why)
         {
+            ulong flags = Console.Lock();
             Console.Write("fault: ");
             if (why != null) Console.Write(why);
             Console.Write("pid ");
@@ -137,6 +140,7 @@ namespace Sticky.Proc
             Console.Write(" rsp ");
             Console.Address(frame->Rsp);
             Console.WriteLine();
+            Console.Unlock(flags);
         }
     }
 }

@@ -30,6 +30,12 @@ namespace Sticky.Sync
                     while (Atomic.CompareExchange(p, 0, 0) != 0) Cpu.Pause();   // read without writing the line
         }
 
+        // One attempt: for a caller that must do something else while it waits.
+        public bool TryAcquire()
+        {
+            fixed (int* p = &_held) return Atomic.Exchange(p, 1) == 0;
+        }
+
         public void Release()
         {
             fixed (int* p = &_held) Atomic.Exchange(p, 0);

@@ -32,10 +32,11 @@ namespace Sticky.Sys
         // two: the child got a copy (the sticky design's pinned pages).
         public static void LogFork(Process parent, Process child)
         {
-            ulong flags = parent.SpaceLock.AcquireIrqSave();
+            var locked = parent.LockSpace();   // the space lock sleeps: before any bucket lock
+            if (locked == null) return;
             for (int b = 0; b < _table.BucketCount; b++)
             {
-                _bucketLocks[b].Acquire();
+                ulong flags = _bucketLocks[b].AcquireIrqSave();
                 for (FutexWaiter w = _table.FirstIn(b); w != null; w = w.NextInBucket)
                 {
                     Thread t = (Thread)w.Owner;
@@ -52,9 +53,9 @@ namespace Sticky.Sys
                     Log.Hex("child-frame", theirs.IsPresent ? theirs.Frame.Address.Value : 0);
                     Log.End();
                 }
-                _bucketLocks[b].Release();
+                _bucketLocks[b].ReleaseIrqRestore(flags);
             }
-            parent.SpaceLock.ReleaseIrqRestore(flags);
+            Process.UnlockSpace(locked);
         }
 
         // For the kernel monitor: every queued waiter with its key and pin.

@@ -40,11 +40,11 @@ namespace Sticky.Sys
             FutexWaiter w = WaiterOf(self);
             while (true)
             {
-                ulong flags = p.SpaceLock.AcquireIrqSave();
+                var locked = p.LockSpace();
                 int err = Locate(p, address, privateOp, forWait: true, forWrite: true, out Word word, out _);
-                if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+                if (err != 0) { Process.UnlockSpace(locked); return err; }
                 int bucket = _table.BucketIndexOf(word.Key);
-                _bucketLocks[bucket].Acquire();
+                ulong flags = _bucketLocks[bucket].AcquireIrqSave();
                 uint old = Volatile(word.Pointer);
                 FutexPiWord.LockStep step = FutexPiWord.Lock(old, self.Id, _table.TopWaiter(word.Key) != null, out uint next);
                 bool retry = false;
@@ -56,8 +56,8 @@ namespace Sticky.Sys
                 bool wait = !retry && result == 0 && step == FutexPiWord.LockStep.MustWait;
                 if (!wait)
                 {
-                    _bucketLocks[bucket].Release();
-                    p.SpaceLock.ReleaseIrqRestore(flags);
+                    _bucketLocks[bucket].ReleaseIrqRestore(flags);
+                    Process.UnlockSpace(locked);
                     if (retry) continue;
                     return result;
                 }
@@ -70,9 +70,9 @@ namespace Sticky.Sys
                 _table.Enqueue(w);
                 CountPiWaiter(1);
                 self.FutexWord = address;
+                Process.UnlockSpace(locked);   // queued and pinned: the space may change now
                 Scheduler.LockNested();
                 _bucketLocks[bucket].Release();
-                p.SpaceLock.Release();
                 WakeReason reason = Scheduler.BlockLocked((ulong)deadline, flags);
                 self.FutexWord = 0;
                 return FinishPiWait(w, reason, default, address, privateOp, deadline);
@@ -135,18 +135,14 @@ namespace Sticky.Sys
             while (true)
             {
                 key = default;
-                int b = w.Bucket;
+                int b = w.Bucket;   // which lock to take; checked again under it (FutexTable.Leave)
                 if (b < 0) return false;
                 ulong flags = _bucketLocks[b].AcquireIrqSave();
-                if (w.Bucket == b)
-                {
-                    key = w.Key;
-                    bool removed = _table.Remove(w);
-                    if (removed) { FutexPins.Release(KernelMemory.Frames, w); CountPiWaiter(-1); }
-                    _bucketLocks[b].ReleaseIrqRestore(flags);
-                    return removed;
-                }
+                FutexKey was = w.Key;
+                FutexTable.LeaveResult r = _table.Leave(w, b);
+                if (r == FutexTable.LeaveResult.Removed) { key = was; FutexPins.Release(KernelMemory.Frames, w); CountPiWaiter(-1); }
                 _bucketLocks[b].ReleaseIrqRestore(flags);
+                if (r != FutexTable.LeaveResult.Moved) return r == FutexTable.LeaveResult.Removed;
             }
         }
 
@@ -160,18 +156,18 @@ namespace Sticky.Sys
             Thread self = Scheduler.Current;
             while (true)
             {
-                ulong flags = p.SpaceLock.AcquireIrqSave();
+                var locked = p.LockSpace();
                 int err = Locate(p, address, privateOp, forWait: true, forWrite: true, out Word word, out _);
-                if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+                if (err != 0) { Process.UnlockSpace(locked); return err; }
                 int bucket = _table.BucketIndexOf(word.Key);
-                _bucketLocks[bucket].Acquire();
+                ulong flags = _bucketLocks[bucket].AcquireIrqSave();
                 uint old = Volatile(word.Pointer);
                 int owner = FutexPiWord.OwnerOf(old);
                 bool mine = owner == 0 || owner == deadOwner;
                 bool done = mine && Cas(word.Pointer, old, FutexPiWord.TakeOver(old, self.Id, true) | FutexPiWord.OwnerDied);
                 if (done) _table.SetPiOwner(word.Key, self.Id);
-                _bucketLocks[bucket].Release();
-                p.SpaceLock.ReleaseIrqRestore(flags);
+                _bucketLocks[bucket].ReleaseIrqRestore(flags);
+                Process.UnlockSpace(locked);
                 if (done) return 0;
                 if (!mine) return LockPi(address, privateOp, deadline, trylock: false);
             }
@@ -185,11 +181,11 @@ namespace Sticky.Sys
             Thread self = Scheduler.Current;
             while (true)
             {
-                ulong flags = p.SpaceLock.AcquireIrqSave();
+                var locked = p.LockSpace();
                 int err = Locate(p, address, privateOp, forWait: true, forWrite: true, out Word word, out _);
-                if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+                if (err != 0) { Process.UnlockSpace(locked); return err; }
                 int bucket = _table.BucketIndexOf(word.Key);
-                _bucketLocks[bucket].Acquire();
+                ulong flags = _bucketLocks[bucket].AcquireIrqSave();
                 uint old = Volatile(word.Pointer);
                 FutexWaiter top = _table.TopWaiter(word.Key);
                 long result;
@@ -200,8 +196,8 @@ namespace Sticky.Sys
                     result = 0;
                     if (top != null) HandOver(top, word.Key, FutexPiOutcome.Acquired);
                 }
-                _bucketLocks[bucket].Release();
-                p.SpaceLock.ReleaseIrqRestore(flags);
+                _bucketLocks[bucket].ReleaseIrqRestore(flags);
+                Process.UnlockSpace(locked);
                 if (result != 1) return result;
             }
         }
@@ -224,17 +220,17 @@ namespace Sticky.Sys
             Process p = Processes.Current;
             Thread self = Scheduler.Current;
             FutexWaiter w = WaiterOf(self);
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             int err = Locate(p, req.Word, req.Op.IsPrivate, forWait: true, forWrite: false, out Word word, out _);
             Word target = default;
             if (err == 0) err = Locate(p, req.Word2, req.Op.IsPrivate, forWait: true, forWrite: true, out target, out _);
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { Process.UnlockSpace(locked); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
-            _bucketLocks[bucket].Acquire();
+            ulong flags = _bucketLocks[bucket].AcquireIrqSave();
             if (Volatile(word.Pointer) != req.Value)
             {
-                _bucketLocks[bucket].Release();
-                p.SpaceLock.ReleaseIrqRestore(flags);
+                _bucketLocks[bucket].ReleaseIrqRestore(flags);
+                Process.UnlockSpace(locked);
                 return -Errno.EAGAIN;
             }
             FutexKey first = word.Key;
@@ -247,9 +243,9 @@ namespace Sticky.Sys
             _table.Enqueue(w);
             CountPiWaiter(1);
             self.FutexWord = req.Word;
+            Process.UnlockSpace(locked);   // queued and pinned: the space may change now
             Scheduler.LockNested();
             _bucketLocks[bucket].Release();
-            p.SpaceLock.Release();
             WakeReason reason = Scheduler.BlockLocked((ulong)deadline, flags);
             self.FutexWord = 0;
             return FinishPiWait(w, reason, first, req.Word2, req.Op.IsPrivate, deadline);
@@ -261,18 +257,20 @@ namespace Sticky.Sys
         private static long CmpRequeuePi(in FutexRequest req)
         {
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             int err = Locate(p, req.Word, req.Op.IsPrivate, forWait: true, forWrite: false, out Word from, out _);
             Word to = default;
             if (err == 0) err = Locate(p, req.Word2, req.Op.IsPrivate, forWait: true, forWrite: true, out to, out _);
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { Process.UnlockSpace(locked); return err; }
+            ulong flags = Cpu.SaveAndDisableInterrupts();
             LockPair(from.Key, to.Key, out int b1, out int b2);
             long result;
             if (Volatile(from.Pointer) != req.Value3) result = -Errno.EAGAIN;
             else if (_table.HasMismatchedRequeuePi(from.Key, to.Key)) result = -Errno.EINVAL;
             else result = RequeuePiLocked(from.Key, to, req.Count2);
             UnlockPair(b1, b2);
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Cpu.RestoreInterrupts(flags);
+            Process.UnlockSpace(locked);
             return result;
         }
 

@@ -16,12 +16,13 @@ namespace Sticky.Sys
         private static long Requeue(in FutexRequest req, bool compare)
         {
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();   // held until the moved pins are taken: the frames stay put
             bool priv = req.Op.IsPrivate;   // applies to both words, as in Linux
             int err = Locate(p, req.Word, priv, forWait: true, forWrite: false, out Word from, out _);
             Word to = default;
             if (err == 0) err = Locate(p, req.Word2, priv, forWait: true, forWrite: false, out to, out _);   // the target: as for a wait
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { Process.UnlockSpace(locked); return err; }
+            ulong flags = Cpu.SaveAndDisableInterrupts();
             LockPair(from.Key, to.Key, out int b1, out int b2);
             long result;
             if (compare && Volatile(from.Pointer) != req.Value3) result = -Errno.EAGAIN;
@@ -35,7 +36,8 @@ namespace Sticky.Sys
                 result = r.WokenCount + r.RequeuedCount;
             }
             UnlockPair(b1, b2);
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Cpu.RestoreInterrupts(flags);
+            Process.UnlockSpace(locked);
             return result;
         }
 
@@ -44,13 +46,14 @@ namespace Sticky.Sys
             var op = Sticky.Futex.WakeOp.Decode(req.Value3);
             if (!op.OpIsValid) return -Errno.ENOSYS;
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();   // held until the second word is updated: its frame stays put
             bool priv = req.Op.IsPrivate;
             int err = Locate(p, req.Word2, priv, forWait: false, forWrite: true, out Word second, out _);
             Word first = default;
             bool firstAbsent = false;
             if (err == 0) err = Locate(p, req.Word, priv, forWait: false, forWrite: false, out first, out firstAbsent);
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { Process.UnlockSpace(locked); return err; }
+            ulong flags = Cpu.SaveAndDisableInterrupts();
             FutexKey firstKey = firstAbsent ? second.Key : first.Key;   // an absent page has no waiters: any key locks fine
             LockPair(firstKey, second.Key, out int b1, out int b2);
             // Atomic against user threads changing the word (and other CPUs, with SMP).
@@ -76,7 +79,8 @@ namespace Sticky.Sys
                 result = n;
             }
             UnlockPair(b1, b2);
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Cpu.RestoreInterrupts(flags);
+            Process.UnlockSpace(locked);
             return result;
         }
 

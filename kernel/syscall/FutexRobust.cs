@@ -76,10 +76,11 @@ namespace Sticky.Sys
         private static int SwapUserWord(ulong address, uint old, uint value)
         {
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
+            if (locked == null) return -1;
             int err = Locate(p, address, privateOp: false, forWait: true, forWrite: true, out Word word, out _);
             int result = err != 0 ? -1 : Cas(word.Pointer, old, value) ? 1 : 0;
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Process.UnlockSpace(locked);
             return result;
         }
 

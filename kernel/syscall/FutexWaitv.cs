@@ -67,16 +67,16 @@ namespace Sticky.Sys
             for (int i = 0; i < n; i++) ws[i] = new FutexWaiter();
             long result = 0;
             int queued = 0;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();   // held until every waiter is queued and pinned
             for (; queued < n; queued++)
             {
                 int err = Locate(p, entries[queued].Address, (entries[queued].Flags & Futex2Private) != 0, forWait: true, forWrite: false, out Word word, out _);
                 if (err != 0) { result = err; break; }
                 int bucket = _table.BucketIndexOf(word.Key);
-                _bucketLocks[bucket].Acquire();
+                ulong bucketFlags = _bucketLocks[bucket].AcquireIrqSave();
                 if (Volatile(word.Pointer) != (uint)entries[queued].Value)
                 {
-                    _bucketLocks[bucket].Release();
+                    _bucketLocks[bucket].ReleaseIrqRestore(bucketFlags);
                     result = -Errno.EAGAIN;
                     break;
                 }
@@ -84,30 +84,31 @@ namespace Sticky.Sys
                 w.Prepare(word.Key, FutexOp.BitsetMatchAny, self);
                 FutexPins.Take(KernelMemory.Frames, _design, w);
                 _table.Enqueue(w);
-                _bucketLocks[bucket].Release();
+                _bucketLocks[bucket].ReleaseIrqRestore(bucketFlags);
             }
+            Process.UnlockSpace(locked);
             if (result == 0)
             {
                 // A wake of any word dequeues its waiter under its bucket lock and
-                // then needs this lock to wake the thread: a wake that came
-                // while the others were queued shows as a dequeued waiter here.
+                // then needs the scheduler lock to wake the thread, which does
+                // nothing to a thread not yet blocked: a wake that came while the
+                // others were being queued shows as a dequeued waiter here.
+                ulong flags = Cpu.SaveAndDisableInterrupts();
                 Scheduler.LockNested();
-                p.SpaceLock.Release();
                 bool early = false;
                 for (int i = 0; i < n && !early; i++) early = !ws[i].Queued;
                 WakeReason reason;
                 if (early) { Scheduler.UnlockNested(); Cpu.RestoreInterrupts(flags); reason = WakeReason.Woken; }
                 else reason = Scheduler.BlockLocked((ulong)deadline, flags);
                 int woken = -1;
-                for (int i = 0; i < n; i++) if (!Dequeue(ws[i])) woken = i;   // the last one woken, as Linux
+                for (int i = 0; i < n; i++) if (!Leave(ws[i])) woken = i;   // the last one woken, as Linux
                 if (woken >= 0) result = woken;
                 else result = reason == WakeReason.TimedOut ? -Errno.ETIMEDOUT : -SyscallRestart.ERESTARTSYS;
             }
             else
             {
-                p.SpaceLock.ReleaseIrqRestore(flags);
                 int woken = -1;
-                for (int i = 0; i < queued; i++) if (!Dequeue(ws[i])) woken = i;
+                for (int i = 0; i < queued; i++) if (!Leave(ws[i])) woken = i;
                 if (woken >= 0) result = woken;   // a wake came before the mismatch: Linux reports it
             }
             for (int i = 0; i < n; i++) KernelHeap.Free(ws[i]);

@@ -33,6 +33,15 @@ namespace Sticky.Sys
                 Panic.Halt("futex=: expected sticky, nosticky or virtkey");
             _table = new FutexTable();
             _bucketLocks = new SpinLock[_table.BucketCount];
+            if (commandLine->TryGet("smptest", out byte* switches, out int length))
+            {
+                if (!TestSwitches.Apply(switches, length)) Panic.Halt("smptest=: expected no-eager-wp and/or no-cow-break");
+                // Loudly: a kernel that runs like this is broken on purpose.
+                Console.Write("smptest: switched off for a test:");
+                if (TestSwitches.SkipEagerWriteProtect) Console.Write(" the write-protect before fork's eager copy");
+                if (TestSwitches.SkipCowBreakBeforeWait) Console.Write(" the COW break before a futex wait pins");
+                Console.WriteLine();
+            }
             if (Log.On(Subsystem.Futex, Level.Info))
             {
                 Log.Begin(Subsystem.Futex, Level.Info);
@@ -109,7 +118,7 @@ namespace Sticky.Sys
             bool shared = r.IsShared;
             if (FutexKeys.RefusesPlainOpOnReadOnly(_design, shared, privateOp, (r.Protection & Protection.Write) != 0))
                 return -Errno.EFAULT;
-            bool ownFrame = forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp);
+            bool ownFrame = forWait && FutexKeys.BreaksCowBeforeWait(_design, shared, privateOp) && !TestSwitches.SkipCowBreakBeforeWait;
             FrameNumber frame = FrameNumber.None;
             if (!forWait && !forWrite)
             {
@@ -145,15 +154,15 @@ namespace Sticky.Sys
             if (self.FutexWaiter == null) self.FutexWaiter = new FutexWaiter();
             FutexWaiter w = self.FutexWaiter;
 
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             int err = Locate(p, req.Word, req.Op.IsPrivate, forWait: true, forWrite: false, out Word word, out _);
-            if (err != 0) { p.SpaceLock.ReleaseIrqRestore(flags); return err; }
+            if (err != 0) { Process.UnlockSpace(locked); return err; }
             int bucket = _table.BucketIndexOf(word.Key);
-            _bucketLocks[bucket].Acquire();
+            ulong flags = _bucketLocks[bucket].AcquireIrqSave();
             if (Volatile(word.Pointer) != req.Value)
             {
-                _bucketLocks[bucket].Release();
-                p.SpaceLock.ReleaseIrqRestore(flags);
+                _bucketLocks[bucket].ReleaseIrqRestore(flags);
+                Process.UnlockSpace(locked);
                 return -Errno.EAGAIN;
             }
             w.Prepare(word.Key, req.Bitset, self);
@@ -163,14 +172,16 @@ namespace Sticky.Sys
             // The scheduler lock is taken before the bucket lock is dropped: a
             // waker needs it to wake us, so it cannot slip in before we block.
             if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait queued", req.Word, word.Key, "pinned", w.Pin == FutexPinState.Pinned ? 1 : 0);
+            // The frame is pinned and the waiter queued: the space may change now.
+            Process.UnlockSpace(locked);
             Scheduler.LockNested();
             _bucketLocks[bucket].Release();
-            p.SpaceLock.Release();
             WakeReason reason = Scheduler.BlockLocked((ulong)deadline, flags);
             self.FutexWord = 0;
-            if (reason == WakeReason.Woken) return 0;
-            // Timed out or interrupted: leave the queue unless a waker got there first.
-            if (!Dequeue(w)) return 0;
+            // Woken, timed out or interrupted, the waiter is ours again only once
+            // the table says so: a waker may still be walking a chain through it.
+            // Still queued (nobody woke it): leave, and say why.
+            if (!Leave(w)) return 0;
             if (reason == WakeReason.TimedOut)
             {
                 if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wait timed out", req.Word, w.Key, "pinned", 0);
@@ -202,21 +213,19 @@ namespace Sticky.Sys
             return Wait(req, (long)r.DeadlineNs);
         }
 
-        private static bool Dequeue(FutexWaiter w)
+        // True if the waiter was still queued and is now out (its pin released);
+        // false if a waker took it (and has finished with it).
+        private static bool Leave(FutexWaiter w)
         {
             while (true)
             {
-                int b = w.Bucket;
+                int b = w.Bucket;   // which lock to take; checked again under it
                 if (b < 0) return false;
                 ulong flags = _bucketLocks[b].AcquireIrqSave();
-                if (w.Bucket == b)
-                {
-                    bool removed = _table.Remove(w);
-                    if (removed) FutexPins.Release(KernelMemory.Frames, w);
-                    _bucketLocks[b].ReleaseIrqRestore(flags);
-                    return removed;
-                }
-                _bucketLocks[b].ReleaseIrqRestore(flags);   // a requeue moved it: try its new bucket
+                FutexTable.LeaveResult r = _table.Leave(w, b);
+                if (r == FutexTable.LeaveResult.Removed) FutexPins.Release(KernelMemory.Frames, w);
+                _bucketLocks[b].ReleaseIrqRestore(flags);
+                if (r != FutexTable.LeaveResult.Moved) return r == FutexTable.LeaveResult.Removed;
             }
         }
 
@@ -225,37 +234,40 @@ namespace Sticky.Sys
         private static long Wake(ulong address, bool privateOp, int count, uint bitset)
         {
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             int err = Locate(p, address, privateOp, forWait: false, forWrite: false, out Word word, out bool absent);
-            p.SpaceLock.Release();
-            if (err != 0 || absent) { Cpu.RestoreInterrupts(flags); return err; }
+            Process.UnlockSpace(locked);
+            if (err != 0 || absent) return err;
             int bucket = _table.BucketIndexOf(word.Key);
-            _bucketLocks[bucket].Acquire();
+            ulong flags = _bucketLocks[bucket].AcquireIrqSave();
             if (_table.HasNonPlainWaiter(word.Key))
             {
                 // A PI lock or a WAIT_REQUEUE_PI waiter: not for FUTEX_WAKE (Linux: EINVAL).
-                _bucketLocks[bucket].Release();
-                Cpu.RestoreInterrupts(flags);
+                _bucketLocks[bucket].ReleaseIrqRestore(flags);
                 return -Errno.EINVAL;
             }
             int n = _table.Wake(word.Key, count, bitset, out FutexWaiter chain);
             WakeChain(chain);
-            _bucketLocks[bucket].Release();
+            _bucketLocks[bucket].ReleaseIrqRestore(flags);
             if (Log.On(Subsystem.Futex, Level.Trace)) LogKey("wake", address, word.Key, "woken", n);
-            Cpu.RestoreInterrupts(flags);
             return n;
         }
 
         // Bucket lock(s) held: release each waiter's pin (frame lock), then make
-        // the threads runnable (scheduler lock), keeping the lock order.
+        // the threads runnable (scheduler lock), keeping the lock order. Each
+        // waiter is handed back to its thread (FutexTable.Finish) only after its
+        // chain link is read: until then its thread, even one that timed out
+        // meanwhile, waits in Leave, so it can neither start a new wait (and
+        // reset the link) nor exit (and free the waiter) under our walk.
         private static void WakeChain(FutexWaiter chain)
         {
             for (FutexWaiter w = chain; w != null; w = w.NextInChain) FutexPins.Release(KernelMemory.Frames, w);
             Scheduler.LockNested();
             while (chain != null)
             {
-                FutexWaiter next = chain.NextInChain;   // read before the woken thread can reuse its waiter
+                FutexWaiter next = chain.NextInChain;
                 Scheduler.WakeThreadLocked((Thread)chain.Owner);
+                FutexTable.Finish(chain);
                 chain = next;
             }
             Scheduler.UnlockNested();

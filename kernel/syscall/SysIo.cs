@@ -69,9 +69,12 @@ namespace Sticky.Sys
             : f.Kind == FileKind.PipeWriter ? f.Pipe.Write(bytes, n, f.IsNonblocking)
             : -Errno.EINVAL;
 
+        // One chunk in one piece: another CPU's output never lands inside it.
         private static int WriteKernelConsole(byte* bytes, int n)
         {
+            ulong flags = Console.Lock();
             Console.WriteBytes(bytes, n);
+            Console.Unlock(flags);
             return n;
         }
 

@@ -38,9 +38,9 @@ namespace Sticky.Sys
                 if ((size >> Paging.PageShift) > KernelMemory.Frames.FreeFrames) return -Errno.ENOMEM;
                 backing = new SharedMemoryObject(size >> Paging.PageShift);
             }
-            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             long result = Place(p, address, size, ProtectionOf(prot), flags, backing, 0);
-            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            Process.UnlockSpace(locked);
             backing?.Release(KernelMemory.Frames);   // the region holds its own reference
             return result;
         }
@@ -72,7 +72,7 @@ namespace Sticky.Sys
             }
             if ((flags & MREMAP_FIXED) != 0 && (newAddress & Paging.PageMask) != 0) return -Errno.EINVAL;
             Process p = Processes.Current;
-            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             long result;
             if (!p.Space.FindRegion(new VirtualAddress(address), out Region r)) result = -Errno.EFAULT;
             else if (!r.IsShared) result = -Errno.EINVAL;   // Linux: a private mapping cannot be duplicated
@@ -87,7 +87,7 @@ namespace Sticky.Sys
                     result = Place(p, (flags & MREMAP_FIXED) != 0 ? newAddress : 0, size, r.Protection, mmapFlags, r.Backing, page);
                 }
             }
-            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            Process.UnlockSpace(locked);
             return result;
         }
 
@@ -128,9 +128,9 @@ namespace Sticky.Sys
         {
             if ((address & Paging.PageMask) != 0 || length == 0) return -Errno.EINVAL;
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             RegionResult r = p.Space.RemoveRange(new VirtualAddress(address), Paging.AlignUp(length));
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Process.UnlockSpace(locked);
             return r == RegionResult.Ok ? 0 : -Errno.EINVAL;
         }
 
@@ -140,9 +140,9 @@ namespace Sticky.Sys
             if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) != 0) return -Errno.EINVAL;
             if (length == 0) return 0;
             Process p = Processes.Current;
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             RegionResult r = p.Space.ProtectRange(new VirtualAddress(address), Paging.AlignUp(length), ProtectionOf(prot));
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Process.UnlockSpace(locked);
             return r == RegionResult.Ok ? 0 : r == RegionResult.NotMapped ? -Errno.ENOMEM : -Errno.EINVAL;
         }
 
@@ -153,12 +153,12 @@ namespace Sticky.Sys
             Process p = Processes.Current;
             if (requested < p.BrkStart) return (long)p.Brk;
             ulong oldEnd = Paging.AlignUp(p.Brk), newEnd = Paging.AlignUp(requested);
-            ulong flags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             RegionResult r = RegionResult.Ok;
             if (newEnd > oldEnd) r = p.Space.AddRegion(new VirtualAddress(oldEnd), newEnd - oldEnd, Protection.ReadWrite);
             else if (newEnd < oldEnd) r = p.Space.RemoveRange(new VirtualAddress(newEnd), oldEnd - newEnd);
             if (r == RegionResult.Ok) p.Brk = requested;
-            p.SpaceLock.ReleaseIrqRestore(flags);
+            Process.UnlockSpace(locked);
             return (long)p.Brk;
         }
 

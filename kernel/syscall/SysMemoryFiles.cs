@@ -50,9 +50,9 @@ namespace Sticky.Sys
             backing.AddRef();                              // ours, until the region holds its own
             Vfs.Unlock(fsFlags);
             Process p = Processes.Current;
-            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             long result = Place(p, address, size, ProtectionOf(prot), flags & ~MAP_TYPE | MAP_SHARED, backing, offset >> Paging.PageShift);
-            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            Process.UnlockSpace(locked);
             fsFlags = Vfs.Lock();
             backing.Release(KernelMemory.Frames);
             Vfs.Unlock(fsFlags);
@@ -63,9 +63,9 @@ namespace Sticky.Sys
         private static long MapCopy(Inode file, ulong address, ulong size, int prot, int flags, ulong offset)
         {
             Process p = Processes.Current;
-            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            var locked = p.LockSpace();
             long start = Place(p, address, size, Protection.ReadWrite, flags & ~MAP_TYPE | MAP_PRIVATE, null, 0);
-            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            Process.UnlockSpace(locked);
             if (start < 0) return start;
             byte* page = stackalloc byte[(int)Paging.PageSize];
             var bounce = new File { Kind = FileKind.Inode, Inode = file, Flags = File.O_RDONLY };   // FileIo reads through a file
@@ -75,22 +75,22 @@ namespace Sticky.Sys
             {
                 int n = FileIo.Read(bounce, page, (int)Paging.PageSize, (long)(offset + done));
                 if (n <= 0) break;   // the rest is past the end of the file: demand-zero pages
-                lockFlags = p.SpaceLock.AcquireIrqSave();
+                locked = p.LockSpace();
                 FaultVerdict v = p.Space.ResolvePage(new VirtualAddress((ulong)start + done), true, out FrameNumber frame);
                 if (v == FaultVerdict.Handled)
                 {
                     byte* to = DirectMap.Pointer(frame);
                     for (int i = 0; i < n; i++) to[i] = page[i];
                 }
-                p.SpaceLock.ReleaseIrqRestore(lockFlags);
+                Process.UnlockSpace(locked);
                 if (v == FaultVerdict.OutOfMemory) { result = -Errno.ENOMEM; break; }
                 if (v != FaultVerdict.Handled) break;   // another thread unmapped it meanwhile: its problem
             }
             bounce.Release();   // and with it our use of the inode
-            lockFlags = p.SpaceLock.AcquireIrqSave();
+            locked = p.LockSpace();
             if (result < 0) p.Space.RemoveRange(new VirtualAddress((ulong)start), size);
             else if (ProtectionOf(prot) != Protection.ReadWrite) p.Space.ProtectRange(new VirtualAddress((ulong)start), size, ProtectionOf(prot));
-            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            Process.UnlockSpace(locked);
             return result;
         }
     }

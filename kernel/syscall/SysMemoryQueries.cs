@@ -28,15 +28,15 @@ namespace Sticky.Sys
             for (ulong done = 0; done < pages;)
             {
                 int n = pages - done < 256 ? (int)(pages - done) : 256;
-                ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+                var space = p.LockSpace();
                 bool mapped = true;
                 for (int i = 0; i < n && mapped; i++)
                 {
                     var va = new VirtualAddress(address + ((done + (ulong)i) << Paging.PageShift));
-                    mapped = p.Space.FindRegion(va, out _);
-                    chunk[i] = (byte)(mapped && p.Space.Table.Translate(va, out _, out _) ? 1 : 0);
+                    mapped = space.FindRegion(va, out _);
+                    chunk[i] = (byte)(mapped && space.Table.Translate(va, out _, out _) ? 1 : 0);
                 }
-                p.SpaceLock.ReleaseIrqRestore(lockFlags);
+                Process.UnlockSpace(space);
                 if (!mapped) return -Errno.ENOMEM;
                 if (!UserMemory.CopyOut(vector + done, chunk, (ulong)n)) return -Errno.EFAULT;
                 done += (ulong)n;
@@ -73,14 +73,14 @@ namespace Sticky.Sys
             ulong end = Paging.AlignUp(start + length);
             if (end < start || end > Paging.UserEnd) return false;
             Process p = Processes.Current;
-            ulong lockFlags = p.SpaceLock.AcquireIrqSave();
+            var space = p.LockSpace();
             bool all = true;
             for (ulong va = start; va < end && all; va += Paging.PageSize)
             {
-                all = p.Space.FindRegion(new VirtualAddress(va), out Region r);
+                all = space.FindRegion(new VirtualAddress(va), out Region r);
                 if (all) va = r.End.Value - Paging.PageSize;   // skip to the region's last page
             }
-            p.SpaceLock.ReleaseIrqRestore(lockFlags);
+            Process.UnlockSpace(space);
             return all;
         }
 

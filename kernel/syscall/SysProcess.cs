@@ -124,13 +124,13 @@ namespace Sticky.Sys
             }
             else
             {
-                ulong lockFlags = parent.SpaceLock.AcquireIrqSave();
+                var locked = parent.LockSpace();
                 // Heuristic overcommit: refuse a fork that free memory could not back if
                 // both processes went on to write every page they now share. Without it
                 // a fork loop only stops when the OOM killer starts killing.
                 bool room = KernelMemory.Frames.FreeFrames > KernelMemory.Frames.ReserveFloor + parent.Space.ResidentPages;
-                space = room ? parent.Space.Fork(Futexes.CopyPinnedPagesOnFork) : null;
-                parent.SpaceLock.ReleaseIrqRestore(lockFlags);
+                space = room ? SpaceState.Fork(parent.Space, Futexes.CopyPinnedPagesOnFork) : null;
+                Process.UnlockSpace(locked);
                 if (space == null) { Processes.Discard(child); return -Errno.ENOMEM; }
             }
             child.Space = space;
@@ -282,6 +282,7 @@ namespace Sticky.Sys
                 if (!hasChild || (options & WNOHANG) != 0)
                 {
                     Scheduler.Unlock(flags);
+                    if (LeakAccounting.Settle(self, pid > 0 ? pid : -1, group, options)) continue;   // a child became reapable: reap it first
                     LeakAccounting.NothingToReap(self);
                     return hasChild ? 0 : -Errno.ECHILD;
                 }

@@ -35,7 +35,11 @@ namespace Sticky.Sys
 
         private static Segment _first;
         private static int _count, _lastId;
-        private static SpinLock _lock;   // the table; taken before a process's space lock
+        // The table. A sleeping lock: attach and detach take a process's space
+        // lock inside it (and detach's munmap may wait for a TLB shootdown).
+        private static Mutex _lock;
+
+        public static void Init() => _lock = new Mutex();
 
         private static Segment Find(int id)
         {
@@ -47,9 +51,9 @@ namespace Sticky.Sys
 
         public static long Get(int key, ulong size, int flags)
         {
-            ulong lockFlags = _lock.AcquireIrqSave();
+            _lock.Acquire();
             long result = GetLocked(key, size, flags);
-            _lock.ReleaseIrqRestore(lockFlags);
+            _lock.Release();
             return result;
         }
 
@@ -91,19 +95,19 @@ namespace Sticky.Sys
             // mapped, else an overlap is EINVAL); without: anywhere.
             int mmapFlags = address == 0 ? 0 : (flags & SHM_REMAP) != 0 ? 0x10 : 0x100000;
             Process p = Processes.Current;
-            ulong lockFlags = _lock.AcquireIrqSave();
+            _lock.Acquire();
             Segment s = Find(id);
             long result;
             if (s == null) result = -Errno.EINVAL;
             else
             {
-                p.SpaceLock.Acquire();
+                var locked = p.LockSpace();
                 result = SysMemory.Place(p, address, Paging.AlignUp(s.Size), prot, mmapFlags, s.Object, 0);
-                p.SpaceLock.Release();
+                Process.UnlockSpace(locked);
                 if (result == -Errno.EEXIST) result = -Errno.EINVAL;
                 if (result >= 0) { s.ATime = Now(); s.LastPid = p.Pid; }
             }
-            _lock.ReleaseIrqRestore(lockFlags);
+            _lock.Release();
             return result;
         }
 
@@ -112,8 +116,8 @@ namespace Sticky.Sys
         {
             if ((address & Paging.PageMask) != 0) return -Errno.EINVAL;
             Process p = Processes.Current;
-            ulong lockFlags = _lock.AcquireIrqSave();
-            p.SpaceLock.Acquire();
+            _lock.Acquire();
+            var locked = p.LockSpace();
             long result = -Errno.EINVAL;
             var va = new VirtualAddress(address);
             if (p.Space.FindRegion(va, out Region r) && r.Start.Value == address && r.IsShared)
@@ -129,8 +133,8 @@ namespace Sticky.Sys
                     break;
                 }
             }
-            p.SpaceLock.Release();
-            _lock.ReleaseIrqRestore(lockFlags);
+            Process.UnlockSpace(locked);
+            _lock.Release();
             return result;
         }
 
@@ -148,7 +152,7 @@ namespace Sticky.Sys
         public static long Control(int id, int cmd, ulong buffer)
         {
             cmd &= ~IPC_64;
-            ulong lockFlags = _lock.AcquireIrqSave();
+            _lock.Acquire();
             Segment s = Find(id);
             long result = 0;
             IdDs ds = default;
@@ -166,15 +170,15 @@ namespace Sticky.Sys
                     Cpid = s.CreatorPid, Lpid = s.LastPid, Nattch = s.Object.RefCount - 1, Seq = (ushort)s.Id,
                 };
             else if (cmd != IPC_SET) result = -Errno.EINVAL;
-            _lock.ReleaseIrqRestore(lockFlags);
+            _lock.Release();
             if (result != 0 || cmd == IPC_RMID) return result;
             if (cmd == IPC_STAT) return UserMemory.Write(buffer, ds) ? 0 : -Errno.EFAULT;
             // IPC_SET: the permission bits (everyone is root: nothing else to check).
             if (!UserMemory.Read(buffer, out IdDs set)) return -Errno.EFAULT;
-            lockFlags = _lock.AcquireIrqSave();
+            _lock.Acquire();
             s = Find(id);
             if (s != null) { s.Mode = (s.Mode & ~0x1FF) | (set.Mode & 0x1FF); s.CTime = Now(); }
-            _lock.ReleaseIrqRestore(lockFlags);
+            _lock.Release();
             return s != null ? 0 : -Errno.EINVAL;
         }
 
@@ -182,14 +186,14 @@ namespace Sticky.Sys
         public static void SweepRemoved()
         {
             if (_first == null) return;
-            ulong lockFlags = _lock.AcquireIrqSave();
+            _lock.Acquire();
             for (Segment s = _first; s != null;)
             {
                 Segment next = s.Next;
                 if ((s.Mode & SHM_DEST) != 0 && s.Object.RefCount == 1) Destroy(s);
                 s = next;
             }
-            _lock.ReleaseIrqRestore(lockFlags);
+            _lock.Release();
         }
 
         // Table lock held.

@@ -53,10 +53,17 @@ namespace Sticky.Sys
             return 0;
         }
 
-        // The CPUs that run threads (one: bit 0).
-        public const ulong OnlineCpuMask = 1;
+        // The CPUs that are up: a thread may run on any of them (one run queue).
+        public static ulong OnlineCpuMask
+        {
+            get
+            {
+                int n = Sticky.Arch.Cpus.Count < 1 ? 1 : Sticky.Arch.Cpus.Count;
+                return n >= 64 ? ulong.MaxValue : (1UL << n) - 1;
+            }
+        }
 
-        // One CPU: a mask with bit 0, in a cpumask of one word (what Linux returns the size of).
+        // Every CPU that is up, in a cpumask of one word (what Linux returns the size of).
         public static long SchedGetaffinity(int pid, ulong length, ulong mask)
         {
             const ulong MaskBytes = 8;

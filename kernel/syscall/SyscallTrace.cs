@@ -41,16 +41,16 @@ namespace Sticky.Sys
             bool early = (traits & SyscallTraits.TraceFirst) != 0;
             if (early)
             {
-                ulong irqEarly = Cpu.SaveAndDisableInterrupts();
+                ulong irqEarly = Console.Lock();
                 Begin(nr, a0, a1, a2, a3, a4, a5);
                 Console.WriteLine(" ...");
-                Cpu.RestoreInterrupts(irqEarly);
+                Console.Unlock(irqEarly);
             }
             ulong start = Clock.NowNanoseconds;
             long result = Syscalls.Invoke(nr, f);
             ulong took = Clock.NowNanoseconds - start;
-            // One line at a time: no preemption (and no other thread's line) in the middle.
-            ulong irq = Cpu.SaveAndDisableInterrupts();
+            // One line at a time: no preemption (and no other thread's or CPU's line) in the middle.
+            ulong irq = Console.Lock();
             if (early) Console.Write("trace: ...");
             else Begin(nr, a0, a1, a2, a3, a4, a5);
             Console.Write(" = ");
@@ -58,7 +58,7 @@ namespace Sticky.Sys
             Console.Write(" <");
             Console.Dec((long)(took / 1000));
             Console.WriteLine(" us>");
-            Cpu.RestoreInterrupts(irq);
+            Console.Unlock(irq);
             return result;
         }
 

@@ -49,17 +49,14 @@ namespace Sticky.Tests
 
         private const ulong TestBase = 0x400000;
 
-        private static AddressSpace<DirectMap, CpuTlb> NewSpace() =>
-            AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
+        private static AddressSpace<DirectMap, CpuTlb> NewSpace() => SpaceState.NewSpace();
 
         private static string DemandZeroProtectUnmap()
         {
             var space = NewSpace();
             if (space == null) return "could not create an address space";
             string result = DemandZeroProtectUnmapIn(space);
-            KernelPageFaults.Switch(null);
-            space.Destroy();
-            KernelHeap.Free(space);
+            SpaceState.Destroy(space);
             return result;
         }
 
@@ -67,7 +64,7 @@ namespace Sticky.Tests
         {
             if (space.AddRegion(new VirtualAddress(TestBase), 16 * Paging.PageSize, Protection.ReadWrite) != RegionResult.Ok)
                 return "AddRegion failed";
-            KernelPageFaults.Switch(space);
+            LoadedSpaces.Load(space);
             ulong freeBefore = KernelMemory.Frames.FreeFrames;
 
             // First touch of each page faults and maps a zeroed frame (user
@@ -111,14 +108,12 @@ namespace Sticky.Tests
                 if (space == null) return "could not create an address space";
                 space.AddRegion(new VirtualAddress(TestBase), 64 * Paging.PageSize, Protection.ReadWrite);
                 space.AddRegion(new VirtualAddress(0x7000_0000_0000), 4 * Paging.PageSize, Protection.ReadWrite);
-                KernelPageFaults.Switch(space);
+                LoadedSpaces.Load(space);
                 SafeAccess.BeginUserAccess();
                 for (ulong p = 0; p < 64; p += 3) *(ulong*)(TestBase + p * Paging.PageSize) = p;
                 *(ulong*)0x7000_0000_0000UL = 1;   // a second, distant set of page tables
                 SafeAccess.EndUserAccess();
-                KernelPageFaults.Switch(null);
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceState.Destroy(space);
             }
             return KernelMemory.FramesAccountedFree == before ? null : "destroyed address spaces kept frames";
         }
@@ -149,8 +144,7 @@ namespace Sticky.Tests
                 result = "could not fault in a user page";
             else if (IsGlobal(ref space.Table, TestBase))
                 result = "a user page is global";
-            space.Destroy();
-            KernelHeap.Free(space);
+            SpaceState.Destroy(space);
             return result;
         }
 

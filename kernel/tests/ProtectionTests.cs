@@ -40,24 +40,21 @@ namespace Sticky.Tests
             if (!SafeAccess.TryWrite(UserPage + 8, 0x5AFE)) result = "a user copy into a user page failed under SMAP";
             else if (!SafeAccess.TryRead(UserPage + 8, out ulong v) || v != 0x5AFE) result = "a user copy from a user page failed under SMAP";
             else if ((Cpu.ReadFlags() & (1UL << 18)) != 0) result = "RFLAGS.AC is still set after a user copy";
-            KernelPageFaults.Switch(null);
-            space.Destroy();
-            KernelHeap.Free(space);
+            SpaceState.Destroy(space);
             return result;
         }
 
         private static AddressSpace<DirectMap, CpuTlb> NewSpace(Protection protection)
         {
-            var space = AddressSpace<DirectMap, CpuTlb>.Create(default, default, KernelMemory.Frames, KernelMemory.KernelTemplate);
+            var space = SpaceState.NewSpace();
             if (space == null) return null;
             if (space.AddRegion(new VirtualAddress(UserPage), Paging.PageSize, protection) != RegionResult.Ok ||
                 space.ResolvePage(new VirtualAddress(UserPage), true, out _) != FaultVerdict.Handled)
             {
-                space.Destroy();
-                KernelHeap.Free(space);
+                SpaceState.Destroy(space);
                 return null;
             }
-            KernelPageFaults.Switch(space);
+            LoadedSpaces.Load(space);
             return space;
         }
 

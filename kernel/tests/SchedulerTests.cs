@@ -42,12 +42,13 @@ namespace Sticky.Tests
         {
             _finished = new WaitQueue();
             _done = 0; _sum = 0;
+            int stacksBefore = KernelStackAllocator.LiveStacks;
             for (ulong i = 1; i <= 4; i++)
                 if (Scheduler.Spawn("worker", &Worker, i) == null) return "spawn failed";
             if (!WaitFor(4, 5000000000UL)) return "workers did not finish before the deadline";
             if (_sum != 100 * (1 + 2 + 3 + 4)) return "workers' work was lost";
-            Scheduler.Yield();   // let the last worker's stack be reaped
-            if (KernelStackAllocator.LiveStacks != 1) return "dead threads' stacks were not freed";
+            Reaper.WaitUntilIdle(Clock.NowNanoseconds + 5000000000UL);   // the workers' stacks go back through the reaper
+            if (KernelStackAllocator.LiveStacks != stacksBefore) return "dead threads' stacks were not freed";
             KernelHeap.Free(_finished);
             return null;
         }
@@ -72,7 +73,6 @@ namespace Sticky.Tests
             _stop = true;                      // reaching this line is the proof
             if (_spins == 0) return "the spinner never ran";
             if (!WaitFor(1, 5000000000UL)) return "spinner did not stop";
-            Scheduler.Yield();
             KernelHeap.Free(_finished);
             return null;
         }
@@ -104,7 +104,6 @@ namespace Sticky.Tests
             if (Scheduler.Wake(_queue, 10) != 1) return "wake did not report the last waiter";
             if (!WaitFor(3, 5000000000UL)) return "waiters did not finish";
             if (_wokenOrder != 123) return "waiters were not woken in FIFO order";
-            Scheduler.Yield();
             KernelHeap.Free(_queue);
             KernelHeap.Free(_finished);
             return null;

@@ -62,6 +62,8 @@ namespace Sticky.Tests
                 Console.WriteLine(_tests[i].Name);
                 ulong framesBefore = Sticky.Mm.KernelMemory.FramesAccountedFree;
                 string failure = _tests[i].Run();
+                // Threads the test started return their stacks through the reaper.
+                Sticky.Proc.Reaper.WaitUntilIdle(Sticky.Time.Clock.NowNanoseconds + 5_000_000_000UL);
                 // Every test must give back every frame it took (xv6's countfree).
                 long leaked = (long)framesBefore - (long)Sticky.Mm.KernelMemory.FramesAccountedFree;
                 if ((object)failure == null && leaked != 0)

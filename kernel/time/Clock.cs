@@ -3,9 +3,13 @@ using Sticky.Drivers;
 
 namespace Sticky.Time
 {
-    // Monotonic time in nanoseconds since boot. The 1 kHz PIT tick drives
-    // deadlines; the TSC, calibrated against the tick at boot, gives
-    // nanosecond resolution between ticks.
+    // Monotonic time in nanoseconds since boot, from the TSC calibrated against
+    // the PIT at boot. The 1 kHz tick that drives the scheduler (slices,
+    // deadlines) is the PIT's on the boot CPU (Ticks counts it) and each other
+    // CPU's own local APIC timer. The boot CPU keeps the PIT because QEMU
+    // delivers PIT ticks a stalled vCPU missed late, while a periodic local
+    // APIC timer drops them: under a loaded host, Ticks would fall behind the
+    // clock (timer_ticks_and_clock).
     public static unsafe class Clock
     {
         public const uint TickHz = 1000;
@@ -15,7 +19,7 @@ namespace Sticky.Time
         private static ulong _tscAtBoot;
         private static ulong _nsPerTscFixed32;   // nanoseconds per TSC cycle, 32.32 fixed point
 
-        // Called from the timer interrupt, before anything that may switch threads.
+        // Called from every CPU's timer interrupt, before anything that may switch threads.
         public static delegate*<void> TickHook;
 
         public static ulong Ticks => _ticks;
@@ -30,6 +34,22 @@ namespace Sticky.Time
         private static void OnTimerInterrupt(TrapFrame* frame)
         {
             _ticks++;
+            if (TickHook != null) TickHook();
+        }
+
+        // After Calibrate: the local APIC timers the other CPUs tick on
+        // (StartLocalTimer, on each of them), measured against the TSC.
+        public static void CalibrateLocalTimers()
+        {
+            LocalApic.CalibrateTimer(10_000_000);
+            Interrupts.RegisterLocal(Interrupts.LocalTimerVector, &OnLocalTimer);
+        }
+
+        public static void StartLocalTimer() => LocalApic.StartTimer(Interrupts.LocalTimerVector);
+        public static void StopLocalTimer() => LocalApic.StopTimer();
+
+        private static void OnLocalTimer(TrapFrame* frame)
+        {
             if (TickHook != null) TickHook();
         }
 

@@ -23,7 +23,9 @@ namespace Sticky.Tty
     // Locking: the line discipline's input side, the session and the
     // foreground group are guarded by the scheduler lock (readers block on a
     // wait queue under it, so no wakeup is lost); output order and the
-    // output column by _outputLock, taken inside it by echo.
+    // output column by the console lock, taken inside it by echo: the kernel's
+    // own lines share the port (unless console=ttyS1), and neither may cut
+    // into the other's on another CPU.
     // Not implemented: SIGTTIN/SIGTTOU for background process groups (they
     // may read and write), hangup of a serial line, packet mode.
     public static unsafe class Terminal
@@ -41,7 +43,6 @@ namespace Sticky.Tty
 
         private static LineDiscipline _line;
         private static WaitQueue _readers;
-        private static SpinLock _outputLock;
         private static bool _receiveStopped;
         private static ulong _lastReceived;            // for VTIME's inter-byte timer
         private static int _session, _foreground;      // 0: none
@@ -84,9 +85,9 @@ namespace Sticky.Tty
         {
             var port = new SerialPort();
             ulong flags = Scheduler.Lock();
-            _outputLock.Acquire();
+            ulong console = Console.Lock();
             int signal = _line.Receive(b, ref port);
-            _outputLock.Release();
+            Console.Unlock(console);
             _lastReceived = Clock.NowNanoseconds;
             if (signal != 0) SendLocked(_session != 0 ? _foreground : 0, signal);
             Scheduler.WakeLocked(_readers, int.MaxValue);
@@ -171,9 +172,9 @@ namespace Sticky.Tty
             var port = new SerialPort();
             for (int done = 0; done < n; done += OutputChunk)
             {
-                ulong flags = _outputLock.AcquireIrqSave();
+                ulong flags = Console.Lock();
                 _line.Write(bytes + done, n - done < OutputChunk ? n - done : OutputChunk, ref port);
-                _outputLock.ReleaseIrqRestore(flags);
+                Console.Unlock(flags);
             }
             return n;
         }

@@ -201,18 +201,28 @@ int main(int argc, char **argv)
         }
     }
 
+    /* INIT_REPEAT=K (the kernel's repeat=K, make stress): the whole list K times. */
+    const char *repeat = getenv("INIT_REPEAT");
+    int rounds = repeat ? atoi(repeat) : 1;
+    if (rounds < 1)
+        rounds = 1;
+
     setvbuf(stdout, NULL, _IOLBF, 0);
     report("init: running %d program%s", count, count == 1 ? "" : "s");
     reap_and_account();     /* the baseline */
 
     int ok = 1;
-    for (int i = 0, skip, n; i < nwords; i += skip + n) {
-        n = command_length(words + i, nwords - i, &skip);
-        char *saved = words[i + skip + n];
-        words[i + skip + n] = NULL;     /* argv ends here; argv[argc] and the list's end are NULL too */
-        ok &= run(words + i + skip);
-        words[i + skip + n] = saved;
-        reap_and_account();
+    for (int round = 1; round <= rounds; round++) {
+        if (rounds > 1)
+            report("init: round %d of %d", round, rounds);
+        for (int i = 0, skip, n; i < nwords; i += skip + n) {
+            n = command_length(words + i, nwords - i, &skip);
+            char *saved = words[i + skip + n];
+            words[i + skip + n] = NULL;     /* argv ends here; argv[argc] and the list's end are NULL too */
+            ok &= run(words + i + skip);
+            words[i + skip + n] = saved;
+            reap_and_account();
+        }
     }
     return ok ? 0 : 1;
 }

@@ -22,14 +22,19 @@
 #define FUTEX_LOCK_PI 6
 #define FUTEX_UNLOCK_PI 7
 
+/* A handshake that needs a wake to reach the waiter: the waker wakes while the
+ * word is still 0 (so the waiter cannot have returned without sleeping),
+ * retrying until its wake finds the waiter, and only then sets the word. */
 static int wait_until_woken(volatile int *w, int flags)
 {
-    /* 0 if woken (the word changed to 1), else an errno */
+    /* 0 if woken, else an errno */
     while (*w == 0) {
         long r = futex_wait_ms(w, 0, flags, 3000);
+        if (r == 0)
+            return 0;
         if (r == -ETIMEDOUT)
             return ETIMEDOUT;
-        if (r != 0 && r != -EAGAIN && r != -EINTR)
+        if (r != -EAGAIN && r != -EINTR)
             return (int)-r;
     }
     return 0;
@@ -39,10 +44,13 @@ static long wake_until(volatile int *w, int flags)
 {
     for (int i = 0; i < 300; i++) {
         long n = futex_wake(w, 1, flags);
-        if (n != 0)
+        if (n != 0) {
+            *w = 1;
             return n;
+        }
         sleep_ms(10);
     }
+    *w = 1;
     return 0;
 }
 
@@ -95,7 +103,6 @@ int main(void)
             int r = wait_until_woken(cw1, flags);
             if (r != 0)
                 _exit(10 + r % 100);
-            *cw2 = 1;
             if (wake_until(cw2, flags) != 1)
                 _exit(3);
             shmdt((void *)c);
@@ -104,7 +111,6 @@ int main(void)
         sleep_ms(100);
         expect_eq(shmctl(id, IPC_STAT, &ds), 0);
         expect_eq(ds.shm_nattch, 3);   /* ours, the child's inherited one and its own */
-        *w1 = 1;
         expect_eq(wake_until(w1, flags), 1);
         expect_eq(wait_until_woken(w2, flags), 0);
         expect_eq(reap(pid, "shm futex child"), 0);

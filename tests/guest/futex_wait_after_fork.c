@@ -1,4 +1,4 @@
-// guest: futex=all nosticky=fail timeout=60
+// guest: futex=all nosticky=fail timeout=60 fails-without=no-cow-break
 /*
  * futex_wait_after_fork - Martin Wirth's race (seed thread, 2002-09-27):
  * FUTEX_WAIT issued *after* fork on a private page that parent and child

@@ -21,9 +21,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DIRECT_MAP = 0xFFFF800000000000
 DEFAULT_PORT = 1234
 
-# kernel/arch/x86_64/asm/debug_block.asm, layout version 1.
+# kernel/arch/x86_64/asm/debug_block.asm, layout version 2: one entry per CPU.
 BLOCK_MAGIC = b"STICKYDB"
-BLOCK_VERSION = 1
+BLOCK_VERSION = 2
 BLOCK_FORMAT = "<8sIIQiiQQII16s"
 BLOCK_SIZE = struct.calcsize(BLOCK_FORMAT)      # 72
 FLAG_USER = 1
@@ -78,11 +78,19 @@ def flags_text(entry):
     return " ".join(name for bit, name in PTE_FLAGS if entry >> bit & 1) or "-"
 
 
+def selected_cpu():
+    """QEMU's gdb stub shows CPU n as thread n + 1."""
+    thread = gdb.selected_thread()
+    return thread.num - 1 if thread is not None else 0
+
+
 class DebugBlock:
-    """The decoded kernel_debug_block, or an exception explaining why not."""
+    """The decoded kernel_debug_block entry of the CPU gdb has selected, or an
+    exception explaining why not."""
 
     def __init__(self):
-        address = symbol_address("kernel_debug_block")
+        self.cpu = selected_cpu()
+        address = symbol_address("kernel_debug_block") + self.cpu * BLOCK_SIZE
         try:
             raw = read(address, BLOCK_SIZE)
         except gdb.MemoryError:
@@ -123,7 +131,7 @@ class Current(gdb.Command):
     def invoke(self, arg, from_tty):
         b = DebugBlock()
         kind = "user" if b.user else "kernel thread"
-        print(f"tid {b.tid}  pid {b.pid}  name {b.name!r}  ({kind})")
+        print(f"tid {b.tid}  pid {b.pid}  name {b.name!r}  ({kind})  on cpu {b.cpu}")
         print(f"cr3 {b.cr3:#x}  thread object {b.thread:#x}  switches recorded {b.updates}")
         if b.updates == 0:
             print("(no context switch recorded yet: this is the boot thread)")

@@ -4,6 +4,8 @@ A suite is a generator function `suite(ctx)` yielding core.Result objects as
 its tests complete; it calls ctx.wanted(suite, name) before running a test so
 that -k skips work. Adding a suite = writing that function + one line below.
 """
+import functools
+
 from . import cputests, debugtools, demotests, docs, exectests, guest, host, qemu, runner
 from .core import Context, Result
 
@@ -16,6 +18,7 @@ SUITES = {
     "exec": exectests.tests,
     "cpu": cputests.tests,
     "guest": guest.tests,
+    "smp4": functools.partial(guest.tests, smp=4),   # the same programs on 4 CPUs
     "debug": debugtools.tests,
     "demo": demotests.tests,
 }

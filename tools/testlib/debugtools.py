@@ -23,6 +23,9 @@ from . import gdbtest, guest, guestrun
 from .core import Result
 
 SUITE = "debug"
+# Every debugging tool must work with more than one CPU: gdb sees a thread per
+# CPU, the monitor and the log print from several.
+SMP = 2
 
 
 def tests(ctx):
@@ -47,7 +50,7 @@ def _config(ctx, name, **options):
     if program.problem:
         raise ValueError(f"{name}.c: {program.problem}")
     return guestrun.Config.for_context(ctx, [os.path.join(ctx.build, "guest", name)],
-                                       timeout=program.timeout, mem=program.mem, **options)
+                                       timeout=program.timeout, mem=program.mem, smp=SMP, **options)
 
 
 def _log(ctx, name):
@@ -139,5 +142,5 @@ def _kernel_log(ctx):
 
 
 def _gdb(ctx):
-    ok, reason = gdbtest.run_gdb_batch_test(ctx.build)
+    ok, reason = gdbtest.run_gdb_batch_test(ctx.build, smp=SMP)
     return [] if ok else [reason], []

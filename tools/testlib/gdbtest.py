@@ -27,7 +27,7 @@ QEMU_GUEST_LIMIT = 40   # tools/qemu-run --timeout: QEMU never outlives the test
 MARK = "@@sticky-gdbtest"
 
 
-def run_gdb_batch_test(build_dir):
+def run_gdb_batch_test(build_dir, smp=1):
     """-> (ok, reason). Never hangs: every child has a time limit and is killed with its group."""
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     build_dir = os.path.abspath(build_dir)
@@ -44,7 +44,7 @@ def run_gdb_batch_test(build_dir):
     ok, reason = static_stage(root, kernel, symbols)
     if not ok:
         return False, reason
-    ok, qemu_reason = qemu_stage(root, build_dir, kernel, symbols)
+    ok, qemu_reason = qemu_stage(root, build_dir, kernel, symbols, smp)
     return ok, f"{reason}; {qemu_reason}"
 
 
@@ -105,7 +105,7 @@ def static_stage(root, kernel, symbols):
     return True, f"gdb resolves {', '.join(STATIC_SYMBOLS)} as nm does"
 
 
-def qemu_stage(root, build_dir, kernel, symbols):
+def qemu_stage(root, build_dir, kernel, symbols, smp=1):
     initrd = os.path.join(build_dir, "gdb", "test-initrd.cpio")
     init = os.path.join(build_dir, "user", "init")
     if not os.path.isfile(init):
@@ -126,7 +126,7 @@ def qemu_stage(root, build_dir, kernel, symbols):
     serial_log = os.path.join(build_dir, "test-logs", "gdb-serial.log")
     os.makedirs(os.path.dirname(serial_log), exist_ok=True)
     qemu_argv = qemu.argv(os.path.join(root, "tools/qemu-run"), kernel, timeout=QEMU_GUEST_LIMIT,
-                          initrd=initrd, gdb=True)
+                          initrd=initrd, gdb=True, smp=smp)
     # One shell owns QEMU and gdb: QEMU in the background, gdb attached to it.
     script = (f"{shlex.join(qemu_argv)} </dev/null >{shlex.quote(serial_log)} 2>&1 & q=$!; "
               f"{shlex.join(gdb_argv(root, commands))}; kill $q 2>/dev/null; wait $q 2>/dev/null; exit 0")

@@ -11,6 +11,9 @@ A program's metadata line, anywhere in its first 40 lines:
                       the bug's symptom ("lost wakeup" or "isolation broken") and exit 1:
                       it demonstrates the 2002 bug; a PASS there fails the suite
     skip-native       not run natively on Linux
+    fails-without=S,S in the smp4 suite, also run under futex=sticky with each named step of the
+                      sticky design switched off (smptest=S: no-eager-wp, no-cow-break); there it
+                      must print `FAIL <name>: ...` naming what the step prevents (SMPTEST_SYMPTOM)
     busybox           the initramfs also holds Debian's busybox-static as /bin/busybox,
                       with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
     shells            as busybox, and Debian's static shells at their Debian paths
@@ -26,7 +29,8 @@ would wait for keys nobody types).
 Test names: guest/<name>, or guest/<name>[<design>] per futex design; and
 guest/<name>[native]: the same binary run on this Linux host, where it must
 print `PASS <name>` and exit 0 (so a program's expectations are Linux's own);
-STICKY_NATIVE=0 leaves those out.
+STICKY_NATIVE=0 leaves those out. The same programs on 4 CPUs are the suite
+smp4 (smp4/<name>[<design>]; no native cells there).
 """
 import ast
 import concurrent.futures
@@ -55,6 +59,7 @@ class Program:
     designs: tuple = (None,)            # None: the kernel's default design, no futex=
     nosticky_fails: bool = False
     native: bool = True                 # also run natively on the host
+    fails_without: tuple = ()           # smptest= switches under which it must fail (smp suites)
     busybox: bool = False               # pack /bin/busybox into the initramfs
     shells: bool = False                # and the static shells (SHELLS)
     problem: str = ""                   # bad metadata: every cell of the program fails with it
@@ -65,9 +70,17 @@ class Program:
 class Cell:
     program: Program
     design: str | None
+    smp: int = 1
+    smptest: str | None = None          # a step of the sticky design switched off: must fail
+
+    @property
+    def suite(self):
+        return SUITE if self.smp == 1 else f"smp{self.smp}"
 
     @property
     def name(self):
+        if self.smptest:
+            return f"{self.program.name}[{self.design},{self.smptest}]"
         return self.program.name if self.design is None else f"{self.program.name}[{self.design}]"
 
     @property
@@ -76,11 +89,14 @@ class Cell:
 
     @property
     def expect(self):
+        if self.smptest:
+            return "fail"
         return "fail" if self.design == "nosticky" and self.program.nosticky_fails else "pass"
 
     @property
     def log_name(self):
-        return self.program.name + (f".{self.design}" if self.design else "")
+        return (self.program.name + (f".{self.design}" if self.design else "") + (f".{self.smptest}" if self.smptest else "")
+                + (f".smp{self.smp}" if self.smp != 1 else ""))
 
 
 def read_program(path):
@@ -105,6 +121,8 @@ def read_program(path):
                 prog.nosticky_fails = True
             elif key == "skip-native":
                 prog.native = False
+            elif key == "fails-without" and value and all(v in SMPTEST_SYMPTOM for v in value.split(",")):
+                prog.fails_without = tuple(value.split(","))
             elif key == "busybox" and not value:
                 prog.busybox = True
             elif key == "shells" and not value:
@@ -126,18 +144,21 @@ def read_program(path):
     return prog
 
 
-def tests(ctx):
+def tests(ctx, smp=1):
+    suite = SUITE if smp == 1 else f"smp{smp}"
     src = ctx.guest_src
     programs = [read_program(os.path.join(src, f)) for f in sorted(os.listdir(src)) if f.endswith(".c")]
-    native = os.environ.get("STICKY_NATIVE", "1") != "0"
-    cells = [Cell(p, d) for p in programs
+    native = os.environ.get("STICKY_NATIVE", "1") != "0" and smp == 1
+    cells = [Cell(p, d, smp) for p in programs
              for d in p.designs + ((NATIVE,) if native and p.native and not p.problem else ())]
-    cells = [c for c in cells if ctx.wanted(SUITE, c.name)]
+    if smp > 1:
+        cells += [Cell(p, "sticky", smp, smptest=s) for p in programs for s in p.fails_without]
+    cells = [c for c in cells if ctx.wanted(suite, c.name)]
     if not cells:
         return
     for what, path in (("kernel", ctx.kernel), ("init", ctx.init)):
         if not os.path.isfile(path):
-            yield Result(SUITE, what, "fail", f"{ctx.rel(path)} not found: run `make test`")
+            yield Result(suite, what, "fail", f"{ctx.rel(path)} not found: run `make test`")
             return
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=ctx.jobs)
@@ -152,27 +173,30 @@ def tests(ctx):
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         core.kill_all()         # an interrupted suite leaves no QEMU behind
-    print_matrix(results)
+    print_matrix(results, smp)
 
 
 # How a nosticky=fail program must report the bug: a wake that reached nobody
 # (the waiter times out), or one that reached the other process's waiter.
 BUG_SYMPTOM = re.compile(r"\blost wakeup\b|\bisolation broken\b")
+# What each step of the sticky design prevents, as a program reports it when
+# the step is switched off (smptest=): a torn eager copy; Martin Wirth's race.
+SMPTEST_SYMPTOM = {"no-eager-wp": re.compile(r"\btorn\b"), "no-cow-break": BUG_SYMPTOM}
 
 
 def run_cell(ctx, cell):
     """-> (Result, text for the futex matrix)."""
     prog = cell.program
     if prog.problem:
-        return Result(SUITE, cell.name, "fail", prog.problem), "BAD METADATA"
+        return Result(cell.suite, cell.name, "fail", prog.problem), "BAD METADATA"
     binary = os.path.join(ctx.build, "guest", prog.name)
     if not os.path.isfile(binary):
-        return Result(SUITE, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
+        return Result(cell.suite, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
     if prog.busybox and not os.path.isfile(BUSYBOX):
-        return Result(SUITE, cell.name, "fail", f"{BUSYBOX} not found: install busybox-static (tools/setup)"), "NO BUSYBOX"
+        return Result(cell.suite, cell.name, "fail", f"{BUSYBOX} not found: install busybox-static (tools/setup)"), "NO BUSYBOX"
     missing = [s for s in SHELLS if prog.shells and not os.path.isfile(s)]
     if missing:
-        return Result(SUITE, cell.name, "fail", f"{missing[0]} not found: install bash-static, zsh-static, sash "
+        return Result(cell.suite, cell.name, "fail", f"{missing[0]} not found: install bash-static, zsh-static, sash "
                       "(tools/setup)"), "NO SHELLS"
     if cell.native:
         return run_native(ctx, cell, binary), None
@@ -180,7 +204,7 @@ def run_cell(ctx, cell):
     if prog.shells:
         extra += guestrun.program_files(SHELLS)
     cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
-                                      extra_files=extra)
+                                      extra_files=extra, smp=cell.smp, smptest=cell.smptest)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
     run = guestrun.boot(cfg, log_path=log, cwd=ctx.root, feed=ptyrun.typist(prog.input) if prog.input else None)
     verdict = guestrun.judge({prog.name: cell.expect}, run, prog.timeout)
@@ -191,19 +215,26 @@ def run_cell(ctx, cell):
     if verdict.ok and cell.expect == "fail":
         # Failing is not enough: it must fail the way the seed describes.
         line = next((l for l in run.lines if l.startswith(f"FAIL {prog.name}: ")), "")
-        if not BUG_SYMPTOM.search(line):
-            return Result(SUITE, cell.name, "fail",
+        if cell.smptest and not SMPTEST_SYMPTOM[cell.smptest].search(line):
+            return Result(cell.suite, cell.name, "fail",
+                          f"failed with smptest={cell.smptest}, but not for what that step prevents "
+                          f"({SMPTEST_SYMPTOM[cell.smptest].pattern}): {line!r}", run.secs,
+                          f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNEXPECTED FAIL"
+        if not cell.smptest and not BUG_SYMPTOM.search(line):
+            return Result(cell.suite, cell.name, "fail",
                           f"failed under futex={cell.design}, but not with the 2002 bug's symptom "
                           f"(a lost wakeup or broken isolation): {line!r}", run.secs,
                           f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNEXPECTED FAIL"
     if verdict.ok:
         text = "FAIL (expected)" if cell.expect == "fail" else "pass"
-        return Result(SUITE, cell.name, "pass", secs=run.secs), text
+        return Result(cell.suite, cell.name, "pass", secs=run.secs), text
     reasons = verdict.reasons
-    if verdict.kind == "unexpected-pass":
+    if verdict.kind == "unexpected-pass" and cell.smptest:
+        reasons = [f"UNEXPECTED PASS with smptest={cell.smptest}: the test did not detect what that step prevents"] + reasons
+    elif verdict.kind == "unexpected-pass":
         reasons = [f"UNEXPECTED PASS under futex={cell.design}: the 2002 bug did not reproduce"] + reasons
     text = "UNEXPECTED " + {"unexpected-pass": "PASS"}.get(verdict.kind, verdict.kind.upper())
-    return Result(SUITE, cell.name, "fail", "\n".join(reasons), run.secs,
+    return Result(cell.suite, cell.name, "fail", "\n".join(reasons), run.secs,
                   f"tail of the serial log ({ctx.rel(log)})", run.tail()), text
 
 
@@ -238,15 +269,15 @@ def run_native(ctx, cell, binary):
                   run.secs, f"tail of {ctx.rel(log)}", run.tail())
 
 
-def print_matrix(results):
+def print_matrix(results, smp=1):
     """The futex programs' outcome per design, after the suite's results."""
     rows = {}
     for cell, text in results:
-        if cell.design is not None and not cell.native:
+        if cell.design is not None and not cell.native and not cell.smptest:
             rows.setdefault(cell.program.name, {})[cell.design] = text
     if not rows:
         return
-    header = ["futex matrix", *guestrun.DESIGNS]
+    header = ["futex matrix" + (f" ({smp} CPUs)" if smp != 1 else ""), *guestrun.DESIGNS]
     table = [header] + [[name, *(cells.get(d, "-") for d in guestrun.DESIGNS)] for name, cells in rows.items()]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     print()

@@ -34,6 +34,7 @@ BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")   # Debian's busybox-
 BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false", "sleep")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEM = "128M"
+MAX_CPUS = 16                                     # kernel/platform/Acpi.cs MadtInfo.MaxCpus
 MIN_MEM = 8 << 20                                 # 4M panics at boot; room for init and a program beyond that
 TRACE_ALL = "all"                                 # what a bare --trace asks the kernel for
 CMDLINE_CAPACITY = 1023                           # kernel/platform/CommandLine.cs keeps 1024 bytes with the NUL
@@ -87,6 +88,8 @@ class Config:
     icount: bool = False                # guest clock = its instruction count (tools/qemu-run --icount)
     timeout: float = DEFAULT_TIMEOUT
     smp: int = 1
+    smptest: str | None = None          # steps of the sticky design switched off, for a test (smptest=)
+    repeat: int = 1                     # init runs the list this many times (repeat=; tools/stress)
     env: list[str] = dataclasses.field(default_factory=list)    # NAME=VALUE for every program
     kernel_log: str | None = None       # the kernel's lines go to this file, not the console
     extra_files: list = dataclasses.field(default_factory=list)   # more initramfs members: (name, mode, bytes)
@@ -105,8 +108,12 @@ class Config:
         """Raises UsageError for anything the kernel cannot run, with every
         problem found (not just the first)."""
         problems = []
-        if self.smp != 1:
-            problems.append(f"--smp={self.smp}: SMP is not supported yet (only --smp=1)")
+        if not 1 <= self.smp <= MAX_CPUS:
+            problems.append(f"--smp={self.smp}: expected 1 to {MAX_CPUS} CPUs")
+        if self.smptest is not None and not re.fullmatch(r"(no-eager-wp|no-cow-break)(,(no-eager-wp|no-cow-break))*", self.smptest):
+            problems.append(f"--smptest={self.smptest!r}: expected no-eager-wp and/or no-cow-break")
+        if self.repeat < 1:
+            problems.append(f"repeat={self.repeat}: expected at least 1 round")
         if self.futex is not None and self.futex not in DESIGNS:
             problems.append(f"--futex={self.futex}: expected one of {', '.join(DESIGNS)}")
         if self.trace is not None and not re.fullmatch(r"[^\s,=]+", self.trace):
@@ -199,6 +206,10 @@ class Config:
             words.append(f"trace={self.trace}")
         if self.log:
             words.append(f"log={self.log}")
+        if self.smptest:
+            words.append(f"smptest={self.smptest}")
+        if self.repeat > 1:
+            words.append(f"repeat={self.repeat}")
         if self.kernel_log:
             words.append(KERNEL_CONSOLE)
         words.append("acct")            # the kernel's acct lines, for the leak check
@@ -278,7 +289,7 @@ def boot(cfg, log_path=None, echo=None, cwd=None, keep_stdin=False, feed=None, f
             open(cfg.kernel_log, "wb").close()
         argv = qemu.argv(cfg.qemu_run, cfg.kernel, cfg.cmdline(), timeout=cfg.timeout, mem=cfg.mem,
                          initrd=f"/proc/self/fd/{fd}", machine=cfg.machine, icount=cfg.icount,
-                         klog=cfg.kernel_log, terminal=terminal)
+                         klog=cfg.kernel_log, terminal=terminal, smp=cfg.smp)
         # qemu-run's timeout sends SIGTERM, then SIGKILL 5 s later; ours only
         # fires if that machinery itself hangs.
         run = run_logged(argv, cfg.timeout + 15, log_path, cwd=cwd, env=env, echo=echo, keep_stdin=keep_stdin,

@@ -11,7 +11,7 @@ EXIT_NAMES = {33: "success", 35: "failure", 37: "kernel panic", 124: "timeout", 
 
 
 def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, machine=None, gdb=False,
-         klog=None, terminal=False, icount=False):
+         klog=None, terminal=False, icount=False, smp=None):
     """The tools/qemu-run command line for one boot; every boot the tools make
     is built here (`cmdline`: the kernel command line, a list of words)."""
     words = [qemu_run]
@@ -21,6 +21,8 @@ def argv(qemu_run, kernel, cmdline=(), timeout=None, mem=None, initrd=None, mach
         words += ["--mem", mem]
     if machine:
         words += ["--machine", machine]
+    if smp and smp != 1:
+        words += ["--smp", str(smp)]
     if initrd:
         words += ["--initrd", initrd]
     if gdb:

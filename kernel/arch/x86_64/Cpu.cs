@@ -21,6 +21,7 @@ namespace Sticky.Arch
         [RuntimeImport("*", "cpu_irq_save")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong SaveAndDisableInterrupts();
         [RuntimeImport("*", "cpu_irq_restore")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void RestoreInterrupts(ulong flags);
         [RuntimeImport("*", "cpu_read_cr0")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr0();
+        [RuntimeImport("*", "cpu_write_cr0")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteCr0(ulong value);
         [RuntimeImport("*", "cpu_read_cr2")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr2();
         [RuntimeImport("*", "cpu_read_cr3")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern ulong ReadCr3();
         [RuntimeImport("*", "cpu_write_cr3")] [MethodImpl(MethodImplOptions.InternalCall)] public static extern void WriteCr3(ulong value);

@@ -13,10 +13,14 @@ namespace Sticky.Arch
         private static void Dispatch(TrapFrame* frame)
         {
             ulong v = frame->Vector;
+            // Another CPU panicked and stops everyone (Panic): this CPU stays where it is.
+            if (v == Exceptions.Nmi && Panic.Stopping) Panic.StopThisCpu();
             if (v < 32)
                 Exceptions.Handle(frame);
             else if (v < IrqBase + 16)
                 Interrupts.HandleIrq((int)(v - IrqBase), frame);
+            else if (v < Interrupts.LocalBase + Interrupts.LocalCount)
+                Interrupts.HandleLocal((int)v, frame);
             else if (v != SpuriousVector)
                 Panic.Trap("unexpected interrupt vector", frame);
             if (frame->FromUser && ReturnToUserHook != null) ReturnToUserHook(frame);

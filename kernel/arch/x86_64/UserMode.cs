@@ -40,10 +40,14 @@ namespace Sticky.Arch
         // cheap, and switches often return to the thread whose value is loaded.
         public static void LoadFsBase(ulong value)
         {
+            ulong flags = Cpu.SaveAndDisableInterrupts();   // the MSR and its cached copy on one CPU
             PerCpu* c = Cpus.Current;
-            if (c->LoadedFsBase == value) return;
-            Cpu.WriteMsr(Cpu.MsrFsBase, value);
-            c->LoadedFsBase = value;
+            if (c->LoadedFsBase != value)
+            {
+                Cpu.WriteMsr(Cpu.MsrFsBase, value);
+                c->LoadedFsBase = value;
+            }
+            Cpu.RestoreInterrupts(flags);
         }
 
         public static TrapFrame* FrameOf(ulong kernelStackTop) => (TrapFrame*)(kernelStackTop - TrapFrame.Size);

@@ -26,6 +26,7 @@ public class FutexPinTests : MemoryTest
     {
         int n = _table.Wake(FutexKeys.ForPrivate(design, frame, Space, va, privateOp: true), count, FutexOp.BitsetMatchAny, out FutexWaiter woken);
         for (FutexWaiter w = woken; w != null; w = w.NextInChain) FutexPins.Release(M.Frames, w);
+        while (woken != null) { FutexWaiter next = woken.NextInChain; FutexTable.Finish(woken); woken = next; }
         return n;
     }
 

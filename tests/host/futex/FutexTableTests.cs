@@ -105,11 +105,14 @@ public class FutexTableTests
     }
 
     [Fact]
-    public void Remove_AfterWake_ReturnsFalse()
+    public void Remove_AfterWake_ReturnsFalse_OnceTheWakerHasFinished()
     {
         FutexWaiter w = Wait(A, "t1");
         Assert.Equal(1, _table.Wake(A, 1, FutexOp.BitsetMatchAny, out _));
         Assert.False(w.Queued);
+        Assert.Equal(_table.BucketIndexOf(A), w.Bucket);            // still the waker's
+        Assert.Throws<System.InvalidOperationException>(() => _table.Remove(w));   // cannot happen under the bucket lock
+        FutexTable.Finish(w);
         Assert.Equal(-1, w.Bucket);
         Assert.False(_table.Remove(w));
     }

@@ -54,8 +54,10 @@ public unsafe class StickyForkTests : MemoryTest
         Assert.Equal(child.RegionAt(0).LeafFlags, c.Flags & ~(PageFlags.Accessed | PageFlags.Dirty));
         for (int i = 0; i < (int)Page; i++) Assert.Equal((byte)(i * 13 + 5), M.Bytes(c.Frame)[i]);
 
-        // Write-protected, then restored: two invalidations of the parent's page.
-        Assert.Equal(2, InvalidationsOf(Data));
+        // Write-protected (one invalidation, one flush for the whole fork), then
+        // given its write permission back without one (more permissive: no flush).
+        Assert.Equal(1, InvalidationsOf(Data));
+        Assert.Equal(1, M.TlbLog.Flushes);
 
         // The unpinned page beside it is shared copy-on-write as usual.
         Assert.True(Pte(parent, Data + Page).IsCow);
@@ -77,30 +79,54 @@ public unsafe class StickyForkTests : MemoryTest
     }
 
     [Fact]
-    public void EagerCopy_HappensWhileTheParentsPteIsWriteProtected()
+    public void EagerCopy_HappensWhileTheParentsPteIsWriteProtected_AfterAFlush()
     {
         var probe = new PteProbe();
-        var parent = AddressSpace<SimulatedMemory, ProbingTlb>.Create(M.Ram, new ProbingTlb(probe), M.Frames, FrameNumber.None);
+        var parent = AddressSpace<ProbingMemory, ProbingTlb>.Create(new ProbingMemory(M.Ram, probe), new ProbingTlb(probe),
+                                                                   M.Frames, FrameNumber.None);
         probe.Space = parent;
         parent.AddRegion(At(Data), Page, Protection.ReadWrite);
         Assert.Equal(FaultVerdict.Handled, parent.ResolvePage(At(Data), forWrite: true, out FrameNumber frame));
         M.Frames.Pin(frame);
         probe.Seen.Clear();
-        probe.Marker = M.Bytes(frame);
+        probe.Frame = frame;
 
         var child = parent.Fork(copyPinnedEagerly: true);
 
-        // Each invalidation, with the parent's PTE as it was when it was made:
-        // read-only (protected for the copy), then writable again (restored).
-        Assert.Equal(new[] { (Data, false), (Data, true) }, probe.Seen);
-        // And the copy was made between the two: it holds the mark left while
-        // the PTE was read-only, not the one left at the restore (which only
-        // the parent's frame has).
+        // Each TLB call, and the copy's read of the pinned frame, with the
+        // parent's PTE as it was then: write-protected, flushed (on every CPU),
+        // copied, all while read-only; the final flush finds it writable again.
+        Assert.Equal(new[] { ("invalidate", Data, false), ("flush", Data, false), ("copy", Data, false), ("flush", Data, true) },
+                     probe.Seen);
         child.Table.GetEntry(At(Data), out PageTableEntry copy);
-        Assert.Equal(PteProbe.WhileReadOnly, M.Bytes(copy.Frame)[0]);
-        Assert.Equal(PteProbe.AtRestore, M.Bytes(frame)[0]);
+        Assert.True(copy.IsPresent);
+        Assert.NotEqual(frame, copy.Frame);
         M.Frames.Unpin(frame);
         parent.Destroy();
+        child.Destroy();
+    }
+
+    [Fact]
+    public void ManyPinnedPages_OneFlushPerBatchOfSixteen()
+    {
+        var s = M.NewSpace();
+        Assert.Equal(RegionResult.Ok, s.AddRegion(At(Data), 40 * Page, Protection.ReadWrite));
+        var pinned = new List<FrameNumber>();
+        for (ulong i = 0; i < 40; i++)
+        {
+            Poke(M, s, Data + i * Page, (byte)i);
+            if (i % 2 == 0) { pinned.Add(FrameAt(s, Data + i * Page)); M.Frames.Pin(pinned[^1]); }
+        }
+        M.TlbLog.Clear();
+        var child = Fork(s, eager: true);
+        Assert.Equal(2, M.TlbLog.Flushes);                      // 20 pinned pages: a batch of 16, then the rest with the COW ones
+        for (ulong i = 0; i < 40; i++)
+        {
+            Assert.Equal((byte)i, Peek(M, child, Data + i * Page));
+            Assert.Equal(i % 2 == 1, Pte(s, Data + i * Page).IsCow);   // pinned pages stay the parent's, writable
+        }
+        foreach (FrameNumber f in pinned) M.Frames.Unpin(f);
+        s.Destroy();
         child.Destroy();
     }
 
@@ -207,27 +233,42 @@ public unsafe class StickyForkTests : MemoryTest
     }
 }
 
-// Records, at every TLB invalidation, whether the probed space's PTE for that
-// page was writable at that moment, and stamps a mark saying which into the
-// byte at Marker (if set), so a copy of the page shows when it was made.
+// Records, at every TLB call and whenever the frame at `Frame` is mapped for
+// reading (the eager copy), whether the probed space's PTE for the page at
+// Watched was writable at that moment.
 public sealed unsafe class PteProbe
 {
-    public const byte WhileReadOnly = 0xA1, AtRestore = 0xB2;
+    public AddressSpace<ProbingMemory, ProbingTlb> Space;
+    public readonly List<(string call, ulong page, bool writable)> Seen = new();
+    public FrameNumber Frame = FrameNumber.None;
+    public ulong Watched = 0x40_0000;
+    private bool _inside;                   // a page-table walk of our own maps memory too
 
-    public AddressSpace<SimulatedMemory, ProbingTlb> Space;
-    public readonly List<(ulong page, bool writable)> Seen = new();
-    public byte* Marker;
-
-    // A full flush shows as this page, read-only: no eager copy may rely on one.
-    public const ulong AllPages = ulong.MaxValue;
-    public void RecordAll() => Seen.Add((AllPages, false));
-
-    public void Record(VirtualAddress page)
+    private bool WatchedIsWritable()
     {
-        Space.Table.GetEntry(page, out PageTableEntry pte);
-        Seen.Add((page.Value, pte.IsWritable));
-        if (Marker != null) *Marker = pte.IsWritable ? AtRestore : WhileReadOnly;
+        _inside = true;
+        Space.Table.GetEntry(new VirtualAddress(Watched), out PageTableEntry pte);
+        _inside = false;
+        return pte.IsWritable;
     }
+
+    public void Record(VirtualAddress page) => Seen.Add(("invalidate", page.Value, WatchedIsWritable()));
+    public void RecordAll() => Seen.Add(("invalidate-all", Watched, WatchedIsWritable()));
+    public void RecordFlush() => Seen.Add(("flush", Watched, WatchedIsWritable()));
+
+    public void Mapped(PhysicalAddress a)
+    {
+        if (_inside || Space == null || Frame.IsNone || a.Value != Frame.Address.Value) return;
+        Seen.Add(("copy", Watched, WatchedIsWritable()));
+    }
+}
+
+public readonly unsafe struct ProbingMemory : IPhysicalMemory
+{
+    private readonly SimulatedMemory _ram;
+    private readonly PteProbe _probe;
+    public ProbingMemory(SimulatedMemory ram, PteProbe probe) { _ram = ram; _probe = probe; }
+    public byte* Map(PhysicalAddress address) { _probe.Mapped(address); return _ram.Map(address); }
 }
 
 public readonly struct ProbingTlb : ITlb
@@ -236,4 +277,5 @@ public readonly struct ProbingTlb : ITlb
     public ProbingTlb(PteProbe probe) { _probe = probe; }
     public void InvalidatePage(VirtualAddress page) => _probe.Record(page);
     public void InvalidateAll() => _probe.RecordAll();
+    public void Flush() => _probe.RecordFlush();
 }

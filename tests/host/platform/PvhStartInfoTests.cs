@@ -16,6 +16,7 @@ public unsafe class PvhStartInfoTests
         Put32(m, 0, magic); Put32(m, 4, version);
         Put32(m, 12, 1); Put64(m, 16, 0x100);            // one module, list at 0x100
         Put64(m, 24, 0x200);                             // command line at 0x200
+        Put64(m, 32, 0xf34d0);                           // ACPI RSDP
         Put64(m, 40, 0x300); Put32(m, 48, 2);            // two memory-map entries at 0x300
         Put64(m, 0x100, 0x4000000); Put64(m, 0x108, 12345);
         var cmd = System.Text.Encoding.ASCII.GetBytes("test=list\0");
@@ -37,6 +38,7 @@ public unsafe class PvhStartInfoTests
             Assert.Equal(12345UL, info.InitrdLength);
             Assert.Equal(2, info.Memory.Count);
             Assert.Equal(0x8000000UL, info.Memory.HighestUsableEnd());
+            Assert.Equal(0xf34d0UL, info.RsdpAddress);
         }
     }
 

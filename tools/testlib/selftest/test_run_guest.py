@@ -205,7 +205,9 @@ class RunGuest(unittest.TestCase):
     def test_bad_requests(self):
         good, text = self.prog("good"), self.write(os.path.join(self.tmp, "notes.txt"), "just text\n")
         for args, messages in [
-                (["--smp=2", good], ["SMP is not supported yet"]),
+                (["--smp=0", good], ["expected 1 to 16 CPUs"]),
+                (["--smp=17", good], ["expected 1 to 16 CPUs"]),
+                (["--smptest=no-magic", good], ["expected no-eager-wp and/or no-cow-break"]),
                 (["--futex=magic", good], ["invalid choice: 'magic'"]),
                 (["--timeout=soon", good], ["invalid float value: 'soon'"]),
                 (["--mem=garbage", good], ["--mem='garbage': expected a size such as 128M"]),

@@ -22,6 +22,16 @@ atomic_add32:               ; (int* p, int delta) -> new
     add eax, esi
     ret
 
+global atomic_and32
+atomic_and32:               ; (int* p, int mask)
+    lock and [rdi], esi
+    ret
+
+global atomic_or32
+atomic_or32:                ; (int* p, int bits)
+    lock or [rdi], esi
+    ret
+
 global atomic_add64
 atomic_add64:               ; (long* p, long delta) -> new
     mov rax, rsi

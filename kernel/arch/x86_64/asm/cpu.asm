@@ -99,6 +99,11 @@ cpu_read_cr0:
     mov rax, cr0
     ret
 
+global cpu_write_cr0
+cpu_write_cr0:
+    mov cr0, rdi
+    ret
+
 global cpu_read_cr2
 cpu_read_cr2:
     mov rax, cr2
@@ -156,6 +161,11 @@ cpu_rdtsc:
 global cpu_percpu_self
 cpu_percpu_self:            ; -> this CPU's PerCpu (its first field points at itself)
     mov rax, [gs:0]
+    ret
+
+global cpu_current_thread
+cpu_current_thread:         ; -> PerCpu.CurrentThread: one load, so a thread that
+    mov rax, [gs:24]        ; moves to another CPU right after still read its own
     ret
 
 global cpu_read_rbp
