@@ -61,6 +61,7 @@ namespace Sticky
             Sticky.Io.PollWait.Init();
             Sticky.Io.FileLocks.Init();
             Sticky.Net.Inet.Init();
+            Sticky.Proc.MembarrierIpi.Init();
 
             // The boot thread's work is done: init becomes runnable in the same
             // step in which the boot thread sleeps for good, so nothing above is

@@ -154,7 +154,9 @@ namespace Sticky.Proc
             t.Put("\nSigBlk:\t"); t.Hex(Blocked(p), 16);
             t.Put("\nSigIgn:\t"); t.Hex(Ignored(p), 16);
             t.Put("\nSigCgt:\t"); t.Hex(Caught(p), 16);
-            t.Put("\nCpus_allowed:\t1\nCpus_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+            t.Put("\nCpus_allowed:\t"); t.Hex(Sticky.Sys.SysStartup.OnlineCpuMask, 1);
+            t.Put("\nCpus_allowed_list:\t"); ProcText.CpuList(t);
+            t.Put("\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
         }
 
         private static void Ids(TextBuffer t, int real, int effective, int saved, int fs)

@@ -28,7 +28,7 @@ namespace Sticky.Proc
                 case ProcNode.Loadavg: Loadavg(t); break;
                 case ProcNode.SystemStat: SystemStat(t); break;
                 case ProcNode.Version: Version(t); break;
-                case ProcNode.CpusOnline: case ProcNode.CpusPossible: case ProcNode.CpusPresent: t.Put("0\n"); break;   // one CPU
+                case ProcNode.CpusOnline: case ProcNode.CpusPossible: case ProcNode.CpusPresent: CpuList(t); t.Put((byte)'\n'); break;
                 default: ok = ProcProcessText.Make(file.Node, file.Pid, t); break;
             }
             if (ok) return t;
@@ -73,7 +73,22 @@ namespace Sticky.Proc
 
         // ---- the CPU -----------------------------------------------------------
 
+        // The CPUs that are up, as Linux's cpulist: "0", or "0-3".
+        public static int CpuCount => Cpus.Count < 1 ? 1 : Cpus.Count;
+
+        public static void CpuList(TextBuffer t)
+        {
+            t.Put((byte)'0');
+            if (CpuCount > 1) { t.Put((byte)'-'); t.Dec(CpuCount - 1); }
+        }
+
+        // One block per CPU that is up; they are alike but for their numbers.
         private static void Cpuinfo(TextBuffer t)
+        {
+            for (int cpu = 0; cpu < CpuCount; cpu++) CpuinfoBlock(t, cpu);
+        }
+
+        private static void CpuinfoBlock(TextBuffer t, int cpu)
         {
             uint* r = stackalloc uint[4];
             Cpu.CpuId(0, 0, r);
@@ -85,7 +100,8 @@ namespace Sticky.Proc
             uint family = (signature >> 8) & 0xF, model = (signature >> 4) & 0xF;
             if (family == 0xF) family += (signature >> 20) & 0xFF;
             if (family >= 6) model |= ((signature >> 16) & 0xF) << 4;
-            t.Put("processor\t: 0\nvendor_id\t: "); t.Put(vendor, 12);
+            t.Put("processor\t: "); t.Dec(cpu);
+            t.Put("\nvendor_id\t: "); t.Put(vendor, 12);
             t.Put("\ncpu family\t: "); t.Dec(family);
             t.Put("\nmodel\t\t: "); t.Dec(model);
             t.Put("\nmodel name\t: "); BrandString(t);
@@ -93,7 +109,11 @@ namespace Sticky.Proc
             ulong khz = Clock.TscKiloHertz;
             t.Put("\ncpu MHz\t\t: "); t.Dec(khz / 1000); t.Put((byte)'.');
             t.Put((byte)('0' + (int)(khz % 1000 / 100))); t.Put((byte)('0' + (int)(khz % 100 / 10))); t.Put((byte)('0' + (int)(khz % 10)));
-            t.Put("\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\nfpu\t\t: yes\ncpuid level\t: ");
+            t.Put("\nphysical id\t: 0\nsiblings\t: "); t.Dec(CpuCount);
+            t.Put("\ncore id\t\t: "); t.Dec(cpu);
+            t.Put("\ncpu cores\t: "); t.Dec(CpuCount);
+            t.Put("\napicid\t\t: "); t.Dec(Cpus.Count > cpu ? Cpus.Get(cpu)->ApicId : 0);
+            t.Put("\nfpu\t\t: yes\ncpuid level\t: ");
             t.Dec(maxLeaf);
             t.Put("\nflags\t\t:");
             for (int bit = 0; bit < 32; bit++) if ((edx1 & (1u << bit)) != 0) Flag(t, Leaf1Edx(bit));
@@ -258,7 +278,7 @@ namespace Sticky.Proc
             t.Dec(last); t.Put((byte)'\n');
         }
 
-        // CPU times are not kept: the cpu lines are zeros.
+        // CPU times are not kept: the cpu lines are zeros, one per CPU that is up; ctxt counts thread switches.
         private static void SystemStat(TextBuffer t)
         {
             int runnable = 0, blocked = 0;
@@ -270,7 +290,11 @@ namespace Sticky.Proc
             }
             int last = Scheduler.NextId - 1;
             Scheduler.Unlock(flags);
-            t.Put("cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime ");
+            t.Put("cpu  0 0 0 0 0 0 0 0 0 0\n");
+            for (int cpu = 0; cpu < CpuCount; cpu++) { t.Put("cpu"); t.Dec(cpu); t.Put(" 0 0 0 0 0 0 0 0 0 0\n"); }
+            t.Put("intr 0\nctxt ");
+            t.Dec(Scheduler.Switches);
+            t.Put("\nbtime ");
             t.Dec(SysTime.BootRealtimeNs / 1_000_000_000);
             t.Put("\nprocesses "); t.Dec(last);
             t.Put("\nprocs_running "); t.Dec(runnable);

@@ -84,11 +84,10 @@ namespace Sticky.Sys
             return all;
         }
 
-        // membarrier(2), as Linux 6.1 answers it without rseq. With one CPU
-        // the calling thread's own syscall is the barrier every other thread
-        // will pass before it runs again; an SMP kernel must interrupt the
-        // CPUs running the process instead. The private commands need
-        // registration first (EPERM).
+        // membarrier(2), as Linux 6.1 answers it without rseq: the other CPUs
+        // running the process's threads (private) or any user thread (global)
+        // each pass a full barrier before the call returns (MembarrierIpi).
+        // The private commands need registration first (EPERM).
         private const int CMD_QUERY = 0, CMD_GLOBAL = 1, CMD_GLOBAL_EXPEDITED = 2, CMD_REGISTER_GLOBAL_EXPEDITED = 4,
             CMD_PRIVATE_EXPEDITED = 8, CMD_REGISTER_PRIVATE_EXPEDITED = 16, CMD_PRIVATE_EXPEDITED_SYNC_CORE = 32,
             CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 64;
@@ -103,22 +102,16 @@ namespace Sticky.Sys
             switch (command)
             {
                 case CMD_QUERY: return Supported;
-                case CMD_GLOBAL: case CMD_GLOBAL_EXPEDITED: Barrier(); return 0;
+                case CMD_GLOBAL: case CMD_GLOBAL_EXPEDITED: MembarrierIpi.Run(null); return 0;
                 case CMD_REGISTER_GLOBAL_EXPEDITED: case CMD_REGISTER_PRIVATE_EXPEDITED: case CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
-                    p.MembarrierRegistered |= command;
+                    fixed (int* registered = &p.MembarrierRegistered) Atomic.Or(registered, command);   // threads may register at once
                     return 0;
                 case CMD_PRIVATE_EXPEDITED: case CMD_PRIVATE_EXPEDITED_SYNC_CORE:
                     if ((p.MembarrierRegistered & (command << 1)) == 0) return -Errno.EPERM;
-                    Barrier();
+                    MembarrierIpi.Run(p);
                     return 0;
                 default: return -Errno.EINVAL;
             }
-        }
-
-        private static void Barrier()
-        {
-            int fence = 0;
-            Atomic.Add(&fence, 0);   // a locked instruction: a full fence
         }
     }
 }

@@ -56,16 +56,20 @@ namespace Sticky.Sys
             }
         }
 
-        // getcpu(cpu, node, cache): CPU 0 on node 0; either pointer may be null.
+        // getcpu(cpu, node, cache): the CPU, on node 0; either pointer may be null.
         public static long GetCpu(ulong cpu, ulong node)
         {
-            if (cpu != 0 && !UserMemory.Write(cpu, 0u)) return -Errno.EFAULT;
+            // The CPU this thread ran on a moment ago (it may have moved since, as on Linux).
+            uint current = Sticky.Arch.Cpus.Count > 1 ? (uint)Sticky.Arch.Cpus.Current->CpuId : 0;
+            if (cpu != 0 && !UserMemory.Write(cpu, current)) return -Errno.EFAULT;
             if (node != 0 && !UserMemory.Write(node, 0u)) return -Errno.EFAULT;
             return 0;
         }
 
         // sched_setaffinity(pid, len, mask): a mask with no online CPU is
-        // EINVAL; the one CPU runs everything, so a valid mask changes nothing.
+        // EINVAL. A valid mask is accepted but not kept: one run queue feeds
+        // every CPU, and a thread runs wherever it is picked up (getaffinity
+        // still says all of them).
         public static long SetAffinity(int pid, ulong length, ulong mask)
         {
             if (pid < 0) return -Errno.ESRCH;
