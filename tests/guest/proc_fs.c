@@ -396,6 +396,10 @@ static void test_machine(void)
     slurp("/proc/cpuinfo");
     expect_true(strncmp(text, "processor\t: 0\n", 14) == 0);
     expect_true(strstr(text, "\nflags\t\t:") != NULL);
+    long processors = 0;
+    for (const char *at = text; (at = strstr(at, "processor\t: ")) != NULL; at++)
+        processors++;
+    expect_eq(processors, sysconf(_SC_NPROCESSORS_ONLN));   /* a block per CPU that is up */
     slurp("/proc/stat");
     expect_true(strncmp(text, "cpu ", 4) == 0);
     expect_true(strstr(text, "\nbtime ") != NULL);
