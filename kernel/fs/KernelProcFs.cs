@@ -6,13 +6,12 @@ namespace Sticky.Fs
     // What /proc's tree (ProcTree.cs) asks about processes, from the process
     // table. Called with the file-system lock held; takes the scheduler lock
     // inside it (the order is file-system lock, scheduler lock, then a file
-    // table's lock), and never takes a reference to a file (its release could
-    // end it, which takes the file-system lock again).
+    // table's lock: docs/locking.md), and never takes a reference to a file
+    // (its release could end it, which takes the file-system lock again).
     //
-    // Another process's files and working directory are read under the
-    // scheduler lock with interrupts off: on one CPU its teardown cannot run
-    // meanwhile. SMP needs a hold on the process instead (its Files and Cwd
-    // are dropped outside the scheduler lock).
+    // Another process's files, working directory and executable's path are
+    // read under the scheduler lock: its teardown detaches Files and Cwd,
+    // and exec swaps ExePath, under that lock before letting the old ones go.
     public static unsafe class KernelProcFs
     {
         public static void Init()

@@ -22,8 +22,12 @@ namespace Sticky.Proc
             if (copied) KernelHeap.Free(data);   // a RAM file's copy: loaded, so no longer needed
             if (err == 0)
             {
-                if (p.ExePath != null) KernelHeap.Free(p.ExePath);
+                // /proc reads it under the scheduler lock (KernelProcFs, ProcProcessText).
+                ulong flags = Scheduler.Lock();
+                byte[] old = p.ExePath;
                 p.ExePath = exePath;
+                Scheduler.Unlock(flags);
+                if (old != null) KernelHeap.Free(old);
             }
             else if (exePath != null) KernelHeap.Free(exePath);
             return err;

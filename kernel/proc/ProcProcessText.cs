@@ -2,39 +2,83 @@ using Sticky.Exec;
 using Sticky.Fs;
 using Sticky.Mm;
 using Sticky.Signal;
+using Sticky.Arch;
 
 namespace Sticky.Proc
 {
     // The files of /proc/<pid>: stat, status, cmdline, comm, maps, in
     // Linux's formats (what ps, top and glibc's pthread_getattr_np read).
     //
-    // Made under the scheduler lock, which keeps the process in the table;
-    // its regions and memory are read with interrupts off, so on one CPU
-    // neither its mmap nor its teardown can run meanwhile. SMP needs a hold
-    // on the address space and its lock instead.
+    // Two steps, as the locks allow: the process's address space is taken
+    // under the scheduler lock as a user of it (as a vfork child is), so it
+    // outlives a teardown or exec meanwhile, and then read under its own
+    // sleeping lock (regions, sizes, argv's pages: mmap and munmap on other
+    // CPUs wait); the rest is read under the scheduler lock, which keeps the
+    // process in the table (docs/locking.md).
     public static unsafe class ProcProcessText
     {
         private const int ClockTicksPerSecond = 100;   // what times(2) and sysconf(_SC_CLK_TCK) say
         private const int TtyConsole = (5 << 8) | 1;   // /dev/console's device number, in stat's tty_nr encoding
 
+        // What is read from the address space, under its lock.
+        private struct SpaceFacts
+        {
+            public bool HasSpace;
+            public ulong VirtualBytes, ResidentPages;
+        }
+
         // False when there is no process `pid` (any more).
         public static bool Make(ProcNode node, int pid, TextBuffer t)
         {
+            // Step 1: hold the space; what step 2 needs of the process besides.
             ulong flags = Scheduler.Lock();
             Process p = Processes.FindLocked(pid);
+            AddressSpace<DirectMap, CpuTlb> space = p != null && node != ProcNode.Comm ? p.Space : null;
+            if (space != null) space.AddUser();   // p.Space is cleared before its user goes, under this lock
+            ulong argStart = p != null ? p.ArgStart : 0, argEnd = p != null ? p.ArgEnd : 0;
+            ulong brkStart = p != null ? p.BrkStart : 0, brk = p != null ? p.Brk : 0;
+            byte[] exe = p != null && node == ProcNode.Maps ? CopyOf(p.ExePath) : null;
+            Scheduler.Unlock(flags);
+            if (p == null) return false;
+
+            // Step 2: the space, under its lock.
+            var facts = new SpaceFacts();
+            if (space != null)
+            {
+                space.Tlb.State.Lock.Acquire();
+                facts.HasSpace = true;
+                for (int i = 0; i < space.RegionCount; i++) facts.VirtualBytes += space.RegionAt(i).Length;
+                facts.ResidentPages = space.ResidentPages;
+                if (node == ProcNode.Cmdline) Cmdline(space, argStart, argEnd, t);
+                if (node == ProcNode.Maps) Maps(space, brkStart, brk, exe, t);
+                space.Tlb.State.Lock.Release();
+                Processes.DropSpace(space);
+            }
+            if (exe != null) KernelHeap.Free(exe);
+            if (node == ProcNode.Cmdline || node == ProcNode.Maps) return true;
+
+            // Step 3: the rest, under the scheduler lock.
+            flags = Scheduler.Lock();
+            p = Processes.FindLocked(pid);
             if (p != null)
             {
                 switch (node)
                 {
-                    case ProcNode.Stat: Stat(p, t); break;
-                    case ProcNode.Status: Status(p, t); break;
-                    case ProcNode.Cmdline: Cmdline(p, t); break;
+                    case ProcNode.Stat: Stat(p, facts, t); break;
+                    case ProcNode.Status: Status(p, facts, t); break;
                     case ProcNode.Comm: t.Put(p.Name, p.NameLength); t.Put((byte)'\n'); break;
-                    case ProcNode.Maps: Maps(p, t); break;
                 }
             }
             Scheduler.Unlock(flags);
             return p != null;
+        }
+
+        private static byte[] CopyOf(byte[] a)
+        {
+            if (a == null) return null;
+            var copy = new byte[a.Length];
+            for (int i = 0; i < a.Length; i++) copy[i] = a[i];
+            return copy;
         }
 
         // R while a thread runs or may, S while all sleep, Z once it has exited.
@@ -44,14 +88,6 @@ namespace Sticky.Proc
             for (Thread th = p.FirstThread; th != null; th = th.NextInProcess)
                 if (th.State == ThreadState.Running || th.State == ThreadState.Runnable) return (byte)'R';
             return (byte)'S';
-        }
-
-        private static ulong VirtualBytes(Process p)
-        {
-            ulong bytes = 0;
-            if (p.Space == null) return 0;
-            for (int i = 0; i < p.Space.RegionCount; i++) bytes += p.Space.RegionAt(i).Length;
-            return bytes;
         }
 
         private static ulong Pending(Process p) =>
@@ -75,7 +111,7 @@ namespace Sticky.Proc
         }
 
         // proc(5)'s 52 fields; the CPU times and fault counts are not kept (0).
-        private static void Stat(Process p, TextBuffer t)
+        private static void Stat(Process p, SpaceFacts space, TextBuffer t)
         {
             bool onTerminal = p.Sid != 0 && p.Sid == Sticky.Tty.Terminal.SessionLocked;
             Field(t, p.Pid);
@@ -93,8 +129,8 @@ namespace Sticky.Proc
             Field(t, p.LiveThreads);
             Field(t, 0);                                             // itrealvalue
             Field(t, (long)(p.StartedNs / (1_000_000_000UL / ClockTicksPerSecond)));
-            Field(t, (long)VirtualBytes(p));
-            Field(t, p.Space != null ? (long)p.Space.ResidentPages : 0);
+            Field(t, (long)space.VirtualBytes);
+            Field(t, (long)space.ResidentPages);
             t.Put((byte)' '); t.Dec(p.Limits.Soft(ResourceLimits.RSS));
             for (int i = 0; i < 5; i++) Field(t, 0);                 // startcode, endcode, startstack, kstkesp, kstkeip
             t.Put((byte)' '); t.Dec(Pending(p));
@@ -123,7 +159,7 @@ namespace Sticky.Proc
             t.Dec(value);
         }
 
-        private static void Status(Process p, TextBuffer t)
+        private static void Status(Process p, SpaceFacts space, TextBuffer t)
         {
             byte state = State(p);
             t.Put("Name:\t"); t.Put(p.Name, p.NameLength);
@@ -143,10 +179,10 @@ namespace Sticky.Proc
             t.Put("\nNSpid:\t"); t.Dec(p.Pid);
             t.Put("\nNSpgid:\t"); t.Dec(p.Pgid);
             t.Put("\nNSsid:\t"); t.Dec(p.Sid);
-            if (p.Space != null)
+            if (space.HasSpace && p.State == ProcessState.Alive)
             {
-                t.Put("\nVmSize:\t"); t.Dec(VirtualBytes(p) / 1024, 8); t.Put(" kB");
-                t.Put("\nVmRSS:\t"); t.Dec(p.Space.ResidentPages * (Paging.PageSize / 1024), 8); t.Put(" kB");
+                t.Put("\nVmSize:\t"); t.Dec(space.VirtualBytes / 1024, 8); t.Put(" kB");
+                t.Put("\nVmRSS:\t"); t.Dec(space.ResidentPages * (Paging.PageSize / 1024), 8); t.Put(" kB");
             }
             t.Put("\nThreads:\t"); t.Dec(p.LiveThreads);
             t.Put("\nSigQ:\t0/128\nSigPnd:\t"); t.Hex(p.FirstThread != null ? p.FirstThread.SigPending.Set : 0, 16);
@@ -169,15 +205,15 @@ namespace Sticky.Proc
             for (int shift = 9; shift >= 0; shift -= 3) t.Put((byte)('0' + (int)((value >> shift) & 7)));
         }
 
-        // argv as exec left it in the process's memory, NUL after each; empty for a zombie.
-        private static void Cmdline(Process p, TextBuffer t)
+        // argv as exec left it in the process's memory, NUL after each; empty for a zombie. Space lock held.
+        private static void Cmdline(AddressSpace<DirectMap, CpuTlb> space, ulong argStart, ulong argEnd, TextBuffer t)
         {
-            if (p.Space == null || p.ArgEnd <= p.ArgStart) return;
-            for (ulong at = p.ArgStart; at < p.ArgEnd;)
+            if (argEnd <= argStart) return;
+            for (ulong at = argStart; at < argEnd;)
             {
                 ulong pageEnd = (at & ~(Paging.PageSize - 1)) + Paging.PageSize;
-                ulong end = pageEnd < p.ArgEnd ? pageEnd : p.ArgEnd;
-                if (!p.Space.Table.Translate(new VirtualAddress(at), out PhysicalAddress physical, out _)) return;
+                ulong end = pageEnd < argEnd ? pageEnd : argEnd;
+                if (!space.Table.Translate(new VirtualAddress(at), out PhysicalAddress physical, out _)) return;
                 byte* bytes = default(DirectMap).Map(physical);
                 t.Put(bytes, (int)(end - at));
                 at = end;
@@ -187,20 +223,19 @@ namespace Sticky.Proc
         // One line per region: range, rwxp (s for shared), offset, device,
         // inode, and a name: the executable for the regions below the heap
         // (its segments), [heap], [stack]. A file's MAP_SHARED region has no name.
-        private static void Maps(Process p, TextBuffer t)
+        private static void Maps(AddressSpace<DirectMap, CpuTlb> space, ulong brkStart, ulong brk, byte[] exe, TextBuffer t)
         {
-            if (p.Space == null) return;
-            for (int i = 0; i < p.Space.RegionCount; i++)
+            for (int i = 0; i < space.RegionCount; i++)
             {
-                Region r = p.Space.RegionAt(i);
+                Region r = space.RegionAt(i);
                 t.Hex(r.Start.Value, 8); t.Put((byte)'-'); t.Hex(r.End.Value, 8); t.Put((byte)' ');
                 t.Put((r.Protection & Protection.Read) != 0 ? (byte)'r' : (byte)'-');
                 t.Put((r.Protection & Protection.Write) != 0 ? (byte)'w' : (byte)'-');
                 t.Put((r.Protection & Protection.Execute) != 0 ? (byte)'x' : (byte)'-');
                 t.Put(r.IsShared ? (byte)'s' : (byte)'p');
                 t.Put(" 00000000 00:00 0");
-                if (r.End.Value <= p.BrkStart && p.ExePath != null) { t.PadTo(73); t.Put(p.ExePath, p.ExePath.Length); }
-                else if (r.Start.Value == p.BrkStart && p.Brk > p.BrkStart) { t.PadTo(73); t.Put("[heap]"); }
+                if (r.End.Value <= brkStart && exe != null) { t.PadTo(73); t.Put(exe, exe.Length); }
+                else if (r.Start.Value == brkStart && brk > brkStart) { t.PadTo(73); t.Put("[heap]"); }
                 else if (r.Start.Value < ProgramLoader.StackTop && ProgramLoader.StackTop <= r.End.Value) { t.PadTo(73); t.Put("[stack]"); }
                 t.Put((byte)'\n');
             }
