@@ -6,7 +6,9 @@ namespace Sticky.Sys
     // (effective uid 0, which holds CAP_SETUID and CAP_SETGID) may set any
     // ids; anyone else only ids it already has (EPERM). An id of -1 means
     // "unchanged" where Linux says so, and is EINVAL for setuid/setgid.
-    // The filesystem id follows the effective one.
+    // The filesystem id follows the effective one. Changes are made under
+    // the scheduler lock: the ids are the process's, shared by its threads
+    // (which libcs set all at once), and /proc reads them under it.
     public static unsafe class SysIdentity
     {
         private const int Unchanged = -1;
@@ -18,6 +20,14 @@ namespace Sticky.Sys
 
         // setuid(2) / setgid(2).
         public static long SetId(int id, bool group)
+        {
+            ulong flags = Scheduler.Lock();
+            long result = SetIdLocked(id, group);
+            Scheduler.Unlock(flags);
+            return result;
+        }
+
+        private static long SetIdLocked(int id, bool group)
         {
             if (id == Unchanged) return -Errno.EINVAL;
             ref Credentials c = ref Processes.Current.Creds;
@@ -33,6 +43,14 @@ namespace Sticky.Sys
 
         // setreuid(2) / setregid(2).
         public static long SetReId(int real, int effective, bool group)
+        {
+            ulong flags = Scheduler.Lock();
+            long result = SetReIdLocked(real, effective, group);
+            Scheduler.Unlock(flags);
+            return result;
+        }
+
+        private static long SetReIdLocked(int real, int effective, bool group)
         {
             ref Credentials c = ref Processes.Current.Creds;
             ref int r = ref group ? ref c.Gid : ref c.Uid;
@@ -55,6 +73,14 @@ namespace Sticky.Sys
 
         // setresuid(2) / setresgid(2).
         public static long SetResId(int real, int effective, int saved, bool group)
+        {
+            ulong flags = Scheduler.Lock();
+            long result = SetResIdLocked(real, effective, saved, group);
+            Scheduler.Unlock(flags);
+            return result;
+        }
+
+        private static long SetResIdLocked(int real, int effective, int saved, bool group)
         {
             ref Credentials c = ref Processes.Current.Creds;
             ref int r = ref group ? ref c.Gid : ref c.Uid;
@@ -83,6 +109,14 @@ namespace Sticky.Sys
         // setfsuid(2) / setfsgid(2): the old id, whether or not the change was allowed.
         public static long SetFsId(int id, bool group)
         {
+            ulong flags = Scheduler.Lock();
+            long result = SetFsIdLocked(id, group);
+            Scheduler.Unlock(flags);
+            return result;
+        }
+
+        private static long SetFsIdLocked(int id, bool group)
+        {
             ref Credentials c = ref Processes.Current.Creds;
             ref int fs = ref group ? ref c.Fsgid : ref c.Fsuid;
             int old = fs;
@@ -110,8 +144,10 @@ namespace Sticky.Sys
             if (!c.IsRoot) return -Errno.EPERM;
             int* groups = stackalloc int[Credentials.MaxGroups];
             if (!UserMemory.CopyIn(groups, list, (ulong)size * 4)) return -Errno.EFAULT;
+            ulong flags = Scheduler.Lock();
             for (int i = 0; i < size; i++) c.Groups[i] = groups[i];
             c.GroupCount = size;
+            Scheduler.Unlock(flags);
             return 0;
         }
     }

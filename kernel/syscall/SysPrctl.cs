@@ -63,8 +63,10 @@ namespace Sticky.Sys
                 if (b == 0) break;
                 name[n] = b;
             }
+            ulong flags = Scheduler.Lock();   // /proc reads it under the lock
             for (int i = 0; i < n; i++) p.Name[i] = name[i];
             p.NameLength = n;
+            Scheduler.Unlock(flags);
             return 0;
         }
 
