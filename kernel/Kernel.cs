@@ -59,6 +59,9 @@ namespace Sticky
             Sticky.Proc.RealTimers.Start();   // alarm, setitimer (before any program: the accounting baseline includes it)
             Sticky.Tty.Terminal.Init();
             Sticky.Io.PollWait.Init();
+            Sticky.Io.FileLocks.Init();
+            Sticky.Net.Inet.Init();
+            Sticky.Proc.MembarrierIpi.Init();
 
             // The boot thread's work is done: init becomes runnable in the same
             // step in which the boot thread sleeps for good, so nothing above is

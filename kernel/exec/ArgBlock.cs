@@ -15,6 +15,21 @@ namespace Sticky.Exec
         public int Used, ArgCount, EnvCount;
         public int Capacity => Bytes.Length;
 
+        // The argv strings' bytes with their NULs (they come first).
+        public int ArgBytes
+        {
+            get
+            {
+                int at = 0;
+                for (int n = 0; n < ArgCount; n++)
+                {
+                    while (Bytes[at] != 0) at++;
+                    at++;
+                }
+                return at;
+            }
+        }
+
         // `capacity`: the total of the strings' lengths plus their NULs (at most MaxBytes).
         public ArgBlock(int capacity) { Bytes = new byte[capacity > 0 ? capacity : 1]; }
 

@@ -14,6 +14,15 @@ namespace Sticky.Fs
         public readonly ulong Device;
         public readonly bool ReadOnly;
         public readonly FrameTable Frames;   // a RAM file's pages come from here
+        // What statfs and /proc/mounts call it: Linux's type name, its magic
+        // number, and the device name a mount table shows.
+        public string Type = "ramfs", Source = "none";
+        public long Magic = RamfsMagic;
+        // /proc and /sys: made by the kernel, no names can be added (ENOENT)
+        // or taken away (EPERM), as Linux's proc answers.
+        public bool Synthetic;
+
+        public const long RamfsMagic = 0x858458f6, TmpfsMagic = 0x01021994, ProcMagic = 0x9fa0, SysfsMagic = 0x62656572;
         private ulong _nextIno;
 
         // Live inodes (the leak check counts them).
@@ -42,7 +51,7 @@ namespace Sticky.Fs
             inode.Fs = this;
             inode.Ino = ++_nextIno;
             inode.Permissions = permissions & 0xFFF;
-            inode.ModifiedNs = inode.ChangedNs = Now;
+            inode.ModifiedNs = inode.ChangedNs = inode.AccessedNs = Now;
             InodeCount++;
             return inode;
         }

@@ -69,7 +69,7 @@ namespace Sticky.Fs
         private static void Stamp(Inode inode, in CpioEntry e)
         {
             inode.Permissions = e.Mode & 0xFFF;
-            inode.ModifiedNs = inode.ChangedNs = (long)e.Mtime * 1_000_000_000L;
+            inode.ModifiedNs = inode.ChangedNs = inode.AccessedNs = (long)e.Mtime * 1_000_000_000L;
         }
     }
 }

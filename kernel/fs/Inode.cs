@@ -7,13 +7,13 @@ namespace Sticky.Fs
     // The character devices under /dev.
     public enum DeviceKind : byte { None, Null, Zero, Full, Random, Console }
 
-    // One file-system object. Every inode has exactly one name (there are no
-    // hard links), so its name and parent directory live here.
+    // One file-system object. A directory has exactly one name, kept here
+    // with its parent; a file may have several (hard links: the directory
+    // entries own the names, Links counts them).
     //
     // Lifetime: an inode of a writable file system is freed when it has no name
-    // (unlinked, Linked == false) and nothing refers to it (Users == 0: open
-    // files, working directories, a syscall using it). Initramfs inodes live
-    // for the life of the kernel.
+    // (Links == 0) and nothing refers to it (Users == 0: open files, working
+    // directories, a syscall using it). Initramfs inodes live for the life of the kernel.
     public abstract unsafe class Inode
     {
         public InodeKind Kind;
@@ -21,10 +21,22 @@ namespace Sticky.Fs
         public ulong Ino;
         public uint Permissions;            // the low 12 bits of st_mode
         public long ModifiedNs, ChangedNs;  // realtime ns; access time is the modification time
-        public Directory Parent;            // null for the root (and once unlinked)
-        public byte[] Name;                 // null for the root
-        public bool Linked = true;
+        public Directory Parent;            // a directory's parent; null for the root (and once removed)
+        public byte[] Name;                 // the name it was made with (a directory's only name); null for the root
+        public int Links;                   // directory entries naming it (st_nlink of a file)
+        public bool Linked => Links > 0 || Generated || (Parent == null && IsDirectory && Name == null);   // the root is always linked
         public int Users;
+        public uint Uid, Gid;               // chown records them; nothing checks them (everyone is root)
+        public long AccessedNs;             // utimensat sets it; reads do not move it (as noatime)
+
+        // /proc and /sys (ProcTree.cs): what this inode shows, for which
+        // process and descriptor. Generated: made by a lookup, in no
+        // directory, gone when nothing uses it; Fresh while the walk that made
+        // it has not ended (NextFresh links those).
+        public ProcNode Node;
+        public int Pid, Fd;
+        public bool Generated, Fresh;
+        public Inode NextFresh;
 
         // st_mode's type bits.
         public uint TypeBits => Kind switch
@@ -78,10 +90,19 @@ namespace Sticky.Fs
 
     public sealed unsafe class Symlink : Inode
     {
-        public byte* Target;     // in the archive, not NUL-terminated
+        public byte* Target;     // in the archive, or in Owned; not NUL-terminated
         public int TargetLength;
+        public byte[] Owned;     // a symlink made by symlink(2) keeps its target here (objects never move)
         public Symlink() { Kind = InodeKind.Symlink; }
         public override ulong Size => (ulong)TargetLength;
+    }
+
+    // A file of /proc or /sys: its text is made from kernel state when it is
+    // read (Node says which), so it has no size, as on Linux.
+    public sealed class ProcFile : Inode
+    {
+        public ProcFile() { Kind = InodeKind.File; }
+        public override ulong Size => 0;
     }
 
     public sealed class DeviceNode : Inode

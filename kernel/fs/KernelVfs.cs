@@ -6,15 +6,16 @@ using Sticky.Sync;
 namespace Sticky.Fs
 {
     // The file tree of the running kernel: the initramfs as the root
-    // (read-only), a RAM file system on /tmp and one on /dev/shm, and the
-    // device nodes in /dev. One IRQ-safe lock guards the whole tree and every
+    // (read-only), a RAM file system on /tmp and one on /dev/shm, the
+    // device nodes in /dev, and /proc and /sys made from kernel state (ProcTree.cs). One IRQ-safe lock guards the whole tree and every
     // RAM file's bytes; it is never held across a user copy (syscalls move
     // data through bounce buffers) and is taken before the heap and frame locks.
     public static unsafe class Vfs
     {
         private static SpinLock _lock;
-        private static FileSystem _image, _tmp, _shm, _dev;
+        private static FileSystem _image, _tmp, _shm, _dev, _proc, _sys;
         public static Directory Root;
+        public static DeviceNode ConsoleNode;   // /dev/console: what stat says of the terminal init's descriptors hold
 
         public const int AT_FDCWD = -100;
 
@@ -22,15 +23,18 @@ namespace Sticky.Fs
         public static void Unlock(ulong flags) => _lock.ReleaseIrqRestore(flags);
 
         // Inodes alive in every file system (the leak check counts them).
-        public static int InodeCount => _image.InodeCount + _tmp.InodeCount + _shm.InodeCount + _dev.InodeCount;
+        public static int InodeCount => _image.InodeCount + _tmp.InodeCount + _shm.InodeCount + _dev.InodeCount
+                                        + _proc.InodeCount + _sys.InodeCount;
 
         public static void Init(byte* archive, ulong length)
         {
             FileSystem.Clock = &RealtimeNow;
-            _image = new FileSystem(1, true, KernelMemory.Frames);
-            _dev = new FileSystem(2, true, KernelMemory.Frames);
-            _tmp = new FileSystem(3, false, KernelMemory.Frames);
-            _shm = new FileSystem(4, false, KernelMemory.Frames);
+            _image = new FileSystem(1, true, KernelMemory.Frames) { Source = "rootfs" };
+            _dev = new FileSystem(2, true, KernelMemory.Frames) { Type = "devtmpfs", Source = "devtmpfs", Magic = FileSystem.TmpfsMagic };
+            _tmp = new FileSystem(3, false, KernelMemory.Frames) { Type = "tmpfs", Source = "tmpfs", Magic = FileSystem.TmpfsMagic };
+            _shm = new FileSystem(4, false, KernelMemory.Frames) { Type = "tmpfs", Source = "tmpfs", Magic = FileSystem.TmpfsMagic };
+            _proc = new FileSystem(20, true, null) { Type = "proc", Source = "proc", Magic = FileSystem.ProcMagic, Synthetic = true };
+            _sys = new FileSystem(21, true, null) { Type = "sysfs", Source = "sysfs", Magic = FileSystem.SysfsMagic, Synthetic = true };
             Root = InitramfsTree.Build(archive, length, _image);
             Directory dev = Mount(Root, "dev", _dev, 0x1ED);                 // 0755
             Namespace.Attach(dev, "null", new DeviceNode { Device = DeviceKind.Null }, _dev, 0x1B6);   // 0666
@@ -39,9 +43,13 @@ namespace Sticky.Fs
             Namespace.Attach(dev, "random", new DeviceNode { Device = DeviceKind.Random }, _dev, 0x1B6);
             Namespace.Attach(dev, "urandom", new DeviceNode { Device = DeviceKind.Random }, _dev, 0x1B6);
             Namespace.Attach(dev, "tty", new DeviceNode { Device = DeviceKind.Console }, _dev, 0x1B6);
-            Namespace.Attach(dev, "console", new DeviceNode { Device = DeviceKind.Console }, _dev, 0x180);   // 0600
+            ConsoleNode = Namespace.Attach(dev, "console", new DeviceNode { Device = DeviceKind.Console }, _dev, 0x180);   // 0600
             Mount(dev, "shm", _shm, 0x3FF);                                   // 01777
             Mount(Root, "tmp", _tmp, 0x3FF);
+            Directory proc = Mount(Root, "proc", _proc, 0x16D);              // 0555
+            Directory sys = Mount(Root, "sys", _sys, 0x16D);
+            ProcTree.Build(proc, sys, _proc, _sys);
+            KernelProcFs.Init();
         }
 
         // A fresh root directory of `fs` at `name` in `parent`, in place of
@@ -130,7 +138,11 @@ namespace Sticky.Fs
 
         public void End()
         {
-            if (_locked) Vfs.Unlock(_flags);
+            if (_locked)
+            {
+                ProcTree.EndWalk();   // what the walk made in /proc and nobody took
+                Vfs.Unlock(_flags);
+            }
             _locked = false;
             _dirFile?.Release();
             _dirFile = null;

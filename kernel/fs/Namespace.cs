@@ -42,14 +42,53 @@ namespace Sticky.Fs
             return inode;
         }
 
-        // unlink(2) of `target`, an entry of `parent`.
-        public static int Unlink(Directory parent, Inode target)
+        // unlink(2) of `target`, the entry `name` of `parent`.
+        public static int Unlink(Directory parent, Inode target, byte* name, int length)
         {
             if (target.IsDirectory) return -Errno.EISDIR;
+            if (parent.Fs.Synthetic) return -Errno.EPERM;
             if (parent.Fs.ReadOnly) return -Errno.EROFS;
-            parent.Remove(target);
+            parent.RemoveNamed(name, length);
             Touch(parent);
+            target.ChangedNs = FileSystem.Now;
             FreeIfUnused(target);
+            return 0;
+        }
+
+        // unlink of a file under the name it was made with.
+        public static int Unlink(Directory parent, Inode target)
+        {
+            fixed (byte* n = target.Name) return Unlink(parent, target, n, target.Name.Length);
+        }
+
+        // link(2): `target` gets the name `name` in `parent` too. Directories
+        // cannot be linked (EPERM), nor can a name cross file systems (EXDEV).
+        public static int Link(Directory parent, byte* name, int length, Inode target)
+        {
+            if (length > PathWalk.NameMax) return -Errno.ENAMETOOLONG;
+            if (target.IsDirectory) return -Errno.EPERM;
+            if (target.Fs != parent.Fs) return -Errno.EXDEV;
+            int err = CanAdd(parent, name, length);
+            if (err != 0) return err;
+            if (parent.Find(name, length) != null) return -Errno.EEXIST;
+            if (!target.Linked) return -Errno.ENOENT;
+            parent.AddNamed(target, name, length);
+            target.ChangedNs = FileSystem.Now;
+            Touch(parent);
+            return 0;
+        }
+
+        // symlink(2): a new symlink `name` in `parent` holding `target`.
+        public static int CreateSymlink(Directory parent, byte* name, int length, byte* target, int targetLength)
+        {
+            int err = CanAdd(parent, name, length);
+            if (err != 0) return err;
+            var link = parent.Fs.Adopt(new Symlink { Owned = new byte[targetLength], TargetLength = targetLength }, 0x1FF);
+            for (int i = 0; i < targetLength; i++) link.Owned[i] = target[i];
+            fixed (byte* t = link.Owned) link.Target = t;
+            Name(link, name, length);
+            parent.Add(link);
+            Touch(parent);
             return 0;
         }
 
@@ -59,6 +98,7 @@ namespace Sticky.Fs
         {
             if (!target.IsDirectory) return -Errno.ENOTDIR;
             if (target.Fs != parent.Fs) return -Errno.EBUSY;
+            if (parent.Fs.Synthetic) return -Errno.EPERM;
             if (parent.Fs.ReadOnly) return -Errno.EROFS;
             if (!((Directory)target).IsEmpty) return -Errno.ENOTEMPTY;
             parent.Remove(target);
@@ -70,8 +110,15 @@ namespace Sticky.Fs
         public const uint RenameNoReplace = 1, RenameExchange = 2;
 
         // rename(2): `source` (an entry of `from`) becomes `name` in `to`, where
-        // `existing` (or null) is now. `flags`: renameat2's NOREPLACE; EXCHANGE is EINVAL.
+        // `existing` (or null) is now; `sourceName` is source's entry in `from`.
+        // `flags`: renameat2's NOREPLACE; EXCHANGE is EINVAL.
         public static int Rename(Directory from, Inode source, Directory to, byte* name, int length, Inode existing, uint flags)
+        {
+            fixed (byte* n = source.Name) return Rename(from, source, n, source.Name.Length, to, name, length, existing, flags);
+        }
+
+        public static int Rename(Directory from, Inode source, byte* sourceName, int sourceLength, Directory to, byte* name, int length,
+            Inode existing, uint flags)
         {
             if ((flags & ~RenameNoReplace) != 0) return -Errno.EINVAL;
             if (length > PathWalk.NameMax) return -Errno.ENAMETOOLONG;
@@ -88,12 +135,17 @@ namespace Sticky.Fs
                 if (existing.IsDirectory && !((Directory)existing).IsEmpty) return -Errno.ENOTEMPTY;
             }
             if (from.Fs.ReadOnly || to.Fs.ReadOnly) return -Errno.EROFS;
-            if (existing != null) { to.Remove(existing); FreeIfUnused(existing); }
-            from.Remove(source);
+            if (existing != null)
+            {
+                if (existing.IsDirectory) to.Remove(existing); else to.RemoveNamed(name, length);
+                existing.ChangedNs = FileSystem.Now;
+                FreeIfUnused(existing);
+            }
+            from.RemoveNamed(sourceName, sourceLength);
             byte[] old = source.Name;
             Name(source, name, length);
             ObjectRelease.Release(old);
-            to.Add(source);
+            to.AddNamed(source, name, length);
             source.ChangedNs = FileSystem.Now;
             Touch(from);
             Touch(to);
@@ -113,10 +165,17 @@ namespace Sticky.Fs
         // its pages with it (a mapping of them keeps its own reference).
         private static void FreeIfUnused(Inode inode)
         {
+            if (inode.Generated)
+            {
+                // /proc's: gone with its last use, unless the walk that made it is still under way.
+                if (inode.Users == 0 && !inode.Fresh) ProcTree.Free(inode);
+                return;
+            }
             if (inode.Linked || inode.Users > 0 || inode.Fs.ReadOnly) return;
             inode.Fs.InodeCount--;
             if (inode is RamFile file && file.Data != null) file.Data.Release(file.Fs.Frames);
             if (inode is Directory directory) directory.ReleaseSlots();
+            if (inode is Symlink link && link.Owned != null) ObjectRelease.Release(link.Owned);
             ObjectRelease.Release(inode.Name);
             ObjectRelease.Release(inode);
         }
@@ -124,7 +183,7 @@ namespace Sticky.Fs
         private static int CanAdd(Directory parent, byte* name, int length)
         {
             if (length > PathWalk.NameMax) return -Errno.ENAMETOOLONG;
-            if (!parent.Linked) return -Errno.ENOENT;   // removed while someone was in it
+            if (!parent.Linked || parent.Fs.Synthetic) return -Errno.ENOENT;   // removed while someone was in it; /proc
             if (parent.Fs.ReadOnly) return -Errno.EROFS;
             if (parent.Fs.InodeCount >= FileSystem.MaxInodes || !parent.Fs.HasRoom) return -Errno.ENOSPC;
             return 0;

@@ -15,12 +15,72 @@ namespace Sticky.Fs
     // Path resolution, as Linux's namei: components split at '/', "." and
     // "..", symlinks followed (in the middle always, at the end unless asked
     // not to), at most MaxLinks of them per lookup (ELOOP). Root's ".." is root.
-    // The caller holds the file-system lock; nothing here allocates.
+    // The caller holds the file-system lock; nothing here allocates, except
+    // the inodes /proc makes as it is walked (ProcTree.cs: the caller ends the
+    // walk with ProcTree.EndWalk, as PathAt.End does).
     public static unsafe class PathWalk
     {
         public const int NameMax = 255;     // NAME_MAX
         public const int PathMax = 4096;    // PATH_MAX, with the NUL
         public const int MaxLinks = 40;     // Linux's MAXSYMLINKS
+
+        // "/a/b" for a directory, built backwards from its names and parents
+        // (lock held); NUL-terminated. Its length, or -ENAMETOOLONG.
+        public static int PathOf(Inode dir, byte* into, int capacity)
+        {
+            int end = capacity - 1, at = end;
+            into[end] = 0;
+            for (Inode i = dir; i.Parent != null; i = i.Parent)
+            {
+                int n = i.Name.Length;
+                if (at - n - 1 < 0) return -Errno.ENAMETOOLONG;
+                at -= n;
+                for (int k = 0; k < n; k++) into[at + k] = i.Name[k];
+                into[--at] = (byte)'/';
+            }
+            if (at == end) into[--at] = (byte)'/';
+            int length = end - at;
+            for (int k = 0; k <= length; k++) into[k] = into[at + k];
+            return length;
+        }
+
+        // The path of the entry `name` of `dir` ("/a/b" + "/name"), as PathOf.
+        public static int PathOf(Directory dir, byte* name, int nameLength, byte* into, int capacity)
+        {
+            int n = PathOf(dir, into, capacity);
+            if (n < 0) return n;
+            if (n > 1) into[n++] = (byte)'/';
+            if (n + nameLength + 1 > capacity) return -Errno.ENAMETOOLONG;
+            for (int i = 0; i < nameLength; i++) into[n + i] = name[i];
+            into[n + nameLength] = 0;
+            return n + nameLength;
+        }
+
+        // A path that names `target` (a directory: its own; a file: the first
+        // entry found for it, searching the tree from `root`), as PathOf; -ENOENT
+        // for a file no directory names any more.
+        public static int FindPath(Directory root, Inode target, byte* into, int capacity)
+        {
+            if (target.IsDirectory) return target.Linked ? PathOf(target, into, capacity) : -Errno.ENOENT;
+            Directory holder = Holder(root, target, out int slot);
+            if (holder == null) return -Errno.ENOENT;
+            byte[] name = holder.NameAt(slot);
+            fixed (byte* n = name) return PathOf(holder, n, name.Length, into, capacity);
+        }
+
+        private static Directory Holder(Directory dir, Inode target, out int slot)
+        {
+            for (Inode e = dir.EntryFrom(0, out slot); e != null; e = dir.EntryFrom(slot + 1, out slot))
+                if (e == target) return dir;
+            for (Inode e = dir.EntryFrom(0, out int i); e != null; e = dir.EntryFrom(i + 1, out i))
+            {
+                if (!(e is Directory sub)) continue;
+                Directory found = Holder(sub, target, out slot);
+                if (found != null) return found;
+            }
+            slot = 0;
+            return null;
+        }
 
         // 0 or -errno (ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP). A missing last
         // component is not an error here: Target is null, Parent says where it would go.
@@ -60,7 +120,7 @@ namespace Sticky.Fs
                 bool dots = n <= 2 && name[0] == (byte)'.' && (n == 1 || name[1] == (byte)'.');
                 if (dots && n == 1) next = d;
                 else if (dots) { next = d == root ? root : d.Parent; if (next == null) return -Errno.ENOENT; }
-                else next = d.Find(name, n);
+                else next = d.Find(name, n) ?? (ProcTree.Lists(d) ? ProcTree.Lookup(d, name, n) : null);
 
                 if (last)
                 {

@@ -7,13 +7,14 @@ namespace Sticky.Io
     // Console: the terminal (tty/KernelTerminal.cs, also /dev/tty and
     // /dev/console); KernelConsole: where the kernel's own messages go
     // (write-only; init reports there).
-    public enum FileKind { Console, PipeReader, PipeWriter, Inode, KernelConsole }
+    public enum FileKind { Console, PipeReader, PipeWriter, Inode, KernelConsole, Socket, EventFd }
 
     // An open file description, shared by every fd (and every forked process)
     // that refers to it, and by every syscall using it right now: a read
     // blocked on a pipe holds a reference, so a close() from another thread
     // cannot free the file under it. The terminal, the kernel's console, a
-    // pipe end, or an inode of the file tree (a file, a directory, a device).
+    // pipe end, an inode of the file tree (a file, a directory, a device),
+    // one end of a socket pair (reads from Pipe, writes to OutPipe), or an eventfd.
     public sealed unsafe class File
     {
         public const int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_APPEND = 0x400,
@@ -21,6 +22,12 @@ namespace Sticky.Io
 
         public FileKind Kind;
         public Pipe Pipe;
+        public Pipe OutPipe;         // FileKind.Socket: where writes go (the peer's Pipe)
+        public bool ReadShut, WriteShut;   // shutdown(2) of a socket's directions; scheduler lock
+        public int SocketType;       // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+        public Sticky.Net.InetSocket Inet;   // an AF_INET socket (kernel/net); a connected TCP one also has the pipes
+        public EventCounter Counter; // FileKind.EventFd
+        public TextBuffer Text;      // a /proc file's text as last made (a read at offset 0 makes it again); file-system lock
         public Inode Inode;          // FileKind.Inode; also the device node a console file was opened as
         public ulong Offset;         // the file position (a directory's: the next entry's cookie); file-system lock
         public int Flags = O_RDWR;   // the access mode and status flags, as fcntl(F_GETFL) reports them
@@ -39,6 +46,12 @@ namespace Sticky.Io
         public bool CanRead => !IsPath && Kind != FileKind.PipeWriter && AccessMode != O_WRONLY;
         public bool CanWrite => !IsPath && Kind != FileKind.PipeReader && AccessMode != O_RDONLY;
         public bool IsDirectory => Kind == FileKind.Inode && Inode.IsDirectory;
+        public bool IsNonblocking => (Flags & O_NONBLOCK) != 0;
+
+        // st_ino of a file that has no inode (both ends of a pipe share one),
+        // which /proc/<pid>/fd shows too ("pipe:[N]").
+        public ulong PseudoInode =>
+            (ulong)Sticky.Runtime.ObjectRef.AddressOf(Kind == FileKind.PipeReader || Kind == FileKind.PipeWriter ? Pipe : (object)this) >> 4;
 
         public void AddRef()
         {
@@ -52,9 +65,12 @@ namespace Sticky.Io
             int left;
             fixed (int* r = &_refCount) left = Atomic.Add(r, -1);   // the new count
             if (left > 0) return;
-            if (Kind == FileKind.PipeReader) Pipe.CloseEnd(reader: true);
-            if (Kind == FileKind.PipeWriter) Pipe.CloseEnd(reader: false);
-            if (Inode != null) Vfs.Put(Inode);
+            if (Kind == FileKind.PipeReader) { Pipe.CloseEnd(reader: true); Pipe.Drop(); }
+            if (Kind == FileKind.PipeWriter) { Pipe.CloseEnd(reader: false); Pipe.Drop(); }
+            if (Kind == FileKind.Socket) Sockets.Close(this);
+            if (Kind == FileKind.EventFd) Counter.Release();
+            if (Inode != null) { FileLocks.DropOwner(this, null); Vfs.Put(Inode); }
+            Text?.Release();
             fixed (int* live = &_live) Atomic.Add(live, -1);
             KernelHeap.Free(this);
         }

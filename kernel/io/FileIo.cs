@@ -14,6 +14,7 @@ namespace Sticky.Io
             Inode inode = f.Inode;
             if (inode.IsDirectory) return -Errno.EISDIR;
             if (inode is DeviceNode device) return ReadDevice(device.Device, into, count);
+            if (inode is ProcFile proc) return ReadProc(f, proc, into, count, offset);
             ulong flags = Vfs.Lock();
             ulong at = offset < 0 ? f.Offset : (ulong)offset;
             int n = 0;
@@ -40,6 +41,34 @@ namespace Sticky.Io
             int n = FileData.Write(default(DirectMap), ram, at, from, count);
             if (n > 0 && offset < 0) f.Offset = at + (ulong)n;
             Vfs.Unlock(flags);
+            return n;
+        }
+
+        // A /proc or /sys file reads the text made when a read began at
+        // offset 0 (or at its first read), as Linux's seq_file: reading on
+        // goes through one consistent text; seeking back to 0 reads the state
+        // anew. The text is made outside every lock but the ones it takes
+        // itself (ProcText.Make); ESRCH once its process is gone.
+        private static int ReadProc(File f, ProcFile inode, byte* into, int count, long offset)
+        {
+            ulong at = offset < 0 ? f.Offset : (ulong)offset;
+            TextBuffer fresh = null;
+            if (at == 0 || f.Text == null)
+            {
+                fresh = Sticky.Proc.ProcText.Make(inode);
+                if (fresh == null) return -Errno.ESRCH;
+            }
+            ulong flags = Vfs.Lock();
+            TextBuffer old = null;
+            if (fresh != null) { old = f.Text; f.Text = fresh; }
+            if (offset < 0) at = f.Offset;
+            TextBuffer text = f.Text;
+            int start = at >= (ulong)text.Length ? text.Length : (int)at;
+            int n = count < text.Length - start ? count : text.Length - start;
+            for (int i = 0; i < n; i++) into[i] = text.Bytes[start + i];
+            if (offset < 0) f.Offset = at + (ulong)n;
+            Vfs.Unlock(flags);
+            old?.Release();
             return n;
         }
 

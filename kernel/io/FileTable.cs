@@ -54,6 +54,30 @@ namespace Sticky.Io
             return f;
         }
 
+        // The lowest open descriptor >= `from`, or -1 (/proc/<pid>/fd).
+        public int NextOpen(int from)
+        {
+            if (from < 0) from = 0;
+            ulong flags = _lock.AcquireIrqSave();
+            int fd = from;
+            while (fd < Capacity && _files[fd] == null) fd++;
+            _lock.ReleaseIrqRestore(flags);
+            return fd < Capacity ? fd : -1;
+        }
+
+        // `describe` of the file at `fd`, under this table's lock, so the file
+        // cannot go meanwhile and nothing takes a reference (whose release
+        // might end it inside the caller's locks); -1 for a closed fd.
+        public unsafe int Describe(int fd, delegate*<File, byte*, int> describe, byte* into)
+        {
+            if ((uint)fd >= Capacity) return -1;
+            ulong flags = _lock.AcquireIrqSave();
+            File f = _files[fd];
+            int n = f != null ? describe(f, into) : -1;
+            _lock.ReleaseIrqRestore(flags);
+            return n;
+        }
+
         public bool IsOpen(int fd)
         {
             File f = Acquire(fd);
@@ -93,7 +117,7 @@ namespace Sticky.Io
             _files[fd] = file;
             SetBit(fd, closeOnExec);
             _lock.ReleaseIrqRestore(flags);
-            old?.Release();   // outside the lock: the last release may close a pipe end
+            if (old != null) Closed(old);
             return fd;
         }
 
@@ -121,8 +145,16 @@ namespace Sticky.Io
             SetBit(fd, false);
             _lock.ReleaseIrqRestore(flags);
             if (f == null) return -Errno.EBADF;
-            f.Release();   // outside the lock: the last release closes a pipe end
+            Closed(f);
             return 0;
+        }
+
+        // A descriptor of `f` is gone: the process's record locks on the file go
+        // with it (POSIX), then our reference (outside the lock: the last release closes a pipe end).
+        private void Closed(File f)
+        {
+            if (f.Inode != null) FileLocks.DropOwner(this, f.Inode);
+            f.Release();
         }
 
         // execve: every descriptor marked close-on-exec goes.

@@ -10,6 +10,10 @@ namespace Sticky
             EMFILE = 24, ENOTTY = 25, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EPIPE = 32,
             ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
         public const int EDEADLK = 35, ENOMSG = 42, EIDRM = 43, EOWNERDEAD = 130;
+        public const int EWOULDBLOCK = EAGAIN, ETXTBSY = 26, EMLINK = 31, ENOLCK = 37, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90,
+            EPROTOTYPE = 91, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EAFNOSUPPORT = 97, EISCONN = 106, ENOTCONN = 107;
+        public const int EDOM = 33, ENOPROTOOPT = 92, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETUNREACH = 101, ECONNRESET = 104,
+            ECONNREFUSED = 111, EALREADY = 114, EINPROGRESS = 115;
 
         public static string Name(int errno)
         {
@@ -56,6 +60,27 @@ namespace Sticky
                 case ENOMSG: return "ENOMSG";
                 case EIDRM: return "EIDRM";
                 case EOWNERDEAD: return "EOWNERDEAD";
+                case ETXTBSY: return "ETXTBSY";
+                case EMLINK: return "EMLINK";
+                case ENOLCK: return "ENOLCK";
+                case ENOTSOCK: return "ENOTSOCK";
+                case EDESTADDRREQ: return "EDESTADDRREQ";
+                case EMSGSIZE: return "EMSGSIZE";
+                case EPROTOTYPE: return "EPROTOTYPE";
+                case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+                case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+                case EAFNOSUPPORT: return "EAFNOSUPPORT";
+                case EISCONN: return "EISCONN";
+                case ENOTCONN: return "ENOTCONN";
+                case EDOM: return "EDOM";
+                case ENOPROTOOPT: return "ENOPROTOOPT";
+                case EADDRINUSE: return "EADDRINUSE";
+                case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+                case ENETUNREACH: return "ENETUNREACH";
+                case ECONNRESET: return "ECONNRESET";
+                case ECONNREFUSED: return "ECONNREFUSED";
+                case EALREADY: return "EALREADY";
+                case EINPROGRESS: return "EINPROGRESS";
                 default: return null;
             }
         }

@@ -43,6 +43,12 @@ namespace Sticky.Mm
         private int _count;
         private ulong _resident;   // present lower-half leaves: counted where this class maps and unmaps them
 
+        // Names the space for keys that must not outlive it by accident (private
+        // futex keys under virtkey, as Linux keys by the mm): never reused, and
+        // the same for every process sharing the space (a vfork child).
+        private static ulong _lastId;
+        public readonly ulong Id = ++_lastId;
+
         private AddressSpace(TMem mem, TTlb tlb, FrameTable frames, PageTable<TMem, TTlb> table)
         {
             _mem = mem; _tlb = tlb; _frames = frames; _table = table;

@@ -16,19 +16,29 @@ namespace Sticky.Proc
         public static int Replace(Process p, byte* path, int pathLength, ArgBlock args, out ulong entry, out ulong stackPointer)
         {
             entry = stackPointer = 0;
-            int err = Open(path, pathLength, out byte* data, out ulong size, out bool copied);
+            int err = Open(path, pathLength, out byte* data, out ulong size, out bool copied, out byte[] exePath);
             if (err != 0) return err;
             err = Replace(p, path, pathLength, data, size, copied, args, out entry, out stackPointer);
             if (copied) KernelHeap.Free(data);   // a RAM file's copy: loaded, so no longer needed
+            if (err == 0)
+            {
+                // /proc reads it under the scheduler lock (KernelProcFs, ProcProcessText).
+                ulong flags = Scheduler.Lock();
+                byte[] old = p.ExePath;
+                p.ExePath = exePath;
+                Scheduler.Unlock(flags);
+                if (old != null) KernelHeap.Free(old);
+            }
+            else if (exePath != null) KernelHeap.Free(exePath);
             return err;
         }
 
         // The executable's bytes: an initramfs file in place, or a copy of a
         // RAM file (which may change or go while it is loaded). 0, ENOENT,
         // ENOTDIR..., EACCES (not a regular file, no execute bit), ENOMEM.
-        private static int Open(byte* path, int length, out byte* data, out ulong size, out bool copied)
+        private static int Open(byte* path, int length, out byte* data, out ulong size, out bool copied, out byte[] exePath)
         {
-            data = null; size = 0; copied = false;
+            data = null; size = 0; copied = false; exePath = null;
             var at = new PathAt();
             int err = at.Begin(Vfs.AT_FDCWD, path, length, true);
             Inode file = at.Result.Target;
@@ -36,6 +46,7 @@ namespace Sticky.Proc
             else if (err == 0 && (file.Kind != InodeKind.File || !file.IsExecutable)) err = -Errno.EACCES;
             if (err == 0)
             {
+                exePath = AbsolutePath(ref at.Result);
                 size = file.Size;
                 if (file is ImageFile image) data = image.Data;
                 else Namespace.Use(file);
@@ -59,6 +70,18 @@ namespace Sticky.Proc
             }
             Vfs.Put(file);
             return data != null ? 0 : size == 0 ? -Errno.ENOEXEC : -Errno.ENOMEM;
+        }
+
+        // Where the walk ended, as /proc/<pid>/exe shows it (lock held).
+        private static byte[] AbsolutePath(ref WalkResult r)
+        {
+            if (r.Parent == null) return null;
+            byte* into = stackalloc byte[PathWalk.PathMax];
+            int n = PathWalk.PathOf(r.Parent, r.Name, r.NameLength, into, PathWalk.PathMax);
+            if (n < 0) return null;
+            var path = new byte[n];
+            for (int i = 0; i < n; i++) path[i] = into[i];
+            return path;
         }
 
         private static int Replace(Process p, byte* path, int pathLength, byte* data, ulong size, bool copied, ArgBlock args,
@@ -124,6 +147,8 @@ namespace Sticky.Proc
             p.ImageSize = copied ? 0 : size;
             p.ImageBias = image.Bias;
             p.SetName(path, pathLength);
+            p.ArgStart = ProgramLoader.StackTop - (ulong)args.Used;
+            p.ArgEnd = p.ArgStart + (ulong)args.ArgBytes;
             p.Files.CloseOnExec();
             p.Execed = true;
             if (Processes.Current == p) Sticky.Debug.DebugBlock.Update(Scheduler.Current);   // new name and CR3, no switch

@@ -84,8 +84,22 @@ namespace Sticky.Proc
         public Sticky.Sys.SysSem.Undo SemUndo;       // SEM_UNDO adjustments, applied at exit
         public ulong AlarmDeadline, AlarmInterval;   // ITIMER_REAL, monotonic ns (RealTimers.cs); 0: disarmed
 
+        // Identity and the odds and ends prctl and setpriority keep (SysIdentity, SysPrctl).
+        public Credentials Creds;
+        public int Nice;                             // -20..19; recorded, the scheduler is round-robin
+        public int DeathSignal;                      // PR_SET_PDEATHSIG; recorded, not sent
+        public bool Dumpable = true, KeepCaps, NoNewPrivs;
+        public int MembarrierRegistered;             // MEMBARRIER_CMD_REGISTER_* bits
+
         public byte[] Name = new byte[NameCapacity];
         public int NameLength;
+
+        // What /proc shows of it (ProcText*.cs): the executable's absolute path
+        // (null until the first exec), where exec put argv's strings in its
+        // memory, and when it was made (monotonic ns).
+        public byte[] ExePath;
+        public ulong ArgStart, ArgEnd;
+        public ulong StartedNs;
 
         public void WriteName()
         {

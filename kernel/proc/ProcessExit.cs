@@ -119,10 +119,16 @@ namespace Sticky.Proc
                 Log.End();
             }
             ReleaseVforkParent(p);
-            p.Files.Destroy();
+            // Detached under the scheduler lock, where /proc reads another
+            // process's (KernelProcFs), then let go outside it.
+            ulong detach = Scheduler.Lock();
+            Sticky.Io.FileTable files = p.Files;
+            Sticky.Fs.Directory cwd = p.Cwd;
             p.Files = null;
-            Sticky.Fs.Vfs.Put(p.Cwd);
             p.Cwd = null;
+            Scheduler.Unlock(detach);
+            files.Destroy();
+            Sticky.Fs.Vfs.Put(cwd);
             if (p.Sid == p.Pid) Sticky.Tty.Terminal.SessionLeaderExiting(p);
             // Detach the space first, under its lock: nothing finds it through p
             // any more, and a switch back to this thread loads only the kernel
@@ -208,6 +214,7 @@ namespace Sticky.Proc
             KernelHeap.Free(p.Actions);
             KernelHeap.Free(p.ChildEvents);
             KernelHeap.Free(p.Name);
+            if (p.ExePath != null) KernelHeap.Free(p.ExePath);
             KernelHeap.Free(p);
         }
     }

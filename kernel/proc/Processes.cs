@@ -51,7 +51,7 @@ namespace Sticky.Proc
         public static Process Create(Process parent)
         {
             if (_live >= MaxProcesses) return null;
-            var p = new Process { ChildEvents = new WaitQueue(), Parent = parent };
+            var p = new Process { ChildEvents = new WaitQueue(), Parent = parent, StartedNs = Sticky.Time.Clock.NowNanoseconds };
             ulong flags = Scheduler.Lock();
             p.NextInTable = _first;
             _first = p;

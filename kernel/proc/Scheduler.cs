@@ -145,6 +145,9 @@ namespace Sticky.Proc
             Switch();
         }
 
+        // The id the next thread will get (/proc/loadavg's last pid is one less).
+        public static int NextId => _nextId;
+
         // Every live thread (for diagnostics); follow NextAll with the lock held.
         public static Thread AllThreads => _allThreads;
 

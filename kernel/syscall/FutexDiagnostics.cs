@@ -98,7 +98,7 @@ namespace Sticky.Sys
             switch (k.Kind)
             {
                 case FutexKeyKind.PrivatePhysical: Console.Write("phys(frame "); Console.Address(k.Word1 << Paging.PageShift); break;
-                case FutexKeyKind.PrivateVirtual: Console.Write("virt(pid "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Address(k.Word2); break;
+                case FutexKeyKind.PrivateVirtual: Console.Write("virt(space "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Address(k.Word2); break;
                 case FutexKeyKind.Shared: Console.Write("shared(object "); Console.Dec((long)k.Word1); Console.Write(", page "); Console.Dec((long)k.Word2); break;
                 default: Console.Write("none("); break;
             }

@@ -141,7 +141,7 @@ namespace Sticky.Sys
             word.Frame = frame;
             if (!absent)
                 word.Key = FutexKeys.For(_design, shared, privateOp, shared ? r.Backing.Id : 0,
-                                         shared ? r.BackingPageOf(va.PageBase) : 0, frame, (ulong)p.Pid, address);
+                                         shared ? r.BackingPageOf(va.PageBase) : 0, frame, p.Space.Id, address);
             return 0;
         }
 

@@ -13,7 +13,8 @@ namespace Sticky.Sys
 
         // struct linux_dirent64 records: d_ino, d_off (the next record's cookie),
         // d_reclen, d_type, the name with its NUL, padded to 8. Cookies: 0 ".",
-        // 1 "..", 2 + n the entry in slot n (slots stay put, Directory.cs).
+        // 1 "..", 2 + n the entry in slot n (slots stay put, Directory.cs);
+        // from ProcTree.DynamicCookie on, what /proc lists of processes and descriptors.
         public static long Getdents64(int fd, ulong buffer, ulong count)
         {
             File f = Processes.Current.Files.Acquire(fd);
@@ -34,43 +35,68 @@ namespace Sticky.Sys
             ulong flags = Vfs.Lock();
             var dir = (Directory)f.Inode;
             ulong cookie = f.Offset;
-            byte* dots = stackalloc byte[2];
-            dots[0] = dots[1] = (byte)'.';
-            while (true)
+            byte* name = stackalloc byte[ProcTree.NameBytes];
+            bool more;
+            while ((more = Entry(dir, ref cookie, name, out byte* entryName, out int nameLength, out ulong ino, out byte type, out ulong next)))
             {
-                Inode entry;
-                byte* name; int nameLength;
-                ulong next;
-                if (cookie == 0) { entry = dir; name = dots; nameLength = 1; next = 1; }
-                else if (cookie == 1) { entry = dir.Parent ?? dir; name = dots; nameLength = 2; next = 2; }
-                else
-                {
-                    int slot = 0;
-                    entry = cookie - 2 < int.MaxValue ? dir.EntryFrom((int)(cookie - 2), out slot) : null;
-                    if (entry == null) break;
-                    fixed (byte* n = entry.Name) { name = n; nameLength = entry.Name.Length; }
-                    next = (ulong)slot + 3;
-                }
                 int reclen = (19 + nameLength + 1 + 7) & ~7;
                 if (used + reclen > room) break;
                 byte* rec = out_ + used;
-                *(ulong*)rec = entry.Ino;
+                *(ulong*)rec = ino;
                 *(long*)(rec + 8) = (long)next;
                 *(ushort*)(rec + 16) = (ushort)reclen;
-                rec[18] = TypeOf(entry);
-                for (int i = 0; i < nameLength; i++) rec[19 + i] = name[i];
+                rec[18] = type;
+                for (int i = 0; i < nameLength; i++) rec[19 + i] = entryName[i];
                 for (int i = 19 + nameLength; i < reclen; i++) rec[i] = 0;
                 used += reclen;
                 cookie = next;
             }
-            bool nothing = used == 0 && (cookie < 2 || (cookie - 2 < int.MaxValue && dir.EntryFrom((int)(cookie - 2), out _) != null));
+            bool nothing = used == 0 && more;
             f.Offset = cookie;
             Vfs.Unlock(flags);
             if (nothing) return -Errno.EINVAL;   // not even one record fits
             return UserMemory.CopyOut(buffer, out_, (ulong)used) ? used : -Errno.EFAULT;
         }
 
-        private static byte TypeOf(Inode i) => i.Kind switch
+        // The entry at `cookie` or the first after it (lock held): its name (in
+        // the directory, or made into `scratch`), inode number, d_type and the
+        // next cookie; false at the end. `cookie` moves to the entry's own.
+        private static bool Entry(Directory dir, ref ulong cookie, byte* scratch, out byte* name, out int nameLength,
+                                  out ulong ino, out byte type, out ulong next)
+        {
+            name = scratch; nameLength = 0; ino = 0; type = DT_DIR; next = cookie;
+            if (cookie < 2)
+            {
+                scratch[0] = scratch[1] = (byte)'.';
+                nameLength = (int)cookie + 1;
+                ino = cookie == 0 ? dir.Ino : (dir.Parent ?? dir).Ino;
+                next = cookie + 1;
+                return true;
+            }
+            if (cookie < ProcTree.DynamicCookie)
+            {
+                Inode entry = dir.EntryFrom((int)(cookie - 2), out int slot);
+                if (entry != null)
+                {
+                    byte[] entryName = dir.NameAt(slot);
+                    fixed (byte* n = entryName) { name = n; nameLength = entryName.Length; }   // directory arrays never move
+                    ino = entry.Ino;
+                    type = TypeOf(entry);
+                    cookie = (ulong)slot + 2;
+                    next = cookie + 1;
+                    return true;
+                }
+                if (!ProcTree.Lists(dir)) return false;
+                cookie = ProcTree.DynamicCookie;
+            }
+            if (!ProcTree.Next(dir, cookie, scratch, out nameLength, out ino, out InodeKind kind, out next)) return false;
+            type = TypeOf(kind);
+            return true;
+        }
+
+        private static byte TypeOf(Inode i) => TypeOf(i.Kind);
+
+        private static byte TypeOf(InodeKind kind) => kind switch
         {
             InodeKind.Directory => DT_DIR,
             InodeKind.Symlink => DT_LNK,
@@ -84,30 +110,11 @@ namespace Sticky.Sys
             byte* path = stackalloc byte[PathWalk.PathMax];
             ulong flags = Vfs.Lock();
             Directory cwd = Processes.Current.Cwd;
-            int n = cwd.Linked ? PathOf(cwd, path, PathWalk.PathMax) : -Errno.ENOENT;
+            int n = cwd.Linked ? PathWalk.PathOf(cwd, path, PathWalk.PathMax) : -Errno.ENOENT;
             Vfs.Unlock(flags);
             if (n < 0) return n;
             if ((ulong)n + 1 > size) return -Errno.ERANGE;
             return UserMemory.CopyOut(buffer, path, (ulong)n + 1) ? n + 1 : -Errno.EFAULT;
-        }
-
-        // "/a/b" for a directory, built backwards from its names (lock held); NUL-terminated.
-        private static int PathOf(Inode dir, byte* into, int capacity)
-        {
-            int end = capacity - 1, at = end;
-            into[end] = 0;
-            for (Inode i = dir; i.Parent != null; i = i.Parent)
-            {
-                int n = i.Name.Length;
-                if (at - n - 1 < 0) return -Errno.ENAMETOOLONG;
-                at -= n;
-                for (int k = 0; k < n; k++) into[at + k] = i.Name[k];
-                into[--at] = (byte)'/';
-            }
-            if (at == end) into[--at] = (byte)'/';
-            int length = end - at;
-            for (int k = 0; k <= length; k++) into[k] = into[at + k];
-            return length;
         }
 
         public static long Chdir(ulong userPath)
@@ -165,7 +172,11 @@ namespace Sticky.Sys
             {
                 WalkResult r = at.Result;
                 if (r.Target != null) err = -Errno.EEXIST;
-                else err = Namespace.MakeDirectory(r.Parent, r.Name, r.NameLength, mode & ~Processes.Current.Umask & 0x3FF, out _);
+                else
+                {
+                    err = Namespace.MakeDirectory(r.Parent, r.Name, r.NameLength, mode & ~Processes.Current.Umask & 0x3FF, out Directory made);
+                    if (err == 0) SysFileMeta.Owned(made);
+                }
             }
             at.End();
             return err;
@@ -188,7 +199,7 @@ namespace Sticky.Sys
                 else if (r.Parent == null) err = rmdir ? -Errno.EBUSY : -Errno.EISDIR;   // "/" (or dots, unlink)
                 else if (rmdir) err = Namespace.RemoveDirectory(r.Parent, r.Target);
                 else if (r.TrailingSlash && !r.Target.IsDirectory) err = -Errno.ENOTDIR;
-                else err = Namespace.Unlink(r.Parent, r.Target);
+                else err = Namespace.Unlink(r.Parent, r.Target, r.Name, r.NameLength);
             }
             at.End();
             return err;
@@ -220,7 +231,7 @@ namespace Sticky.Sys
                 WalkResult f = from.Result;
                 if (f.Parent == null || to.Parent == null) err = -Errno.EBUSY;   // ".", ".." or "/" at either end
                 else if ((f.TrailingSlash || to.TrailingSlash) && !f.Target.IsDirectory) err = -Errno.ENOTDIR;
-                else err = Namespace.Rename(f.Parent, f.Target, to.Parent, to.Name, to.NameLength, to.Target, flags);
+                else err = Namespace.Rename(f.Parent, f.Target, f.Name, f.NameLength, to.Parent, to.Name, to.NameLength, to.Target, flags);
             }
             from.End();
             toDir?.Release();

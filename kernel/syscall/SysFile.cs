@@ -53,6 +53,7 @@ namespace Sticky.Sys
                 if (r.TrailingSlash) return -Errno.EISDIR;
                 int err = Namespace.CreateFile(r.Parent, r.Name, r.NameLength, permissions, out RamFile created);
                 if (err != 0) return err;
+                SysFileMeta.Owned(created);
                 target = created;
             }
             else
@@ -61,7 +62,8 @@ namespace Sticky.Sys
                 if (target.Kind == InodeKind.Symlink && !path) return -Errno.ELOOP;
                 if ((flags & O_DIRECTORY) != 0 && !target.IsDirectory) return -Errno.ENOTDIR;
                 if (target.IsDirectory && (writes || (flags & O_CREAT) != 0)) return -Errno.EISDIR;
-                if (writes && target.Fs.ReadOnly && target.Kind != InodeKind.Device) return -Errno.EROFS;
+                // Devices and /proc's files open for writing (a write to the latter is EINVAL, as Linux's without a write method).
+                if (writes && target.Fs.ReadOnly && target.Kind != InodeKind.Device && !target.Fs.Synthetic) return -Errno.EROFS;
                 if ((flags & O_TRUNC) != 0 && !path && target is RamFile ram && ram.Length != 0)
                 {
                     int err = FileData.Truncate(default(DirectMap), ram, 0);
@@ -87,15 +89,15 @@ namespace Sticky.Sys
             public long Reserved0, Reserved1, Reserved2;
         }
 
-        // What stat says of a file that has no inode: the terminal or the
-        // kernel's console (init's fd 3), a pipe end.
+        // What stat says of a file that has no inode: a pipe end, a socket, an eventfd.
         private static void FillSpecial(File f, Stat* st)
         {
             *st = default;
             st->Nlink = 1;
             st->BlockSize = 4096;
-            if (f.Kind == FileKind.Console || f.Kind == FileKind.KernelConsole) { st->Mode = 0x2000 | 0x190; st->Rdev = (5 << 8) | 1; st->Dev = 2; st->Ino = 1; }   // crw--w---- 5,1
-            else { st->Mode = 0x1000 | 0x180; st->Dev = 5; st->Ino = (ulong)Sticky.Runtime.ObjectRef.AddressOf(f.Pipe) >> 4; }   // prw-------
+            if (f.Kind == FileKind.Socket) { st->Mode = 0xC000 | 0x1FF; st->Dev = 6; st->Ino = f.PseudoInode; }   // srwxrwxrwx
+            else if (f.Kind == FileKind.EventFd) { st->Mode = 0x180; st->Dev = 7; st->Ino = 1; }   // an anonymous inode: rw-------, no type
+            else { st->Mode = 0x1000 | 0x180; st->Dev = 5; st->Ino = f.PseudoInode; }   // prw-------
         }
 
         // Lock held.
@@ -104,17 +106,24 @@ namespace Sticky.Sys
             *st = default;
             st->Dev = i.Fs.Device;
             st->Ino = i.Ino;
-            st->Nlink = i is Directory d ? 2 + (ulong)Subdirectories(d) : 1;
+            st->Nlink = i is Directory d ? 2 + (ulong)Subdirectories(d) : (ulong)i.Links;
+            st->Uid = i.Uid;
+            st->Gid = i.Gid;
             st->Mode = i.Mode;
             st->Rdev = i is DeviceNode dev ? dev.DeviceNumber : 0UL;
             st->Size = (long)i.Size;
             st->BlockSize = 4096;
             st->Blocks = (long)Blocks(i);
-            st->Atime = st->Mtime = i.ModifiedNs / 1_000_000_000;
-            st->AtimeNs = st->MtimeNs = i.ModifiedNs % 1_000_000_000;
-            st->Ctime = i.ChangedNs / 1_000_000_000;
-            st->CtimeNs = i.ChangedNs % 1_000_000_000;
+            st->Atime = Seconds(i.AccessedNs);
+            st->AtimeNs = i.AccessedNs - st->Atime * 1_000_000_000;
+            st->Mtime = Seconds(i.ModifiedNs);
+            st->MtimeNs = i.ModifiedNs - st->Mtime * 1_000_000_000;
+            st->Ctime = Seconds(i.ChangedNs);
+            st->CtimeNs = i.ChangedNs - st->Ctime * 1_000_000_000;
         }
+
+        // Whole seconds, rounded down also before 1970 (a time set by utimensat may be negative).
+        private static long Seconds(long ns) => ns >= 0 ? ns / 1_000_000_000 : -((-ns + 999_999_999) / 1_000_000_000);
 
         private static int Subdirectories(Directory d)
         {
@@ -141,10 +150,13 @@ namespace Sticky.Sys
         {
             File f = Processes.Current.Files.Acquire(fd);
             if (f == null) return -Errno.EBADF;
-            if (f.Inode != null)
+            // The terminal init hands down has no inode of its own: it is /dev/console
+            // (so ttyname finds it through /proc/self/fd, as on Linux).
+            Inode inode = f.Inode ?? (f.Kind == FileKind.Console || f.Kind == FileKind.KernelConsole ? Vfs.ConsoleNode : null);
+            if (inode != null)
             {
                 ulong flags = Vfs.Lock();
-                Fill(f.Inode, st);
+                Fill(inode, st);
                 Vfs.Unlock(flags);
             }
             else FillSpecial(f, st);

@@ -26,24 +26,48 @@ namespace Sticky.Sys
             return result;
         }
 
-        private static long Write(File f, ulong buffer, ulong count, long offset)
+        private static long Write(File f, ulong buffer, ulong count, long offset) => Write(f, buffer, count, offset, f.IsNonblocking);
+
+        private static long Write(File f, ulong buffer, ulong count, long offset, bool nonblock)
         {
             if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
+            if (f.Kind == FileKind.EventFd) return WriteCounter(f, buffer, count, nonblock);
+            if (f.Kind == FileKind.Socket && f.Inet != null && f.Pipe == null) return SysInet.Write(f, buffer, count, nonblock);
+            if (f.Kind == FileKind.Socket && f.SocketType != Sockets.SOCK_STREAM && count > Pipe.MaxRecord) return -Errno.EMSGSIZE;
             byte* bounce = stackalloc byte[Chunk];
             ulong done = 0;
-            while (done < count)
+            while (done < count || (count == 0 && done == 0 && f.Kind == FileKind.Socket && f.SocketType != Sockets.SOCK_STREAM))
             {
                 int n = count - done < Chunk ? (int)(count - done) : Chunk;
                 if (!UserMemory.CopyIn(bounce, buffer + done, (ulong)n)) return done > 0 ? (long)done : -Errno.EFAULT;
                 int written = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bounce, n)
                             : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bounce, n)
                             : f.Kind == FileKind.Inode ? FileIo.Write(f, bounce, n, offset < 0 ? -1 : offset + (long)done)
-                            : f.Pipe.Write(bounce, n);
+                            : f.Kind == FileKind.Socket ? (f.WriteShut ? -Errno.EPIPE : f.OutPipe.Write(bounce, n, nonblock))
+                            : f.Pipe.Write(bounce, n, nonblock);
                 if (written < 0) return done > 0 ? (long)done : written;
                 done += (ulong)written;
+                if (written < n || count == 0) break;   // non-blocking and full; or an empty datagram
             }
             return (long)done;
         }
+
+        // An eventfd takes one 8-byte number per write (EINVAL for less).
+        private static long WriteCounter(File f, ulong buffer, ulong count, bool nonblock)
+        {
+            if (count < 8) return -Errno.EINVAL;
+            if (!UserMemory.Read(buffer, out ulong add)) return -Errno.EFAULT;
+            return f.Counter.Write(add, nonblock);
+        }
+
+        // sendfile's way out: `n` bytes of kernel memory to `f` (the terminal, a pipe, socket or file) at its position.
+        public static int WriteKernel(File f, byte* bytes, int n) =>
+            f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bytes, n)
+            : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bytes, n)
+            : f.Kind == FileKind.Inode ? FileIo.Write(f, bytes, n, -1)
+            : f.Kind == FileKind.Socket ? (f.WriteShut ? -Errno.EPIPE : f.OutPipe.Write(bytes, n, f.IsNonblocking))
+            : f.Kind == FileKind.PipeWriter ? f.Pipe.Write(bytes, n, f.IsNonblocking)
+            : -Errno.EINVAL;
 
         // One chunk in one piece: another CPU's output never lands inside it.
         private static int WriteKernelConsole(byte* bytes, int n)
@@ -85,16 +109,38 @@ namespace Sticky.Sys
             return (long)done;
         }
 
-        private static long Read(File f, ulong buffer, ulong count)
+        private static long Read(File f, ulong buffer, ulong count) => Read(f, buffer, count, f.IsNonblocking);
+
+        private static long Read(File f, ulong buffer, ulong count, bool nonblock)
         {
             if (!UserMemory.IsUserRange(buffer, count)) return -Errno.EFAULT;
+            if (f.Kind == FileKind.EventFd) return ReadCounter(f, buffer, count, nonblock);
+            if (f.Kind == FileKind.Socket && f.Inet != null && f.Pipe == null) return SysInet.Read(f, buffer, count, nonblock);
             if (count == 0) return 0;
             byte* bounce = stackalloc byte[Chunk];
             int max = count < Chunk ? (int)count : Chunk;
-            int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max) : f.Pipe.Read(bounce, max);
+            int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max, nonblock)
+                  : f.Kind == FileKind.Socket ? (f.ReadShut ? 0 : f.Pipe.Read(bounce, max, nonblock))
+                  : f.Pipe.Read(bounce, max, nonblock);
             if (n <= 0) return n;
             return UserMemory.CopyOut(buffer, bounce, (ulong)n) ? n : -Errno.EFAULT;
         }
+
+        // An eventfd gives its count as one 8-byte number (EINVAL for a smaller buffer).
+        private static long ReadCounter(File f, ulong buffer, ulong count, bool nonblock)
+        {
+            if (count < 8) return -Errno.EINVAL;
+            long r = f.Counter.Read(out ulong value, nonblock);
+            if (r < 0) return r;
+            return UserMemory.Write(buffer, value) ? 8 : -Errno.EFAULT;
+        }
+
+        // recvfrom/recvmsg and sendto/sendmsg: MSG_DONTWAIT makes this one call non-blocking.
+        public static long ReadSocket(File f, ulong buffer, ulong count, bool dontWait) =>
+            Read(f, buffer, count, dontWait || f.IsNonblocking);
+
+        public static long WriteSocket(File f, ulong buffer, ulong count, bool dontWait) =>
+            Write(f, buffer, count, -1, dontWait || f.IsNonblocking);
 
         public static long Writev(int fd, ulong iov, int count) => Vector(fd, iov, count, write: true);
         public static long Readv(int fd, ulong iov, int count) => Vector(fd, iov, count, write: false);
@@ -152,6 +198,7 @@ namespace Sticky.Sys
             if (f.Kind != FileKind.Inode) result = -Errno.ESPIPE;
             else if (whence < SEEK_SET || whence > SEEK_END) result = -Errno.EINVAL;
             else if (f.Inode.Kind == Sticky.Fs.InodeKind.Device) result = 0;
+            else if (f.Inode is Sticky.Fs.ProcFile && whence == SEEK_END) result = -Errno.EINVAL;   // its length is known only as it is read
             else
             {
                 ulong flags = Sticky.Fs.Vfs.Lock();
@@ -168,11 +215,11 @@ namespace Sticky.Sys
         public static long Pipe2(ulong fds, int flags)
         {
             if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) != 0) return -Errno.EINVAL;
-            if ((flags & O_NONBLOCK) != 0) return -Errno.EINVAL;   // no non-blocking I/O yet
             FileTable table = Processes.Current.Files;
             var pipe = new Pipe();
-            var reader = new File { Kind = FileKind.PipeReader, Pipe = pipe, Flags = File.O_RDONLY };
-            var writer = new File { Kind = FileKind.PipeWriter, Pipe = pipe, Flags = File.O_WRONLY };
+            int status = flags & O_NONBLOCK;
+            var reader = new File { Kind = FileKind.PipeReader, Pipe = pipe, Flags = File.O_RDONLY | status };
+            var writer = new File { Kind = FileKind.PipeWriter, Pipe = pipe, Flags = File.O_WRONLY | status };
             bool cloexec = (flags & O_CLOEXEC) != 0;
             int rfd = table.Install(reader, cloexec);
             int wfd = rfd < 0 ? rfd : table.Install(writer, cloexec);

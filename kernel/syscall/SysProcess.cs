@@ -138,6 +138,9 @@ namespace Sticky.Sys
             Sticky.Fs.Vfs.InheritCwd(parent, child);
             child.Umask = parent.Umask;
             child.Limits = parent.Limits;
+            child.Creds = parent.Creds;
+            child.Nice = parent.Nice;
+            child.Dumpable = parent.Dumpable; child.KeepCaps = parent.KeepCaps; child.NoNewPrivs = parent.NoNewPrivs;
             child.ExitSignal = (int)(flags & CSIGNAL);
             child.BrkStart = parent.BrkStart; child.Brk = parent.Brk;
             child.MmapCeiling = parent.MmapCeiling;
@@ -146,6 +149,8 @@ namespace Sticky.Sys
             child.Actions.CopyFrom(parent.Actions);
             Scheduler.Unlock(sigFlags);
             fixed (byte* name = parent.Name) child.SetName(name, parent.NameLength);
+            child.ExePath = Copy(parent.ExePath);
+            child.ArgStart = parent.ArgStart; child.ArgEnd = parent.ArgEnd;
             child.Pgid = parent.Pgid;
             child.Sid = parent.Sid;
 
@@ -208,6 +213,14 @@ namespace Sticky.Sys
 
         // Adds the size of a NULL-terminated string array (strings and NULs) to `bytes`:
         // 0, -EFAULT, or -E2BIG past ArgBlock's limits.
+        private static byte[] Copy(byte[] a)
+        {
+            if (a == null) return null;
+            var copy = new byte[a.Length];
+            for (int i = 0; i < a.Length; i++) copy[i] = a[i];
+            return copy;
+        }
+
         private static int MeasureStrings(ulong vector, ref int bytes)
         {
             if (vector == 0) return 0;

@@ -299,6 +299,7 @@ namespace Sticky.Sys
             {
                 case RestartKind.FutexWait: return Futexes.RestartWait(r);
                 case RestartKind.Nanosleep: return SysTime.RestartSleep(r);
+                case RestartKind.Poll: return SysPoll.RestartPoll(r);
                 default: return -Errno.EINTR;
             }
         }

@@ -53,15 +53,23 @@ namespace Sticky.Sys
             return 0;
         }
 
-        // One CPU: a mask with bit 0, in a cpumask of one word (what Linux returns the size of).
+        // The CPUs that are up: a thread may run on any of them (one run queue).
+        public static ulong OnlineCpuMask
+        {
+            get
+            {
+                int n = Sticky.Arch.Cpus.Count < 1 ? 1 : Sticky.Arch.Cpus.Count;
+                return n >= 64 ? ulong.MaxValue : (1UL << n) - 1;
+            }
+        }
+
+        // Every CPU that is up, in a cpumask of one word (what Linux returns the size of).
         public static long SchedGetaffinity(int pid, ulong length, ulong mask)
         {
             const ulong MaskBytes = 8;
             if (!ProcessExists(pid)) return -Errno.ESRCH;
             if (length < MaskBytes || (length & 7) != 0) return -Errno.EINVAL;
-            // Every CPU that is up: a thread may run on any (one run queue).
-            ulong all = Sticky.Arch.Cpus.Count >= 64 ? ulong.MaxValue : (1UL << Sticky.Arch.Cpus.Count) - 1;
-            return UserMemory.Write(mask, all) ? (long)MaskBytes : -Errno.EFAULT;
+            return UserMemory.Write(mask, OnlineCpuMask) ? (long)MaskBytes : -Errno.EFAULT;
         }
 
         // struct rusage (144 bytes): no CPU times; the peak resident size is the resident size now, in KiB.
@@ -97,7 +105,7 @@ namespace Sticky.Sys
             return UserMemory.CopyOut(info, s, 112) ? 0 : -Errno.EFAULT;
         }
 
-        private static bool ProcessExists(int pid)
+        public static bool ProcessExists(int pid)
         {
             if (pid == 0) return true;
             ulong flags = Scheduler.Lock();

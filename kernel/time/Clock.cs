@@ -67,6 +67,9 @@ namespace Sticky.Time
             _nsPerTscFixed32 = (elapsedNs << 32) / cycles;
         }
 
+        // The TSC's rate as calibrated (/proc/cpuinfo's MHz); 0 without one.
+        public static ulong TscKiloHertz => _nsPerTscFixed32 == 0 ? 0 : (1_000_000UL << 32) / _nsPerTscFixed32;
+
         public static ulong NowNanoseconds
         {
             get

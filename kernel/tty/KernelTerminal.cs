@@ -47,6 +47,11 @@ namespace Sticky.Tty
         private static ulong _lastReceived;            // for VTIME's inter-byte timer
         private static int _session, _foreground;      // 0: none
 
+        // Lock held: the session this is the controlling terminal of, and its
+        // foreground group (0: none), for /proc/<pid>/stat's tty and tpgid.
+        public static int SessionLocked => _session;
+        public static int ForegroundLocked => _foreground;
+
         public static void Init()
         {
             _line = new LineDiscipline();
@@ -93,8 +98,9 @@ namespace Sticky.Tty
         // read(2) on the terminal: blocks as the settings say (a line in
         // canonical mode; VMIN bytes or VTIME's timers otherwise). Returns the
         // bytes copied into `into` (kernel memory), 0 at end of file, or
-        // -ERESTARTSYS when a signal comes first (restarted or EINTR, docs/signals.md).
-        public static int Read(byte* into, int max)
+        // -ERESTARTSYS when a signal comes first (restarted or EINTR, docs/signals.md),
+        // or -EAGAIN instead of blocking when `nonblock` (O_NONBLOCK).
+        public static int Read(byte* into, int max, bool nonblock = false)
         {
             ulong start = Clock.NowNanoseconds;
             while (true)
@@ -108,6 +114,7 @@ namespace Sticky.Tty
                     Scheduler.Unlock(flags);
                     return n;
                 }
+                if (nonblock) { Scheduler.Unlock(flags); return -Errno.EAGAIN; }
                 if (Scheduler.WaitLocked(_readers, deadline, flags) == WakeReason.Interrupted) return -SyscallRestart.ERESTARTSYS;
             }
         }

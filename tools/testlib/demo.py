@@ -36,7 +36,7 @@ COW = re.compile(_STAMP + r"mm: copy-on-write pid=(\d+) page=(0x[0-9a-f]+) frame
 WAKE = re.compile(_STAMP + r"futex: wake pid=(\d+) tid=(\d+) uaddr=(0x[0-9a-f]+) key=(\S+\(.*?\)) woken=(\d+)")
 TIMEOUT = re.compile(_STAMP + r"futex: wait timed out pid=(\d+) tid=(\d+) uaddr=(0x[0-9a-f]+) key=(\S+\(.*?\))")
 PHYS_KEY = re.compile(r"phys\(frame (0x[0-9a-f]+) ")
-VIRT_KEY = re.compile(r"virt\(pid (\d+), page (0x[0-9a-f]+) ")
+VIRT_KEY = re.compile(r"virt\(space (\d+), page (0x[0-9a-f]+) ")
 
 
 def frame(text):
@@ -62,7 +62,7 @@ def narrate(design, name, lines):
         text += f", which names the page's physical frame {frame(waited_on[1])}"
         text += ", and pins that frame (one pin per waiter)." if pinned else "."
     elif VIRT_KEY.search(key):
-        text += ": the process and the address, no frame at all."
+        text += f": the address space (pid {pid}'s) and the address, no frame at all."
     else:
         text += "."
     said.append(text)

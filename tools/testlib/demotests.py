@@ -91,11 +91,11 @@ def _sticky(story, log):
 
 
 def _virtkey(story, log):
-    m = re.search(r"futex: wait queued pid=(\d+) .* key=virt\(pid \1, page (0x[0-9a-f]+) ", log)
+    m = re.search(r"futex: wait queued pid=(\d+) .* key=virt\(space (\d+), page (0x[0-9a-f]+) ", log)
     if m is None:
         return ["no `futex: wait queued` line with a virtual key in the kernel's log"]
     return _expect(story, [
-        rf"under the key virt\(pid {m[1]}, page {_hex(m[2])} \+0x[0-9a-f]+\): the process and the address",
+        rf"under the key virt\(space {m[2]}, page {_hex(m[3])} \+0x[0-9a-f]+\): the address space \(pid {m[1]}'s\) and the address",
         r"copy-on-write gives it a new frame",
-        rf"from the address, virt\(pid {m[1]}, page {_hex(m[2])} \+0x[0-9a-f]+\), and finds the waiter \(woken=1\)",
+        rf"from the address, virt\(space {m[2]}, page {_hex(m[3])} \+0x[0-9a-f]+\), and finds the waiter \(woken=1\)",
         r"=> PASS"])

@@ -16,6 +16,8 @@ A program's metadata line, anywhere in its first 40 lines:
                       must print `FAIL <name>: ...` naming what the step prevents (SMPTEST_SYMPTOM)
     busybox           the initramfs also holds Debian's busybox-static as /bin/busybox,
                       with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
+    shells            as busybox, and Debian's static shells at their Debian paths
+                      (SHELLS: /bin/bash-static, /bin/zsh-static, /bin/sash)
 Keys typed on the terminal, one line per chunk:
     // guest-input: "abc\x7f\r" "more"    Python string literals, concatenated
 Each time the program prints a line ending in "waiting for input" the next
@@ -46,6 +48,7 @@ INPUT = re.compile(r"^\s*//\s*guest-input:(.*)$")
 META_LINES = 40
 NATIVE = "native"
 BUSYBOX, BUSYBOX_APPLETS = guestrun.BUSYBOX, guestrun.BUSYBOX_APPLETS
+SHELLS = ("/bin/bash-static", "/bin/zsh-static", "/bin/sash")
 
 
 @dataclasses.dataclass
@@ -58,6 +61,7 @@ class Program:
     native: bool = True                 # also run natively on the host
     fails_without: tuple = ()           # smptest= switches under which it must fail (smp suites)
     busybox: bool = False               # pack /bin/busybox into the initramfs
+    shells: bool = False                # and the static shells (SHELLS)
     problem: str = ""                   # bad metadata: every cell of the program fails with it
     input: list = dataclasses.field(default_factory=list)   # chunks of keys (bytes), typed one per request
 
@@ -121,6 +125,8 @@ def read_program(path):
                 prog.fails_without = tuple(value.split(","))
             elif key == "busybox" and not value:
                 prog.busybox = True
+            elif key == "shells" and not value:
+                prog.busybox = prog.shells = True
             else:
                 raise ValueError
     except ValueError:
@@ -188,9 +194,15 @@ def run_cell(ctx, cell):
         return Result(cell.suite, cell.name, "fail", f"{ctx.rel(binary)} not found: run `make guests`"), "NOT BUILT"
     if prog.busybox and not os.path.isfile(BUSYBOX):
         return Result(cell.suite, cell.name, "fail", f"{BUSYBOX} not found: install busybox-static (tools/setup)"), "NO BUSYBOX"
+    missing = [s for s in SHELLS if prog.shells and not os.path.isfile(s)]
+    if missing:
+        return Result(cell.suite, cell.name, "fail", f"{missing[0]} not found: install bash-static, zsh-static, sash "
+                      "(tools/setup)"), "NO SHELLS"
     if cell.native:
         return run_native(ctx, cell, binary), None
     extra = guestrun.busybox_files(BUSYBOX, BUSYBOX_APPLETS) if prog.busybox else []
+    if prog.shells:
+        extra += guestrun.program_files(SHELLS)
     cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
                                       extra_files=extra, smp=cell.smp, smptest=cell.smptest)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")

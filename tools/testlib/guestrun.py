@@ -31,7 +31,7 @@ DEFAULT_PROGRAMS = ("hello", "threads")           # init's built-in list when it
 DEFAULT_SHELL = "bin/sh"                          # ... then this shell, when the initramfs has it
 BUSYBOX = os.environ.get("STICKY_BUSYBOX", "/bin/busybox")   # Debian's busybox-static (tools/setup)
 # Applets to link when busybox cannot be asked for its own list (`busybox --list`).
-BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false")
+BUSYBOX_APPLETS = ("sh", "ls", "cat", "wc", "rm", "echo", "date", "mkdir", "cp", "mv", "uname", "true", "false", "sleep")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEM = "128M"
 MAX_CPUS = 16                                     # kernel/platform/Acpi.cs MadtInfo.MaxCpus
@@ -335,6 +335,12 @@ def tests_files(directory, under="tests"):
         if os.path.isfile(path) and os.access(path, os.X_OK):
             members.append((f"{under}/{name}", cpio.MODE_EXECUTABLE, _read(path)))
     return members
+
+
+def program_files(paths):
+    """Initramfs members for host programs at the same absolute paths (their
+    directories must already be members, as bin/ is with busybox_files)."""
+    return [(p.lstrip("/"), cpio.MODE_EXECUTABLE, _read(p)) for p in paths]
 
 
 def _read(path):

@@ -9,7 +9,8 @@ namespace Sticky.Arch
     {
         public const int TimerIrq = 0, SerialIrq = 4;
         public const int LocalBase = Traps.IrqBase + 16;
-        public const int LocalTimerVector = LocalBase, RescheduleVector = LocalBase + 1, ShootdownVector = LocalBase + 2;
+        public const int LocalTimerVector = LocalBase, RescheduleVector = LocalBase + 1, ShootdownVector = LocalBase + 2,
+            MembarrierVector = LocalBase + 3;
         public const int LocalCount = 16;
 
         private struct HandlerTable { public fixed ulong Handlers[16]; }

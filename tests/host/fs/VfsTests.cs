@@ -143,6 +143,25 @@ public unsafe class VfsTests : MemoryTest
     }
 
     [Fact]
+    public void HardLinks_CountNames_AndTheLastUnlinkFrees()
+    {
+        int before = _tmp.InodeCount;
+        RamFile f = Create(_tmpDir, "f");
+        Assert.Equal(0, Namespace.Link(_tmpDir, Bytes("g"), 1, f));
+        Assert.Equal(2, f.Links);
+        Assert.Same(f, _tmpDir.Find(Bytes("g"), 1));
+        Assert.Equal(-Errno.EEXIST, Namespace.Link(_tmpDir, Bytes("g"), 1, f));
+        Assert.Equal(-Errno.EPERM, Namespace.Link(_tmpDir, Bytes("h"), 1, _tmpDir));
+        Assert.Equal(-Errno.EXDEV, Namespace.Link(_root, Bytes("h"), 1, f));
+        Assert.Equal(0, Namespace.Unlink(_tmpDir, f, Bytes("f"), 1));
+        Assert.Equal(1, f.Links);
+        Assert.Equal(before + 1, _tmp.InodeCount);                     // still named g
+        Assert.Null(_tmpDir.Find(Bytes("f"), 1));
+        Assert.Equal(0, Namespace.Unlink(_tmpDir, f, Bytes("g"), 1));
+        Assert.Equal(before, _tmp.InodeCount);
+    }
+
+    [Fact]
     public void ReadOnlyFileSystem_IsEROFS()
     {
         byte* n = Bytes("x");
@@ -186,7 +205,7 @@ public unsafe class VfsTests : MemoryTest
         Assert.Same(a, Resolve("/tmp/b"));
         Assert.Equal(0, Namespace.Rename(_tmpDir, a, dir, Bytes("moved"), 5, null, 0));
         Assert.Same(a, Resolve("/tmp/d/moved"));
-        Assert.Same(dir, a.Parent);
+        Assert.Null(_tmpDir.Find(Bytes("b"), 1));   // a file's names live in the directories
     }
 
     [Fact]
