@@ -5,7 +5,7 @@ namespace Sticky.Fs
     public enum InodeKind : byte { Directory, File, Symlink, Device }
 
     // The character devices under /dev.
-    public enum DeviceKind : byte { None, Null, Zero, Full, Random, Console }
+    public enum DeviceKind : byte { None, Null, Zero, Full, Random, Console, Tty }   // Tty: /dev/tty, the caller's controlling terminal
 
     // One file-system object. Every inode has exactly one name (there are no
     // hard links), so its name and parent directory live here.
@@ -98,6 +98,7 @@ namespace Sticky.Fs
             DeviceKind.Full => (1 << 8) | 7,
             DeviceKind.Random => (1 << 8) | 9,   // urandom
             DeviceKind.Console => (5 << 8) | 0,  // /dev/tty
+            DeviceKind.Tty => (5 << 8) | 0,
             _ => 0,
         };
     }
