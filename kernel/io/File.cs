@@ -7,7 +7,7 @@ namespace Sticky.Io
     // Console: the terminal (tty/KernelTerminal.cs, also /dev/tty and
     // /dev/console); KernelConsole: where the kernel's own messages go
     // (write-only; init reports there).
-    public enum FileKind { Console, PipeReader, PipeWriter, Inode, KernelConsole }
+    public enum FileKind { Console, PipeReader, PipeWriter, Inode, KernelConsole, Epoll }
 
     // An open file description, shared by every fd (and every forked process)
     // that refers to it, and by every syscall using it right now: a read
@@ -21,6 +21,7 @@ namespace Sticky.Io
 
         public FileKind Kind;
         public Pipe Pipe;
+        public EpollSet Epoll;       // FileKind.Epoll: its interest list
         public Inode Inode;          // FileKind.Inode; also the device node a console file was opened as
         public ulong Offset;         // the file position (a directory's: the next entry's cookie); file-system lock
         public int Flags = O_RDWR;   // the access mode and status flags, as fcntl(F_GETFL) reports them
@@ -55,6 +56,7 @@ namespace Sticky.Io
             if (Kind == FileKind.PipeReader) Pipe.CloseEnd(reader: true);
             if (Kind == FileKind.PipeWriter) Pipe.CloseEnd(reader: false);
             if (Inode != null) Vfs.Put(Inode);
+            if (Epoll != null) { Epoll.Release(); KernelHeap.Free(Epoll); }
             fixed (int* live = &_live) Atomic.Add(live, -1);
             KernelHeap.Free(this);
         }

@@ -38,6 +38,7 @@ namespace Sticky.Sys
                 int written = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bounce, n)
                             : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bounce, n)
                             : f.Kind == FileKind.Inode ? FileIo.Write(f, bounce, n, offset < 0 ? -1 : offset + (long)done)
+                            : f.Kind == FileKind.Epoll ? -Errno.EINVAL
                             : f.Pipe.Write(bounce, n);
                 if (written < 0) return done > 0 ? (long)done : written;
                 done += (ulong)written;
@@ -91,7 +92,8 @@ namespace Sticky.Sys
             if (count == 0) return 0;
             byte* bounce = stackalloc byte[Chunk];
             int max = count < Chunk ? (int)count : Chunk;
-            int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max) : f.Pipe.Read(bounce, max);
+            int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max)
+                  : f.Kind == FileKind.Epoll ? -Errno.EINVAL : f.Pipe.Read(bounce, max);
             if (n <= 0) return n;
             return UserMemory.CopyOut(buffer, bounce, (ulong)n) ? n : -Errno.EFAULT;
         }

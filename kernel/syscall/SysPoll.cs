@@ -115,7 +115,7 @@ namespace Sticky.Sys
             return count;
         }
 
-        private static int Readiness(File f)
+        internal static int Readiness(File f)
         {
             const int In = PollWait.POLLIN | PollWait.POLLRDNORM, Out = PollWait.POLLOUT | PollWait.POLLWRNORM;
             int r;
