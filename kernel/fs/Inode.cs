@@ -5,7 +5,7 @@ namespace Sticky.Fs
     public enum InodeKind : byte { Directory, File, Symlink, Device }
 
     // The character devices under /dev.
-    public enum DeviceKind : byte { None, Null, Zero, Full, Random, Console }
+    public enum DeviceKind : byte { None, Null, Zero, Full, Random, Console, Tty }   // Tty: /dev/tty, the caller's controlling terminal
 
     // One file-system object. A directory has exactly one name, kept here
     // with its parent; a file may have several (hard links: the directory
@@ -119,6 +119,7 @@ namespace Sticky.Fs
             DeviceKind.Full => (1 << 8) | 7,
             DeviceKind.Random => (1 << 8) | 9,   // urandom
             DeviceKind.Console => (5 << 8) | 0,  // /dev/tty
+            DeviceKind.Tty => (5 << 8) | 0,
             _ => 0,
         };
     }

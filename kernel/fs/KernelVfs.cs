@@ -42,7 +42,7 @@ namespace Sticky.Fs
             Namespace.Attach(dev, "full", new DeviceNode { Device = DeviceKind.Full }, _dev, 0x1B6);
             Namespace.Attach(dev, "random", new DeviceNode { Device = DeviceKind.Random }, _dev, 0x1B6);
             Namespace.Attach(dev, "urandom", new DeviceNode { Device = DeviceKind.Random }, _dev, 0x1B6);
-            Namespace.Attach(dev, "tty", new DeviceNode { Device = DeviceKind.Console }, _dev, 0x1B6);
+            Namespace.Attach(dev, "tty", new DeviceNode { Device = DeviceKind.Tty }, _dev, 0x1B6);
             ConsoleNode = Namespace.Attach(dev, "console", new DeviceNode { Device = DeviceKind.Console }, _dev, 0x180);   // 0600
             Mount(dev, "shm", _shm, 0x3FF);                                   // 01777
             Mount(Root, "tmp", _tmp, 0x3FF);

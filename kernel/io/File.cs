@@ -7,7 +7,7 @@ namespace Sticky.Io
     // Console: the terminal (tty/KernelTerminal.cs, also /dev/tty and
     // /dev/console); KernelConsole: where the kernel's own messages go
     // (write-only; init reports there).
-    public enum FileKind { Console, PipeReader, PipeWriter, Inode, KernelConsole, Socket, EventFd }
+    public enum FileKind { Console, PipeReader, PipeWriter, Inode, KernelConsole, Socket, EventFd, Epoll }
 
     // An open file description, shared by every fd (and every forked process)
     // that refers to it, and by every syscall using it right now: a read
@@ -28,6 +28,7 @@ namespace Sticky.Io
         public Sticky.Net.InetSocket Inet;   // an AF_INET socket (kernel/net); a connected TCP one also has the pipes
         public EventCounter Counter; // FileKind.EventFd
         public TextBuffer Text;      // a /proc file's text as last made (a read at offset 0 makes it again); file-system lock
+        public EpollSet Epoll;       // FileKind.Epoll: its interest list
         public Inode Inode;          // FileKind.Inode; also the device node a console file was opened as
         public ulong Offset;         // the file position (a directory's: the next entry's cookie); file-system lock
         public int Flags = O_RDWR;   // the access mode and status flags, as fcntl(F_GETFL) reports them
@@ -71,6 +72,7 @@ namespace Sticky.Io
             if (Kind == FileKind.EventFd) Counter.Release();
             if (Inode != null) { FileLocks.DropOwner(this, null); Vfs.Put(Inode); }
             Text?.Release();
+            if (Epoll != null) { Epoll.Release(); KernelHeap.Free(Epoll); }
             fixed (int* live = &_live) Atomic.Add(live, -1);
             KernelHeap.Free(this);
         }

@@ -16,6 +16,7 @@ namespace Sticky.Io
                 case FileKind.PipeWriter: return f.Pipe.PollLocked(reader: false);
                 case FileKind.EventFd: return f.Counter.PollLocked();
                 case FileKind.Socket: return f.Inet != null ? Sticky.Net.Inet.PollLocked(f) : Sockets.PollLocked(f);
+                case FileKind.Epoll: return f.Epoll.AnyReadyLocked() ? PollWait.Readable : 0;
                 default: return PollWait.Readable | PollWait.Writable;
             }
         }

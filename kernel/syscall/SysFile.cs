@@ -35,10 +35,23 @@ namespace Sticky.Sys
             if (err == 0) err = OpenLocked(ref at.Result, flags, mode & ~p.Umask & 0xFFF, out file);
             at.End();
             if (err != 0) return err;
+            if (!ControllingTerminalOpens(file))
+            {
+                file.Release();
+                return -Errno.ENXIO;
+            }
             int fd = p.Files.Install(file, (flags & O_CLOEXEC) != 0, 0, Limits.OpenFiles(p));
             if (fd < 0) file.Release();
             return fd;
         }
+
+        // /dev/tty is the caller's controlling terminal: without one (a new
+        // session that took none, as a daemon's) it cannot be opened, ENXIO
+        // as on Linux. Checked after the walk: the terminal's session is kept
+        // under the scheduler lock, not the file-system lock.
+        private static bool ControllingTerminalOpens(File file) =>
+            file.Kind != FileKind.Console || !(file.Inode is DeviceNode d) || d.Device != DeviceKind.Tty
+            || Sticky.Tty.Terminal.IsControllingTerminalOfCaller();
 
         private static int OpenLocked(ref WalkResult r, int flags, uint permissions, out File file)
         {
@@ -70,7 +83,7 @@ namespace Sticky.Sys
                     if (err != 0) return err;
                 }
             }
-            bool console = !path && target is DeviceNode d && d.Device == DeviceKind.Console;
+            bool console = !path && target is DeviceNode d && (d.Device == DeviceKind.Console || d.Device == DeviceKind.Tty);
             Namespace.Use(target);
             file = new File { Kind = console ? FileKind.Console : FileKind.Inode, Inode = target, Flags = flags & KeptFlags };
             return 0;

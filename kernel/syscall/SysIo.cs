@@ -43,6 +43,7 @@ namespace Sticky.Sys
                 int written = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Write(bounce, n)
                             : f.Kind == FileKind.KernelConsole ? WriteKernelConsole(bounce, n)
                             : f.Kind == FileKind.Inode ? FileIo.Write(f, bounce, n, offset < 0 ? -1 : offset + (long)done)
+                            : f.Kind == FileKind.Epoll ? -Errno.EINVAL
                             : f.Kind == FileKind.Socket ? (f.WriteShut ? -Errno.EPIPE : f.OutPipe.Write(bounce, n, nonblock))
                             : f.Pipe.Write(bounce, n, nonblock);
                 if (written < 0) return done > 0 ? (long)done : written;
@@ -120,6 +121,7 @@ namespace Sticky.Sys
             byte* bounce = stackalloc byte[Chunk];
             int max = count < Chunk ? (int)count : Chunk;
             int n = f.Kind == FileKind.Console ? Sticky.Tty.Terminal.Read(bounce, max, nonblock)
+                  : f.Kind == FileKind.Epoll ? -Errno.EINVAL
                   : f.Kind == FileKind.Socket ? (f.ReadShut ? 0 : f.Pipe.Read(bounce, max, nonblock))
                   : f.Pipe.Read(bounce, max, nonblock);
             if (n <= 0) return n;

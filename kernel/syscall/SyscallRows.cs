@@ -165,6 +165,7 @@ namespace Sticky.Sys
             Row(202, "futex", &Futex, &TraceFormat.FutexArguments);
             Row(203, "sched_setaffinity", &SchedSetaffinity, "ddp");
             Row(204, "sched_getaffinity", &SchedGetaffinity, "ddp");
+            Row(213, "epoll_create", &EpollCreate, "d");
             Row(217, "getdents64", &Getdents64, "dpd");
             Row(218, "set_tid_address", &SetTidAddress, "p");
             Row(219, "restart_syscall", &RestartSyscall, "");
@@ -175,6 +176,8 @@ namespace Sticky.Sys
             Row(229, "clock_getres", &ClockGetres, "Kp");
             Row(230, "clock_nanosleep", &ClockNanosleep, "KdTp");
             Row(231, "exit_group", &ExitGroup, "d", SyscallTraits.TraceFirst);
+            Row(232, "epoll_wait", &EpollWait, "dpdd");
+            Row(233, "epoll_ctl", &EpollCtl, "dddp");
             Row(234, "tgkill", &Tgkill, "ddS");
             Row(235, "utimes", &Utimes, "sp");
             Row(257, "openat", &Openat, "asom");
@@ -194,10 +197,12 @@ namespace Sticky.Sys
             Row(273, "set_robust_list", &SetRobustList, "pd");
             Row(274, "get_robust_list", &GetRobustList, "dpp");
             Row(280, "utimensat", &Utimensat, "aspx");
+            Row(281, "epoll_pwait", &EpollPwait, "dpddpd");
             Row(284, "eventfd", &Eventfd, "d");
             Row(285, "fallocate", &Fallocate, "dxdd");
             Row(288, "accept4", &Accept4, "dppx");
             Row(290, "eventfd2", &Eventfd2, "dx");
+            Row(291, "epoll_create1", &EpollCreate1, "x");
             Row(292, "dup3", &Dup3, "ddx");
             Row(293, "pipe2", &Pipe2, "px");
             Row(297, "rt_tgsigqueueinfo", &RtTgsigqueueinfo, "ddSp");
@@ -214,6 +219,11 @@ namespace Sticky.Sys
             Row(449, "futex_waitv", &FutexWaitv, "pdxTK");
         }
 
+        private static long EpollCreate(TrapFrame* f) => SysEpoll.Create((int)f->Rdi);
+        private static long EpollCreate1(TrapFrame* f) => SysEpoll.Create1((int)f->Rdi);
+        private static long EpollCtl(TrapFrame* f) => SysEpoll.Ctl((int)f->Rdi, (int)f->Rsi, (int)f->Rdx, f->R10);
+        private static long EpollWait(TrapFrame* f) => SysEpoll.Wait((int)f->Rdi, f->Rsi, (int)f->Rdx, (int)f->R10);
+        private static long EpollPwait(TrapFrame* f) => SysEpoll.Pwait((int)f->Rdi, f->Rsi, (int)f->Rdx, (int)f->R10, f->R8, f->R9);
         private static long Read(TrapFrame* f) => SysIo.Read((int)f->Rdi, f->Rsi, f->Rdx);
         private static long Write(TrapFrame* f) => SysSignal.SigpipeOnEpipe(SysIo.Write((int)f->Rdi, f->Rsi, f->Rdx));
         private static long Close(TrapFrame* f) => SysIo.Close((int)f->Rdi);

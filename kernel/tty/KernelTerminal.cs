@@ -311,6 +311,8 @@ namespace Sticky.Tty
             return UserMemory.Write(argument, id) ? 0 : -Errno.EFAULT;
         }
 
+        public static bool IsControllingTerminalOfCaller() => ControlsCaller();
+
         private static bool ControlsCaller()
         {
             ulong flags = Scheduler.Lock();

@@ -35,3 +35,14 @@ $(GUEST_PIE): tests/guest/hello.c $(GUEST_HDR) | $(SETUP_STAMP)
 	    -o $@ $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $< -L$(MUSL_LIB) -lc "$$(gcc -print-libgcc-file-name)" $(MUSL_LIB)/crtn.o
 
 guests: $(GUEST_PIE)
+
+# Data the guest programs work on, made with this host's mke2fs, debugfs and
+# gpg (tools/mkguestdata): packed as /data for programs with the metadata
+# `data` (tools/testlib/debian.py).
+GUEST_DATA := $(BUILD)/guest-data/.made
+$(GUEST_DATA): tools/mkguestdata | $(SETUP_STAMP)
+	rm -rf $(@D)
+	tools/mkguestdata $(@D)
+	@touch $@
+
+guests: $(GUEST_DATA)

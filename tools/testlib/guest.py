@@ -14,6 +14,8 @@ A program's metadata line, anywhere in its first 40 lines:
     fails-without=S,S in the smp4 suite, also run under futex=sticky with each named step of the
                       sticky design switched off (smptest=S: no-eager-wp, no-cow-break); there it
                       must print `FAIL <name>: ...` naming what the step prevents (SMPTEST_SYMPTOM)
+    debian, data, same-as-native    Debian's static binaries, build-time data,
+                      a transcript compared with Linux's (debian.py)
     busybox           the initramfs also holds Debian's busybox-static as /bin/busybox,
                       with /bin/<applet> links (BUSYBOX_APPLETS; tools/setup installs it)
     shells            as busybox, and Debian's static shells at their Debian paths
@@ -39,7 +41,7 @@ import difflib
 import os
 import re
 
-from . import core, guestrun, ptyrun
+from . import core, debian, guestrun, ptyrun
 from .core import Result
 
 SUITE = "guest"
@@ -59,6 +61,9 @@ class Program:
     designs: tuple = (None,)            # None: the kernel's default design, no futex=
     nosticky_fails: bool = False
     native: bool = True                 # also run natively on the host
+    debian: bool = False                # debian.py: Debian's static binaries in the initramfs
+    data: bool = False                  # ... build/guest-data as /data
+    same_as_native: bool = False        # ... the transcript must be Linux's
     fails_without: tuple = ()           # smptest= switches under which it must fail (smp suites)
     busybox: bool = False               # pack /bin/busybox into the initramfs
     shells: bool = False                # and the static shells (SHELLS)
@@ -121,6 +126,8 @@ def read_program(path):
                 prog.nosticky_fails = True
             elif key == "skip-native":
                 prog.native = False
+            elif key in ("debian", "data", "same-as-native") and not value:
+                setattr(prog, key.replace("-", "_"), True)
             elif key == "fails-without" and value and all(v in SMPTEST_SYMPTOM for v in value.split(",")):
                 prog.fails_without = tuple(value.split(","))
             elif key == "busybox" and not value:
@@ -198,11 +205,15 @@ def run_cell(ctx, cell):
     if missing:
         return Result(cell.suite, cell.name, "fail", f"{missing[0]} not found: install bash-static, zsh-static, sash "
                       "(tools/setup)"), "NO SHELLS"
+    data_dir = os.path.join(ctx.build, debian.DATA_DIR) if prog.data else None
+    if why := debian.missing(prog.debian, data_dir):
+        return Result(cell.suite, cell.name, "fail", why), "NOT INSTALLED"
     if cell.native:
-        return run_native(ctx, cell, binary), None
+        return run_native(ctx, cell, binary, debian.native_env(data_dir)), None
     extra = guestrun.busybox_files(BUSYBOX, BUSYBOX_APPLETS) if prog.busybox else []
     if prog.shells:
         extra += guestrun.program_files(SHELLS)
+    extra += debian.files(prog.debian, data_dir)
     cfg = guestrun.Config.for_context(ctx, [binary], futex=cell.design, mem=prog.mem, timeout=prog.timeout,
                                       extra_files=extra, smp=cell.smp, smptest=cell.smptest)
     log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".log")
@@ -211,6 +222,11 @@ def run_cell(ctx, cell):
     if verdict.ok and prog.input and cell.design == prog.designs[0]:
         if difference := compare_with_linux(binary, prog, run):
             return Result(SUITE, cell.name, "fail", difference, run.secs,
+                          f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNLIKE LINUX"
+    if verdict.ok and prog.same_as_native:
+        native_log = os.path.join(ctx.log_dir, SUITE, cell.log_name + ".linux.log")
+        if difference := debian.compare_with_linux(binary, prog.name, run.lines, prog.timeout, data_dir, native_log):
+            return Result(cell.suite, cell.name, "fail", difference, run.secs,
                           f"tail of the serial log ({ctx.rel(log)})", run.tail()), "UNLIKE LINUX"
     if verdict.ok and cell.expect == "fail":
         # Failing is not enough: it must fail the way the seed describes.
@@ -253,12 +269,12 @@ def compare_with_linux(binary, prog, run):
     return "the terminal shows something else than Linux's:\n" + "\n".join(diff)
 
 
-def run_native(ctx, cell, binary):
+def run_native(ctx, cell, binary, env=None):
     """The program on this Linux host: Linux's answer to what it checks."""
     name = cell.program.name
     log = os.path.join(ctx.log_dir, SUITE, name + ".native.log")
     try:
-        run = core.run_logged([binary], cell.program.timeout, log, cwd=ctx.root)
+        run = core.run_logged([binary], cell.program.timeout, log, cwd=ctx.root, env=env)
     except OSError as e:
         return Result(SUITE, cell.name, "fail", f"cannot run {ctx.rel(binary)} natively: {e}")
     if run.rc == 0 and f"PASS {name}" in run.lines:
