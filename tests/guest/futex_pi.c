@@ -166,8 +166,8 @@ static void round_for(int fl)
     /* Timeouts: LOCK_PI on CLOCK_REALTIME, LOCK_PI2 on CLOCK_MONOTONIC. */
     lockw = 0x3fff0000u | 1;   /* held by a thread that is not there: LOCK_PI says ESRCH */
     expect_eq(lock_pi(&lockw, NULL), -ESRCH);
+    ready = 0;   /* before the thread exists: on another CPU it may say ready at once */
     pthread_create(&t[0], NULL, dies_holding, NULL);   /* holds lock2 for 600 ms, then exits */
-    ready = 0;
     settle(1);
     struct timespec ts;
     abs_in(CLOCK_REALTIME, 50, &ts);
