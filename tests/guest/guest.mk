@@ -46,3 +46,13 @@ $(GUEST_DATA): tools/mkguestdata | $(SETUP_STAMP)
 	@touch $@
 
 guests: $(GUEST_DATA)
+
+# A static Go binary (Debian's golang-go, no cgo): the Go runtime as a guest
+# (tools/testlib/gotests.py). GOPROXY=off: it needs nothing but the standard library.
+GO_GUEST := $(BUILD)/guest/go_runtime
+$(GO_GUEST): tests/guest/go/go_runtime.go tests/guest/go/go.mod | $(SETUP_STAMP)
+	@mkdir -p $(@D)
+	cd tests/guest/go && CGO_ENABLED=0 GOPROXY=off GOFLAGS= GOPATH=$(abspath $(BUILD))/go \
+		GOCACHE=$(abspath $(BUILD))/go-cache go build -trimpath -o $(abspath $@) .
+
+guests: $(GO_GUEST)

@@ -6,7 +6,7 @@ that -k skips work. Adding a suite = writing that function + one line below.
 """
 import functools
 
-from . import cputests, debugtools, demotests, docs, exectests, guest, host, qemu, runner
+from . import cputests, debugtools, demotests, docs, exectests, gotests, guest, host, qemu, runner
 from .core import Context, Result
 
 # Run in this order: cheapest and most basic first.
@@ -19,6 +19,7 @@ SUITES = {
     "cpu": cputests.tests,
     "guest": guest.tests,
     "smp4": functools.partial(guest.tests, smp=4),   # the same programs on 4 CPUs
+    "go": gotests.tests,
     "debug": debugtools.tests,
     "demo": demotests.tests,
 }

@@ -1,0 +1,3 @@
+module stickyos/go_runtime
+
+go 1.19
