@@ -40,11 +40,8 @@ namespace Sticky.Sys
             FutexWaiter w = WaiterOf(self);
             while (true)
             {
-                var locked = p.LockSpace();
-                int err = Locate(p, address, privateOp, forWait: true, forWrite: true, out Word word, out _);
-                if (err != 0) { Process.UnlockSpace(locked); return err; }
-                int bucket = _table.BucketIndexOf(word.Key);
-                ulong flags = _bucketLocks[bucket].AcquireIrqSave();
+                int err = LockPiWord(p, address, privateOp, out var locked, out Word word, out int bucket, out ulong flags);
+                if (err != 0) return err;
                 uint old = Volatile(word.Pointer);
                 FutexPiWord.LockStep step = FutexPiWord.Lock(old, self.Id, _table.TopWaiter(word.Key) != null, out uint next);
                 bool retry = false;
@@ -156,11 +153,8 @@ namespace Sticky.Sys
             Thread self = Scheduler.Current;
             while (true)
             {
-                var locked = p.LockSpace();
-                int err = Locate(p, address, privateOp, forWait: true, forWrite: true, out Word word, out _);
-                if (err != 0) { Process.UnlockSpace(locked); return err; }
-                int bucket = _table.BucketIndexOf(word.Key);
-                ulong flags = _bucketLocks[bucket].AcquireIrqSave();
+                int err = LockPiWord(p, address, privateOp, out var locked, out Word word, out int bucket, out ulong flags);
+                if (err != 0) return err;
                 uint old = Volatile(word.Pointer);
                 int owner = FutexPiWord.OwnerOf(old);
                 bool mine = owner == 0 || owner == deadOwner;
@@ -173,6 +167,20 @@ namespace Sticky.Sys
             }
         }
 
+        // The PI word at `address` with its space's lock and then its bucket's
+        // lock held, COW broken for the write a PI op may make; or the error,
+        // with nothing held.
+        private static int LockPiWord(Process p, ulong address, bool privateOp, out AddressSpace<DirectMap, CpuTlb> locked,
+                                      out Word word, out int bucket, out ulong flags)
+        {
+            locked = p.LockSpace();
+            int err = Locate(p, address, privateOp, forWait: true, forWrite: true, out word, out _);
+            if (err != 0) { Process.UnlockSpace(locked); bucket = 0; flags = 0; return err; }
+            bucket = _table.BucketIndexOf(word.Key);
+            flags = _bucketLocks[bucket].AcquireIrqSave();
+            return 0;
+        }
+
         // ---- unlock --------------------------------------------------------------
 
         private static long UnlockPi(ulong address, bool privateOp)
@@ -181,11 +189,8 @@ namespace Sticky.Sys
             Thread self = Scheduler.Current;
             while (true)
             {
-                var locked = p.LockSpace();
-                int err = Locate(p, address, privateOp, forWait: true, forWrite: true, out Word word, out _);
-                if (err != 0) { Process.UnlockSpace(locked); return err; }
-                int bucket = _table.BucketIndexOf(word.Key);
-                ulong flags = _bucketLocks[bucket].AcquireIrqSave();
+                int err = LockPiWord(p, address, privateOp, out var locked, out Word word, out int bucket, out ulong flags);
+                if (err != 0) return err;
                 uint old = Volatile(word.Pointer);
                 FutexWaiter top = _table.TopWaiter(word.Key);
                 long result;
