@@ -153,21 +153,7 @@ namespace Sticky.Proc
 
         // Takes the next signal `t` should handle, thread-directed first, a
         // fault's signal before any other. 0 if none.
-        public static int DequeueLocked(Thread t, out SigInfo info)
-        {
-            ulong allowed = ~t.SigBlocked;
-            info = default;
-            int sig = SigSet.Next(t.SigPending.Set & allowed);
-            bool ok = sig != 0 && t.SigPending.Take(sig, out info);
-            if (!ok)
-            {
-                info = default;
-                sig = SigSet.Next(t.Process.SharedPending.Set & allowed);
-                ok = sig != 0 && t.Process.SharedPending.Take(sig, out info);
-            }
-            RecalcLocked(t);
-            return ok ? sig : 0;
-        }
+        public static int DequeueLocked(Thread t, out SigInfo info) => DequeueFromLocked(t, ~t.SigBlocked, out info);
 
         // Takes a pending signal in `wanted` (rt_sigtimedwait), blocked or not. 0 if none.
         public static int DequeueFromLocked(Thread t, ulong wanted, out SigInfo info)
